@@ -1,0 +1,50 @@
+//! A typed client for the LeadConnector (HighLevel) contacts API.
+//!
+//! Most of this crate is generated from `spec/contacts.yaml` by
+//! `cargo xtask codegen`: [`types`] holds the request and response types, and
+//! [`Client`] has one async method per operation. The rest is a small
+//! hand-written runtime: the builder, the transport with its retries, the
+//! error type, and the [`Nullable`] and [`BirthDate`] types.
+//!
+//! ```no_run
+//! use leadconnector::{types, Client, Nullable};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::new("pit-token")?;
+//! let created = client
+//!     .create_contact(&types::CreateContactRequest {
+//!         first_name: Nullable::Value("Rosan".into()),
+//!         email: Nullable::Value("rosan@deos.com".into()),
+//!         ..types::CreateContactRequest::new("ve9EPM428h8vShlRW1KT")
+//!     })
+//!     .await?;
+//! let id = created.contact.id.clone().unwrap_or_default();
+//!
+//! // Clear the phone number; fields left `Absent` are not sent.
+//! let update = types::UpdateContactRequest { phone: Nullable::Null, ..Default::default() };
+//! client.update_contact(&id, &update).await?;
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod birth_date;
+mod config;
+mod core;
+mod error;
+mod nullable;
+mod operations;
+mod request;
+mod response;
+pub mod types;
+
+pub use birth_date::{BirthDate, BirthDateError};
+pub use config::{ClientBuilder, Config, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+pub use core::{Core, RawResponse};
+pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
+pub use nullable::Nullable;
+pub use operations::*;
+pub use request::Request;
+pub use response::{ApiResponse, RateLimit};
+/// The HTTP method type generated code uses.
+pub use reqwest::Method;

@@ -1,0 +1,184 @@
+//! A request under construction: generated methods fill one in, the
+//! transport sends it.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::Method as HttpMethod;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Everything but RFC 3986's unreserved characters is encoded in a path
+/// segment, so a `/` in an id cannot add a segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// An HTTP request for one operation, built by generated code.
+#[derive(Debug)]
+pub struct Request {
+    pub(crate) method: HttpMethod,
+    pub(crate) operation: &'static str,
+    pub(crate) template: &'static str,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) idempotent: bool,
+    /// The first problem met while building; sending fails with it.
+    pub(crate) invalid: Option<String>,
+}
+
+impl Request {
+    /// A request for `operation` (its operationId) to `template` (the path as
+    /// the spec writes it, used in traces instead of the filled path).
+    pub fn new(method: HttpMethod, operation: &'static str, template: &'static str) -> Self {
+        Self {
+            method,
+            operation,
+            template,
+            path: String::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            idempotent: false,
+            invalid: None,
+        }
+    }
+
+    /// Marks the operation safe to repeat, so transport failures and 5xx
+    /// answers are retried.
+    #[must_use]
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Appends a literal path segment.
+    #[must_use]
+    pub fn segment(mut self, text: &'static str) -> Self {
+        self.push_segment(text);
+        self
+    }
+
+    /// Appends a path parameter as exactly one segment, percent-encoded.
+    #[must_use]
+    pub fn path_param<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match texts(value).as_deref() {
+            Ok([one]) if one.is_empty() || one == "." || one == ".." => {
+                self.fail(format!("path parameter `{name}` is `{one}`, which would change the path"));
+            }
+            Ok([one]) => {
+                let one = one.clone();
+                self.push_segment(&one);
+            }
+            Ok(_) => self.fail(format!("path parameter `{name}` must be a single value")),
+            Err(reason) => self.fail(format!("path parameter `{name}`: {reason}")),
+        }
+        self
+    }
+
+    /// Adds a query parameter. `None` adds nothing; an array adds the name
+    /// once per item (`tag=a&tag=b`).
+    #[must_use]
+    pub fn query<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match texts(value) {
+            Ok(values) => self.query.extend(values.into_iter().map(|v| (name, v))),
+            Err(reason) => self.fail(format!("query parameter `{name}`: {reason}")),
+        }
+        self
+    }
+
+    /// Adds a header parameter. `None` adds nothing; an array is sent
+    /// comma-separated.
+    #[must_use]
+    pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match texts(value) {
+            Ok(values) if values.is_empty() => {}
+            Ok(values) => self.headers.push((name, values.join(","))),
+            Err(reason) => self.fail(format!("header `{name}`: {reason}")),
+        }
+        self
+    }
+
+    /// Adds a header whose value the spec fixes (the API `Version`).
+    #[must_use]
+    pub fn fixed_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    /// Sets a JSON body.
+    #[must_use]
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(bytes),
+            Err(e) => self.fail(format!("body: {e}")),
+        }
+        self
+    }
+
+    /// Sets a JSON body if there is one.
+    #[must_use]
+    pub fn json_opt<T: Serialize + ?Sized>(self, body: Option<&T>) -> Self {
+        match body {
+            Some(body) => self.json(body),
+            None => self,
+        }
+    }
+
+    fn push_segment(&mut self, text: &str) {
+        self.path.push('/');
+        self.path.extend(utf8_percent_encode(text, SEGMENT));
+    }
+
+    fn fail(&mut self, reason: String) {
+        self.invalid.get_or_insert(reason);
+    }
+}
+
+/// A parameter value as the texts to send: strings as they are, numbers and
+/// booleans printed, arrays item by item, `null` as nothing, objects as JSON.
+fn texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<String>, String> {
+    let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    Ok(match value {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items.into_iter().filter(|v| !v.is_null()).map(scalar_text).collect(),
+        other => vec![scalar_text(other)],
+    })
+}
+
+fn scalar_text(value: Value) -> String {
+    match value {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_of(id: &str) -> Result<String, String> {
+        let r = Request::new(HttpMethod::GET, "op", "/contacts/{contactId}").segment("contacts").path_param("contactId", id);
+        match r.invalid {
+            Some(reason) => Err(reason),
+            None => Ok(r.path),
+        }
+    }
+
+    #[test]
+    fn path_params_stay_one_segment() {
+        assert_eq!(path_of("abc").as_deref(), Ok("/contacts/abc"));
+        assert_eq!(path_of("a/b").as_deref(), Ok("/contacts/a%2Fb"));
+        assert_eq!(path_of("../x").as_deref(), Ok("/contacts/..%2Fx"));
+        assert_eq!(path_of("a b?c#d%").as_deref(), Ok("/contacts/a%20b%3Fc%23d%25"));
+        assert!(path_of("..").is_err());
+        assert!(path_of("").is_err());
+    }
+
+    #[test]
+    fn query_values_expand() {
+        let r = Request::new(HttpMethod::GET, "op", "/x")
+            .query("a", &Some(5))
+            .query("b", &None::<String>)
+            .query("c", &vec!["x", "y"]);
+        assert_eq!(r.query, vec![("a", "5".to_owned()), ("c", "x".to_owned()), ("c", "y".to_owned())]);
+    }
+}

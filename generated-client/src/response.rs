@@ -1,0 +1,97 @@
+//! Successful responses, with their status, headers and rate-limit state.
+
+use std::ops::Deref;
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+/// A decoded successful response.
+///
+/// Derefs to the body, so `response.contact` works; `into_body` takes it.
+#[derive(Clone, Debug)]
+pub struct ApiResponse<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    rate_limit: RateLimit,
+    body: T,
+}
+
+impl<T> ApiResponse<T> {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
+        let rate_limit = RateLimit::from_headers(&headers);
+        Self { status, headers, rate_limit, body }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The `X-RateLimit-*` headers, parsed.
+    pub fn rate_limit(&self) -> &RateLimit {
+        &self.rate_limit
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// Takes the decoded body.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// Transforms the body, keeping status and headers.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
+        ApiResponse { status: self.status, headers: self.headers, rate_limit: self.rate_limit, body: f(self.body) }
+    }
+}
+
+impl<T> Deref for ApiResponse<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// The vendor's rate-limit headers. Each is `None` when the response did not
+/// carry it or it was not a number.
+///
+/// The documented limits are 100 requests per 10 seconds (burst) and 200,000
+/// per day, per app and location.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit-Daily`: requests allowed per day.
+    pub daily_limit: Option<u32>,
+    /// `X-RateLimit-Daily-Remaining`: requests left today.
+    pub daily_remaining: Option<u32>,
+    /// `X-RateLimit-Interval-Milliseconds`: the burst window.
+    pub interval_ms: Option<u32>,
+    /// `X-RateLimit-Max`: requests allowed per burst window.
+    pub max: Option<u32>,
+    /// `X-RateLimit-Remaining`: requests left in this burst window.
+    pub remaining: Option<u32>,
+}
+
+impl RateLimit {
+    /// Parses the headers; missing or malformed ones stay `None`.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let get = |name: &str| {
+            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
+        };
+        Self {
+            daily_limit: get("x-ratelimit-limit-daily"),
+            daily_remaining: get("x-ratelimit-daily-remaining"),
+            interval_ms: get("x-ratelimit-interval-milliseconds"),
+            max: get("x-ratelimit-max"),
+            remaining: get("x-ratelimit-remaining"),
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Emit layer: the intermediate representation to Rust tokens, with `quote!`.
+//! `types` emits the models, `operations` the client methods; this module
+//! holds what both need: type expressions, identifiers and rustdoc.
+
+mod operations;
+mod types;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use serde_json::Value;
+
+use crate::ir::{Docs, Ty};
+use crate::names;
+
+pub use operations::operations_file;
+pub use types::types_file;
+
+/// Where generated code finds the hand-written runtime (`Nullable`, `Core`,
+/// `Error`, ...).
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    /// `None` for `crate`, else the runtime crate's name.
+    external: Option<String>,
+}
+
+impl Runtime {
+    /// The runtime lives in the same crate (`crate::...`).
+    pub fn in_crate() -> Self {
+        Self { external: None }
+    }
+
+    /// The runtime is the named crate (`::leadconnector::...`); `None` if the
+    /// name is not an identifier.
+    pub fn external(crate_name: &str) -> Option<Self> {
+        syn::parse_str::<Ident>(crate_name).ok()?;
+        Some(Self { external: Some(crate_name.to_owned()) })
+    }
+
+    fn tokens(&self) -> TokenStream {
+        match &self.external {
+            None => quote!(crate),
+            Some(name) => {
+                let name = ident(name);
+                quote!(::#name)
+            }
+        }
+    }
+
+    /// The path as text, for serde attributes that take a path string.
+    fn text(&self) -> &str {
+        self.external.as_deref().unwrap_or("crate")
+    }
+}
+
+/// Emission context.
+pub struct Ctx<'a> {
+    /// Runtime location.
+    pub rt: &'a Runtime,
+    /// Whether code is emitted inside the `types` module (named types need
+    /// no prefix there).
+    pub in_types: bool,
+}
+
+impl Ctx<'_> {
+    /// The tokens for a type.
+    pub fn ty(&self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::String => quote!(String),
+            Ty::Bool => quote!(bool),
+            Ty::I32 => quote!(i32),
+            Ty::I64 => quote!(i64),
+            Ty::F32 => quote!(f32),
+            Ty::F64 => quote!(f64),
+            Ty::Number => quote!(::serde_json::Number),
+            Ty::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+            Ty::Date => quote!(::chrono::NaiveDate),
+            Ty::Json => quote!(::serde_json::Value),
+            Ty::Vec(inner) => {
+                let inner = self.ty(inner);
+                quote!(Vec<#inner>)
+            }
+            Ty::Map(inner) => {
+                let inner = self.ty(inner);
+                quote!(::std::collections::BTreeMap<String, #inner>)
+            }
+            Ty::Named(name) => {
+                let name = ident(name);
+                if self.in_types {
+                    quote!(#name)
+                } else {
+                    quote!(types::#name)
+                }
+            }
+            Ty::Runtime(path) => {
+                let rt = self.rt.tokens();
+                match syn::parse_str::<syn::Path>(path) {
+                    Ok(path) => quote!(#rt::#path),
+                    // Checked when lowering; unreachable in practice, but a
+                    // bad path must not panic the generator.
+                    Err(_) => quote!(::serde_json::Value),
+                }
+            }
+            Ty::Boxed(inner) => {
+                let inner = self.ty(inner);
+                quote!(Box<#inner>)
+            }
+        }
+    }
+}
+
+/// An identifier from a name the `names` module produced (`r#type` becomes a
+/// raw identifier).
+pub fn ident(name: &str) -> Ident {
+    if let Some(raw) = name.strip_prefix("r#") {
+        if syn::parse_str::<Ident>(raw).is_err() || is_keyword(raw) {
+            return Ident::new_raw(raw, Span::call_site());
+        }
+    }
+    match syn::parse_str::<Ident>(name) {
+        Ok(id) => id,
+        // Names are sanitised before they get here; fall back rather than
+        // panic if one slips through.
+        Err(_) => Ident::new(&names::snake(name).replace("r#", "r_"), Span::call_site()),
+    }
+}
+
+fn is_keyword(word: &str) -> bool {
+    syn::parse_str::<Ident>(word).is_err()
+}
+
+/// `#[doc = "..."]` attributes for `docs`, or `fallback` when the spec says
+/// nothing.
+pub fn doc_attrs(docs: &Docs, fallback: &str) -> TokenStream {
+    let lines = doc_lines(docs, fallback);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// The rustdoc lines for `docs`.
+pub fn doc_lines(docs: &Docs, fallback: &str) -> Vec<String> {
+    let mut paragraphs: Vec<Vec<String>> = Vec::new();
+    let summary = docs.summary.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let description = docs.description.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    match (summary, description) {
+        (Some(s), Some(d)) if s == d => paragraphs.push(sanitize(s)),
+        (Some(s), Some(d)) => {
+            paragraphs.push(sanitize(s));
+            paragraphs.push(sanitize(d));
+        }
+        (Some(s), None) => paragraphs.push(sanitize(s)),
+        (None, Some(d)) => paragraphs.push(sanitize(d)),
+        (None, None) => paragraphs.push(vec![fallback.to_owned()]),
+    }
+    for note in &docs.notes {
+        paragraphs.push(sanitize(note));
+    }
+    if let Some(example) = &docs.example {
+        paragraphs.push(example_lines(example));
+    }
+    let mut out = Vec::new();
+    for (i, paragraph) in paragraphs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(String::new());
+        }
+        out.extend(paragraph);
+    }
+    // A leading space after `///` reads like hand-written docs.
+    out.into_iter()
+        .map(|line| if line.is_empty() { line } else { format!(" {line}") })
+        .collect()
+}
+
+/// Makes spec text safe as rustdoc: no indented code blocks or untyped
+/// fences (rustdoc would compile them as doctests), and list continuation
+/// lines indented under their item.
+fn sanitize(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    let mut list_indent: Option<usize> = None;
+    for raw in text.lines() {
+        let line = raw.trim();
+        if let Some(rest) = line.strip_prefix("```") {
+            if in_fence {
+                out.push("```".to_owned());
+            } else {
+                let lang = rest.trim();
+                let lang = if lang.is_empty() || lang == "rust" { "text" } else { lang };
+                out.push(format!("```{lang}"));
+            }
+            in_fence = !in_fence;
+            list_indent = None;
+            continue;
+        }
+        if in_fence {
+            out.push(raw.trim_end().to_owned());
+            continue;
+        }
+        if line.is_empty() {
+            list_indent = None;
+            out.push(String::new());
+            continue;
+        }
+        if let Some(width) = list_marker_width(line) {
+            list_indent = Some(width);
+            out.push(line.to_owned());
+        } else if let Some(width) = list_indent {
+            out.push(format!("{}{line}", " ".repeat(width)));
+        } else {
+            out.push(line.to_owned());
+        }
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    out
+}
+
+/// The width of a Markdown list marker at the start of `line` (`- `, `* `,
+/// `+ `, `1. `), if there is one.
+fn list_marker_width(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return Some(2);
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && line.get(digits..).is_some_and(|r| r.starts_with(". ") || r.starts_with(") ")) {
+        return Some(digits + 2);
+    }
+    None
+}
+
+fn example_lines(example: &Value) -> Vec<String> {
+    match example {
+        Value::String(s) if !s.contains('`') && !s.contains('\n') => vec![format!("Example: `{s}`")],
+        Value::Number(_) | Value::Bool(_) | Value::Null => vec![format!("Example: `{example}`")],
+        other => {
+            let pretty = serde_json::to_string_pretty(other).unwrap_or_default();
+            let mut lines = vec!["Example:".to_owned(), String::new(), "```json".to_owned()];
+            lines.extend(pretty.lines().map(str::to_owned));
+            lines.push("```".to_owned());
+            lines
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Emits the `operations` module: the `Client` type and one async method per
+//! operation, with the per-operation parameter, success and error types.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc_attrs, ident, Ctx, Runtime};
+use crate::ir::{Api, Docs, Operation, Param, Segment, StatusMatch, Ty};
+
+/// Above this many arguments (with `self`), clippy asks for fewer; operations
+/// with that many required parameters get a targeted allowance.
+const MAX_ARGS: usize = 7;
+
+/// The whole `operations` module.
+pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
+    let ctx = Ctx { rt, in_types: false };
+    let rtp = rt.tokens();
+    let base_url = api.base_url.clone().unwrap_or_default();
+    let title = api.title.trim();
+    let client_doc = format!(" Client for the {title} (API version {}).", api.version.trim());
+    let base_doc = if base_url.is_empty() {
+        " The spec names no server: set one with `ClientBuilder::base_url`.".to_owned()
+    } else {
+        format!(" The server the spec names: `{base_url}`.")
+    };
+    let methods = api.operations.iter().map(|op| method(&ctx, op));
+    let support = api.operations.iter().map(|op| support_types(&ctx, op));
+    let module_doc = format!(" The client and one method per operation of the {title}.");
+    let uses_types = api.operations.iter().any(uses_named_types);
+    let use_types = uses_types.then(|| quote!(use super::types;));
+    quote! {
+        #![doc = #module_doc]
+        #use_types
+
+        #[doc = #client_doc]
+        ///
+        /// Cheap to clone: clones share one connection pool and configuration.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            core: #rtp::Core,
+        }
+
+        impl Client {
+            #[doc = #base_doc]
+            pub const DEFAULT_BASE_URL: &'static str = #base_url;
+
+            /// Starts configuring a client that authenticates with `token`.
+            pub fn builder(token: impl Into<String>) -> #rtp::ClientBuilder<Self> {
+                #rtp::ClientBuilder::new(token, Self::DEFAULT_BASE_URL)
+            }
+
+            /// A client with default settings that authenticates with `token`.
+            pub fn new(token: impl Into<String>) -> Result<Self, #rtp::BuildError> {
+                Self::builder(token).build()
+            }
+
+            /// The shared transport: configuration, connection pool and retries.
+            pub fn core(&self) -> &#rtp::Core {
+                &self.core
+            }
+
+            #(#methods)*
+        }
+
+        impl From<#rtp::Core> for Client {
+            fn from(core: #rtp::Core) -> Self {
+                Self { core }
+            }
+        }
+
+        #(#support)*
+    }
+}
+
+fn uses_named_types(op: &Operation) -> bool {
+    fn named(ty: &Ty) -> bool {
+        match ty {
+            Ty::Named(_) => true,
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Boxed(inner) => named(inner),
+            _ => false,
+        }
+    }
+    op.path_params.iter().chain(&op.query_params).chain(&op.header_params).any(|p| named(&p.ty))
+        || op.body.as_ref().is_some_and(|b| named(&b.ty))
+        || op.success.iter().filter_map(|r| r.ty.as_ref()).any(named)
+        || op.errors.iter().filter_map(|r| r.ty.as_ref()).any(named)
+}
+
+/// Optional query and header parameters go in a `Params` struct; required
+/// ones are arguments, so leaving one out does not compile.
+fn optional_params(op: &Operation) -> Vec<&Param> {
+    op.query_params.iter().chain(&op.header_params).filter(|p| !p.required).collect()
+}
+
+fn params_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Params", op.type_prefix)
+}
+
+fn error_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Error", op.type_prefix)
+}
+
+fn success_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Success", op.type_prefix)
+}
+
+/// Whether the operation's successes decode to more than one type.
+fn has_success_enum(op: &Operation) -> bool {
+    let mut kinds: Vec<&Option<Ty>> = Vec::new();
+    for r in &op.success {
+        if !kinds.contains(&&r.ty) {
+            kinds.push(&r.ty);
+        }
+    }
+    kinds.len() > 1
+}
+
+/// An argument type: borrowed for strings, slices and named types, by value
+/// for small scalars.
+fn arg_ty(ctx: &Ctx<'_>, ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::String => quote!(&str),
+        Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 => ctx.ty(ty),
+        Ty::Vec(inner) => {
+            let inner = ctx.ty(inner);
+            quote!(&[#inner])
+        }
+        other => {
+            let ty = ctx.ty(other);
+            quote!(&#ty)
+        }
+    }
+}
+
+/// The expression passing a parameter to the request builder (always a
+/// reference).
+fn arg_ref(param: &Param, ty: &Ty) -> TokenStream {
+    let name = ident(&param.name);
+    match ty {
+        Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 => quote!(&#name),
+        _ => quote!(#name),
+    }
+}
+
+fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let rt = ctx.rt.tokens();
+    let name = ident(&op.method_name);
+    let mut docs = op.docs.clone();
+    if docs.summary.is_none() && docs.description.is_none() {
+        docs.summary = Some(format!("Calls `{}`.", op.operation_id));
+    }
+    let docs = doc_attrs(&docs, "");
+
+    let mut args: Vec<TokenStream> = Vec::new();
+    let required_params: Vec<&Param> = op
+        .path_params
+        .iter()
+        .chain(op.query_params.iter().filter(|p| p.required))
+        .chain(op.header_params.iter().filter(|p| p.required))
+        .collect();
+    for p in &required_params {
+        let arg = ident(&p.name);
+        let ty = arg_ty(ctx, &p.ty);
+        args.push(quote!(#arg: #ty));
+    }
+    let optional = optional_params(op);
+    if !optional.is_empty() {
+        let params = params_name(op);
+        args.push(quote!(params: &#params));
+    }
+    if let Some(body) = &op.body {
+        let ty = arg_ty(ctx, &body.ty);
+        if body.required {
+            args.push(quote!(body: #ty));
+        } else {
+            args.push(quote!(body: Option<#ty>));
+        }
+    }
+    let allow = (args.len() + 1 > MAX_ARGS)
+        .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "every required parameter is an argument")]));
+
+    let method_ident = format_ident!("{}", op.http_method);
+    let operation_id = &op.operation_id;
+    let template = &op.path;
+    let mut chain: Vec<TokenStream> = Vec::new();
+    if op.idempotent {
+        chain.push(quote!(.idempotent()));
+    }
+    for segment in &op.segments {
+        match segment {
+            Segment::Literal(text) => chain.push(quote!(.segment(#text))),
+            Segment::Param(i) => {
+                if let Some(p) = op.path_params.get(*i) {
+                    let wire = &p.wire;
+                    let value = arg_ref(p, &p.ty);
+                    chain.push(quote!(.path_param(#wire, #value)));
+                }
+            }
+        }
+    }
+    for p in &op.query_params {
+        let wire = &p.wire;
+        let value = if p.required { arg_ref(p, &p.ty) } else { field_ref(p) };
+        chain.push(quote!(.query(#wire, #value)));
+    }
+    for (name, value) in &op.fixed_headers {
+        chain.push(quote!(.fixed_header(#name, #value)));
+    }
+    for p in &op.header_params {
+        let wire = &p.wire;
+        let value = if p.required { arg_ref(p, &p.ty) } else { field_ref(p) };
+        chain.push(quote!(.header(#wire, #value)));
+    }
+    if let Some(body) = &op.body {
+        if body.required {
+            chain.push(quote!(.json(body)));
+        } else {
+            chain.push(quote!(.json_opt(body)));
+        }
+    }
+
+    let ok_ty = success_ty(ctx, op);
+    let err = error_name(op);
+    let arms = response_arms(op);
+    quote! {
+        #docs
+        #allow
+        pub async fn #name(&self, #(#args),*) -> Result<#rt::ApiResponse<#ok_ty>, #rt::Error<#err>> {
+            let request = #rt::Request::new(#rt::Method::#method_ident, #operation_id, #template)
+                #(#chain)*;
+            let response = self.core.execute(request).await?;
+            match response.status() {
+                #(#arms)*
+            }
+        }
+    }
+}
+
+fn field_ref(p: &Param) -> TokenStream {
+    let name = ident(&p.name);
+    quote!(&params.#name)
+}
+
+fn success_ty(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    if has_success_enum(op) {
+        let name = success_name(op);
+        return quote!(#name);
+    }
+    match op.success.first().and_then(|r| r.ty.as_ref()) {
+        Some(ty) => ctx.ty(ty),
+        None => quote!(()),
+    }
+}
+
+fn response_arms(op: &Operation) -> Vec<TokenStream> {
+    let mut arms = Vec::new();
+    let multi = has_success_enum(op);
+    let success_enum = success_name(op);
+    for r in &op.success {
+        let status = proc_macro2::Literal::u16_unsuffixed(r.status);
+        let decode = match (&r.ty, multi) {
+            (Some(_), false) => quote!(response.json()),
+            (None, false) => quote!(response.empty()),
+            (Some(_), true) => {
+                let v = ident(&r.variant);
+                quote!(response.json().map(|r| r.map(#success_enum::#v)))
+            }
+            (None, true) => {
+                let v = ident(&r.variant);
+                quote!(response.empty().map(|r| r.map(|()| #success_enum::#v)))
+            }
+        };
+        arms.push(quote!(#status => #decode,));
+    }
+    let err = error_name(op);
+    let mut ordered: Vec<_> = op.errors.iter().filter(|e| matches!(e.status, StatusMatch::Code(_))).collect();
+    ordered.extend(op.errors.iter().filter(|e| matches!(e.status, StatusMatch::Range(_))));
+    let mut has_default = false;
+    for e in &op.errors {
+        if e.status == StatusMatch::Default {
+            has_default = true;
+        }
+    }
+    for e in ordered {
+        let pattern = match e.status {
+            StatusMatch::Code(c) => {
+                let c = proc_macro2::Literal::u16_unsuffixed(c);
+                quote!(#c)
+            }
+            StatusMatch::Range(r) => {
+                let lo = proc_macro2::Literal::u16_unsuffixed(r * 100);
+                let hi = proc_macro2::Literal::u16_unsuffixed(r * 100 + 99);
+                quote!(#lo..=#hi)
+            }
+            StatusMatch::Default => continue,
+        };
+        let v = ident(&e.variant);
+        let value = match e.ty {
+            Some(_) => quote!(response.error(#err::#v)),
+            None => quote!(response.error_without_body(#err::#v)),
+        };
+        arms.push(quote!(#pattern => Err(#value),));
+    }
+    let fallback = op.errors.iter().find(|e| e.status == StatusMatch::Default);
+    match (has_default, fallback) {
+        (true, Some(e)) => {
+            let v = ident(&e.variant);
+            let value = match e.ty {
+                Some(_) => quote!(response.error(#err::#v)),
+                None => quote!(response.error_without_body(#err::#v)),
+            };
+            arms.push(quote!(_ => Err(#value),));
+        }
+        _ => arms.push(quote!(_ => Err(response.unexpected()),)),
+    }
+    arms
+}
+
+/// The params struct, success enum and error enum of one operation.
+fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
+    let method = &op.method_name;
+    let optional = optional_params(op);
+    let params = (!optional.is_empty()).then(|| {
+        let name = params_name(op);
+        let doc = format!(" Optional parameters of [`Client::{}`].", crate::names::bare(method));
+        let fields = optional.iter().map(|p| {
+            let field = ident(&p.name);
+            let ty = ctx.ty(&p.ty);
+            let docs = doc_attrs(&p.docs, &format!("The `{}` parameter.", p.wire));
+            quote! { #docs pub #field: Option<#ty>, }
+        });
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, Default, PartialEq)]
+            pub struct #name {
+                #(#fields)*
+            }
+        }
+    });
+
+    let success = has_success_enum(op).then(|| {
+        let name = success_name(op);
+        let doc = format!(" The successful responses of [`Client::{}`].", crate::names::bare(method));
+        let variants = op.success.iter().map(|r| {
+            let v = ident(&r.variant);
+            let docs = status_docs(&r.docs, &StatusMatch::Code(r.status));
+            match &r.ty {
+                Some(ty) => {
+                    let ty = ctx.ty(ty);
+                    quote! { #docs #v(#ty), }
+                }
+                None => quote! { #docs #v, },
+            }
+        });
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+            pub enum #name {
+                #(#variants)*
+            }
+        }
+    });
+
+    let err = error_name(op);
+    let err_doc = format!(
+        " The documented error responses of [`Client::{}`], each with its decoded body.",
+        crate::names::bare(method)
+    );
+    let variants = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        let docs = status_docs(&e.docs, &e.status);
+        match &e.ty {
+            Some(ty) => {
+                let ty = ctx.ty(ty);
+                quote! { #docs #v(#ty), }
+            }
+            None => quote! { #docs #v, },
+        }
+    });
+    let allow = (op.errors.len() > 1)
+        .then(|| quote!(#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]));
+    quote! {
+        #params
+        #success
+        #[doc = #err_doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #allow
+        pub enum #err {
+            #(#variants)*
+        }
+    }
+}
+
+fn status_docs(docs: &Docs, status: &StatusMatch) -> TokenStream {
+    let mut docs = docs.clone();
+    let label = match status {
+        StatusMatch::Code(c) => format!("Status {c}."),
+        StatusMatch::Range(r) => format!("Any {r}xx status not listed separately."),
+        StatusMatch::Default => "Any other status.".to_owned(),
+    };
+    docs.notes.insert(0, label);
+    doc_attrs(&docs, "")
+}

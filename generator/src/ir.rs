@@ -1,0 +1,271 @@
+//! The intermediate representation: everything the emitter needs, with every
+//! naming and typing decision already made. Nothing after this layer looks at
+//! the OpenAPI document again.
+
+use serde_json::Value;
+
+/// A whole API, ready to emit.
+#[derive(Clone, Debug, Default)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `info.version`.
+    pub version: String,
+    /// The first server URL, the client's default base URL.
+    pub base_url: Option<String>,
+    /// Named types, in a stable order (components first, in document order,
+    /// then inline types in the order they were found).
+    pub types: Vec<TypeDef>,
+    /// Operations, in document order.
+    pub operations: Vec<Operation>,
+}
+
+/// Documentation carried from the spec to rustdoc.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Docs {
+    /// Summary or title: the first line of the rustdoc.
+    pub summary: Option<String>,
+    /// Longer text.
+    pub description: Option<String>,
+    /// An example value.
+    pub example: Option<Value>,
+    /// Notes the generator adds (wire names, spec quirks).
+    pub notes: Vec<String>,
+}
+
+/// One named Rust type.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// Rust name (PascalCase, unique).
+    pub name: String,
+    /// Where it came from, as a JSON pointer.
+    pub pointer: String,
+    /// Its docs.
+    pub docs: Docs,
+    /// What it is.
+    pub kind: TypeKind,
+}
+
+/// The shapes a named type can take.
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(StructDef),
+    /// A string enum that keeps values it does not know.
+    Enum(EnumDef),
+    /// `oneOf` / `anyOf`.
+    Union(UnionDef),
+    /// A name for another type (`pub type X = ...`).
+    Alias(Ty),
+}
+
+/// An object type.
+#[derive(Clone, Debug, Default)]
+pub struct StructDef {
+    /// Properties, in document order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties` with a schema: kept in a flattened map.
+    pub additional: Option<Ty>,
+    /// Reachable from a request body: optional nullable fields become
+    /// three-state.
+    pub in_request: bool,
+    /// Reachable from a response: unknown fields are kept.
+    pub in_response: bool,
+}
+
+/// One struct field.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Rust name (snake_case, unique in the struct, keyword-safe).
+    pub name: String,
+    /// JSON name.
+    pub wire: String,
+    /// Its type, before presence is applied.
+    pub ty: Ty,
+    /// Listed in `required`.
+    pub required: bool,
+    /// `nullable: true`.
+    pub nullable: bool,
+    /// Its docs.
+    pub docs: Docs,
+}
+
+/// A string enum.
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    /// Known values.
+    pub variants: Vec<EnumVariant>,
+}
+
+/// One known enum value.
+#[derive(Clone, Debug)]
+pub struct EnumVariant {
+    /// Rust name.
+    pub name: String,
+    /// The value on the wire.
+    pub wire: String,
+}
+
+/// `oneOf` / `anyOf`.
+#[derive(Clone, Debug)]
+pub struct UnionDef {
+    /// The alternatives, tried in order when untagged.
+    pub variants: Vec<UnionVariant>,
+    /// The discriminator property, when the spec gives one.
+    pub tag: Option<String>,
+}
+
+/// One alternative of a union.
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    /// Rust name.
+    pub name: String,
+    /// Payload.
+    pub ty: Ty,
+    /// Discriminator value, for tagged unions.
+    pub tag_value: Option<String>,
+    /// Its docs.
+    pub docs: Docs,
+}
+
+/// A Rust type expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `serde_json::Number`: a JSON number kept exactly as sent.
+    Number,
+    /// `chrono::DateTime<chrono::Utc>`.
+    DateTime,
+    /// `chrono::NaiveDate`.
+    Date,
+    /// `serde_json::Value`: anything.
+    Json,
+    /// `Vec<T>`.
+    Vec(Box<Ty>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Ty>),
+    /// A generated type, by Rust name.
+    Named(String),
+    /// A type the client runtime provides (`x-rust-type`).
+    Runtime(String),
+    /// `Box<T>`, to break a cycle of types that contain each other.
+    Boxed(Box<Ty>),
+}
+
+/// One API operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// The spec's `operationId` (or the name synthesised for it).
+    pub operation_id: String,
+    /// Rust method name.
+    pub method_name: String,
+    /// Prefix for types named after the operation (`UpdateContact`).
+    pub type_prefix: String,
+    /// HTTP method, upper case.
+    pub http_method: String,
+    /// The path template as written in the spec.
+    pub path: String,
+    /// The path split into segments.
+    pub segments: Vec<Segment>,
+    /// Summary and description.
+    pub docs: Docs,
+    /// Path parameters, in path order.
+    pub path_params: Vec<Param>,
+    /// Query parameters.
+    pub query_params: Vec<Param>,
+    /// Header parameters the caller supplies.
+    pub header_params: Vec<Param>,
+    /// Headers with one allowed value, sent automatically.
+    pub fixed_headers: Vec<(String, String)>,
+    /// JSON request body.
+    pub body: Option<Body>,
+    /// 2xx responses.
+    pub success: Vec<Response>,
+    /// Documented non-2xx responses.
+    pub errors: Vec<ErrorResponse>,
+    /// Safe to send twice (GET, PUT, DELETE, ..., or `x-idempotent: true`).
+    pub idempotent: bool,
+}
+
+/// A piece of a path template.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Segment {
+    /// Literal text between slashes.
+    Literal(String),
+    /// A path parameter, by index into `path_params`.
+    Param(usize),
+}
+
+/// A path, query or header parameter.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Rust name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    /// Its type.
+    pub ty: Ty,
+    /// Must be given.
+    pub required: bool,
+    /// Its docs.
+    pub docs: Docs,
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+pub struct Body {
+    /// Its type.
+    pub ty: Ty,
+    /// Must be given.
+    pub required: bool,
+}
+
+/// A documented success response.
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Decoded body, `None` when it has none.
+    pub ty: Option<Ty>,
+    /// Variant name if the operation has several success types.
+    pub variant: String,
+    /// The response's description.
+    pub docs: Docs,
+}
+
+/// Which statuses an error response covers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StatusMatch {
+    /// One status.
+    Code(u16),
+    /// `4XX` or `5XX`: the leading digit.
+    Range(u16),
+    /// `default`: anything else.
+    Default,
+}
+
+/// A documented error response.
+#[derive(Clone, Debug)]
+pub struct ErrorResponse {
+    /// Statuses it covers.
+    pub status: StatusMatch,
+    /// Variant name in the operation's error enum.
+    pub variant: String,
+    /// Decoded body, `None` when it has none.
+    pub ty: Option<Ty>,
+    /// The response's description.
+    pub docs: Docs,
+}

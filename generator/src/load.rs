@@ -1,0 +1,337 @@
+//! Load layer: reads a spec (YAML or JSON), pulls every `$ref` to another file
+//! into the document's own `components`, and parses the result as OpenAPI.
+//!
+//! Bundling external references up front keeps the later layers simple: they
+//! only ever see local `#/components/...` references.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::diagnostics::{self, Diagnostic, Location};
+
+/// A parsed spec plus what is needed to point back into its source files.
+pub struct Loaded {
+    /// The bundled document, typed.
+    pub openapi: openapiv3::OpenAPI,
+    /// The bundled document, untyped (for `$ref`s into arbitrary places).
+    pub raw: Value,
+    /// Source texts and where imported components came from.
+    pub sources: SourceMap,
+}
+
+/// Maps pointers in the bundled document back to files and lines.
+#[derive(Default)]
+pub struct SourceMap {
+    root: PathBuf,
+    texts: BTreeMap<PathBuf, String>,
+    /// Bundled pointer prefix (`/components/schemas/Name`) -> (file, pointer).
+    imported: BTreeMap<String, (PathBuf, String)>,
+}
+
+impl SourceMap {
+    /// Fills in the file and line of a diagnostic whose pointer is into the
+    /// bundled document.
+    pub fn locate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        if let Some(loc) = diagnostic.location.as_mut() {
+            if loc.file.as_os_str().is_empty() {
+                let (file, pointer) = self.origin(&loc.pointer);
+                loc.file = file;
+                loc.pointer = pointer;
+            }
+            if loc.line_col.is_none() && !loc.pointer.is_empty() {
+                if let Some(text) = self.texts.get(&loc.file) {
+                    loc.line_col = diagnostics::locate(text, &loc.pointer);
+                }
+            }
+        }
+        diagnostic
+    }
+
+    fn origin(&self, pointer: &str) -> (PathBuf, String) {
+        for (prefix, (file, target)) in &self.imported {
+            if pointer == prefix || pointer.starts_with(&format!("{prefix}/")) {
+                let rest = pointer.get(prefix.len()..).unwrap_or_default();
+                return (file.clone(), format!("{target}{rest}"));
+            }
+        }
+        (self.root.clone(), pointer.to_owned())
+    }
+}
+
+/// Reads and bundles the spec at `path`.
+pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut bundler = Bundler {
+        sources: SourceMap {
+            root: canonical(path),
+            ..SourceMap::default()
+        },
+        docs: BTreeMap::new(),
+        imported_names: BTreeMap::new(),
+        additions: Vec::new(),
+        errors: Vec::new(),
+        root_components: Value::Null,
+    };
+    let mut root = bundler.read(path).map_err(|d| vec![d])?;
+    bundler.root_components = root.clone();
+    let root_file = canonical(path);
+    bundler.rewrite(&mut root, &root_file, "", true);
+    // Imported components may themselves import more; `rewrite` queued them.
+    while let Some((section, name, value)) = bundler.additions.pop() {
+        let Some(obj) = root.as_object_mut() else {
+            break;
+        };
+        let components = obj
+            .entry("components")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(components) = components.as_object_mut() {
+            let entry = components
+                .entry(section)
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(section) = entry.as_object_mut() {
+                section.insert(name, value);
+            }
+        }
+    }
+    let sources = bundler.sources;
+    if !bundler.errors.is_empty() {
+        return Err(bundler
+            .errors
+            .into_iter()
+            .map(|d| sources.locate(d))
+            .collect());
+    }
+    let openapi = parse(&root).map_err(|d| vec![sources.locate(d)])?;
+    Ok(Loaded {
+        openapi,
+        raw: root,
+        sources,
+    })
+}
+
+/// Parses a bundled document into the typed model, reporting where it fails.
+fn parse(root: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
+    if let Some(version) = root.get("openapi").and_then(Value::as_str) {
+        if !version.starts_with("3.0") {
+            return Err(Diagnostic::error(
+                "/openapi",
+                format!("OpenAPI version {version} is not supported"),
+            )
+            .with_hint("this generator reads OpenAPI 3.0.x documents"));
+        }
+    } else {
+        return Err(Diagnostic::error(
+            "",
+            "not an OpenAPI 3.0 document: no `openapi` version field",
+        ));
+    }
+    serde_path_to_error::deserialize(root).map_err(|err| {
+        let pointer = path_to_pointer(err.path());
+        Diagnostic::error(pointer, format!("invalid OpenAPI: {}", err.inner()))
+    })
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer = diagnostics::join(&pointer, &index.to_string()),
+            Segment::Map { key } => pointer = diagnostics::join(&pointer, key),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// Normalises a path lexically (drops `.`, folds `dir/..`), keeping it
+/// relative when it was relative so that diagnostics print it as given.
+fn canonical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                _ => out.push(part),
+            },
+            _ => out.push(part),
+        }
+    }
+    out.iter().collect()
+}
+
+struct Bundler {
+    sources: SourceMap,
+    docs: BTreeMap<PathBuf, Value>,
+    /// (file, pointer) -> component name given to it in the bundled document.
+    imported_names: BTreeMap<(PathBuf, String), String>,
+    /// Components to add: (section, name, value).
+    additions: Vec<(String, String, Value)>,
+    errors: Vec<Diagnostic>,
+    /// The root document as read, to keep imported names from colliding.
+    root_components: Value,
+}
+
+impl Bundler {
+    fn read(&mut self, path: &Path) -> Result<Value, Diagnostic> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Diagnostic::file_error(path.to_path_buf(), format!("cannot read spec: {e}"))
+        })?;
+        let value = parse_text(path, &text)?;
+        self.sources.texts.insert(canonical(path), text);
+        Ok(value)
+    }
+
+    fn document(&mut self, file: &Path) -> Result<Value, Diagnostic> {
+        if let Some(doc) = self.docs.get(file) {
+            return Ok(doc.clone());
+        }
+        let doc = self.read(file)?;
+        self.docs.insert(file.to_path_buf(), doc.clone());
+        Ok(doc)
+    }
+
+    /// Rewrites every `$ref` under `value` (which sits in `file`) so that it
+    /// points into the bundled document.
+    fn rewrite(&mut self, value: &mut Value, file: &Path, pointer: &str, is_root: bool) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    let reference = reference.clone();
+                    let here = diagnostics::join(pointer, "$ref");
+                    match self.import(&reference, file, is_root) {
+                        Ok(Some(local)) => {
+                            map.insert("$ref".into(), Value::String(local));
+                        }
+                        Ok(None) => {}
+                        Err(message) => self.errors.push(at(file, &here, message)),
+                    }
+                }
+                for (key, child) in map.iter_mut() {
+                    if key != "$ref" {
+                        let child_pointer = diagnostics::join(pointer, key);
+                        self.rewrite(child, file, &child_pointer, is_root);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter_mut().enumerate() {
+                    let child_pointer = diagnostics::join(pointer, &i.to_string());
+                    self.rewrite(child, file, &child_pointer, is_root);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Returns the local reference that replaces `reference`, or `None` when
+    /// it is already local to the root document.
+    fn import(
+        &mut self,
+        reference: &str,
+        file: &Path,
+        is_root: bool,
+    ) -> Result<Option<String>, String> {
+        let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        if file_part.is_empty() && is_root {
+            return Ok(None);
+        }
+        if file_part.starts_with("http://") || file_part.starts_with("https://") {
+            return Err(format!("remote reference `{reference}` is not supported"));
+        }
+        let target_file = if file_part.is_empty() {
+            file.to_path_buf()
+        } else {
+            canonical(&file.parent().unwrap_or(Path::new(".")).join(file_part))
+        };
+        let key = (target_file.clone(), fragment.to_owned());
+        if let Some(name) = self.imported_names.get(&key) {
+            return Ok(Some(name.clone()));
+        }
+        let doc = self
+            .document(&target_file)
+            .map_err(|d| format!("cannot load `{reference}`: {}", d.message))?;
+        let mut target = doc
+            .pointer(fragment)
+            .cloned()
+            .ok_or_else(|| format!("`{reference}` points at nothing"))?;
+        let tokens: Vec<&str> = fragment.split('/').skip(1).collect();
+        let (section, base_name) = match tokens.as_slice() {
+            ["components", section, name] => ((*section).to_owned(), (*name).to_owned()),
+            _ => (
+                "schemas".to_owned(),
+                tokens.last().copied().unwrap_or("Imported").to_owned(),
+            ),
+        };
+        let name = self.free_name(&section, &base_name, &target_file);
+        let local = format!("#/components/{section}/{}", diagnostics::escape_token(&name));
+        self.imported_names.insert(key, local.clone());
+        let bundled_pointer = format!("/components/{section}/{}", diagnostics::escape_token(&name));
+        self.sources
+            .imported
+            .insert(bundled_pointer, (target_file.clone(), fragment.to_owned()));
+        self.rewrite(&mut target, &target_file, fragment, false);
+        self.additions.push((section, name, target));
+        Ok(Some(local))
+    }
+
+    fn free_name(&self, section: &str, base: &str, file: &Path) -> String {
+        let taken = |name: &str| {
+            let pointer = format!("/components/{section}/{}", diagnostics::escape_token(name));
+            self.sources.imported.contains_key(&pointer)
+                || self.root_components.pointer(&pointer).is_some()
+        };
+        if !taken(base) {
+            return base.to_owned();
+        }
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("external");
+        let mut candidate = format!("{base}_{stem}");
+        let mut n = 2;
+        while taken(&candidate) {
+            candidate = format!("{base}_{stem}{n}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
+fn at(file: &Path, pointer: &str, message: String) -> Diagnostic {
+    let mut d = Diagnostic::error(pointer, message);
+    d.location = Some(Box::new(Location {
+        file: file.to_path_buf(),
+        pointer: pointer.to_owned(),
+        line_col: None,
+    }));
+    d
+}
+
+/// Parses YAML or JSON text. JSON is tried first when the file looks like it
+/// (YAML would accept it too, but JSON errors are clearer for JSON files).
+fn parse_text(path: &Path, text: &str) -> Result<Value, Diagnostic> {
+    let is_json = path.extension().is_some_and(|e| e == "json")
+        || text.trim_start().starts_with('{');
+    if is_json {
+        return serde_json::from_str(text).map_err(|e| {
+            let mut d = Diagnostic::file_error(path.to_path_buf(), format!("invalid JSON: {e}"));
+            if let Some(loc) = d.location.as_mut() {
+                loc.line_col = Some((e.line(), e.column()));
+            }
+            d
+        });
+    }
+    serde_yaml::from_str(text).map_err(|e| {
+        let mut d = Diagnostic::file_error(path.to_path_buf(), format!("invalid YAML: {e}"));
+        if let (Some(loc), Some(mark)) = (d.location.as_mut(), e.location()) {
+            loc.line_col = Some((mark.line(), mark.column()));
+        }
+        d
+    })
+}

@@ -1,0 +1,242 @@
+//! Lowering: the OpenAPI document to the intermediate representation.
+//!
+//! `schema` decides types, `operation` decides methods; this module runs them
+//! in order and then makes the whole-API decisions: which types are request
+//! or response types, and which fields must be boxed to break cycles.
+
+mod operation;
+mod schema;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::diagnostics::{join, Diagnostic};
+use crate::ir::{Api, Ty, TypeDef, TypeKind};
+use crate::load::Loaded;
+use crate::names::{self, Scope};
+
+pub use schema::Naming;
+
+/// Names the generated modules use themselves, which types must not take.
+const RESERVED_TYPE_NAMES: &[&str] = &["Client", "Error", "Result", "Option", "Vec", "String", "Box"];
+
+/// State shared by the lowering passes.
+pub struct Lowerer<'a> {
+    doc: &'a openapiv3::OpenAPI,
+    raw: &'a Value,
+    types: Vec<TypeDef>,
+    type_names: Scope,
+    /// Component schema name -> Rust type name.
+    component_names: BTreeMap<String, String>,
+    /// Non-component references already lowered.
+    ref_cache: BTreeMap<String, Ty>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers a loaded spec. Errors stop generation; warnings come back with the
+/// result.
+pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
+    let doc = &loaded.openapi;
+    let mut lowerer = Lowerer {
+        doc,
+        raw: &loaded.raw,
+        types: Vec::new(),
+        type_names: Scope::with_reserved(RESERVED_TYPE_NAMES),
+        component_names: BTreeMap::new(),
+        ref_cache: BTreeMap::new(),
+        diagnostics: Vec::new(),
+    };
+
+    // Claim every component name first so references resolve in any order.
+    let components: Vec<(String, openapiv3::ReferenceOr<openapiv3::Schema>)> = doc
+        .components
+        .as_ref()
+        .map(|c| c.schemas.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    for (name, _) in &components {
+        let (rust, renamed) = lowerer.type_names.claim(&names::camel(name));
+        if renamed {
+            lowerer.diagnostics.push(Diagnostic::warning(
+                join("/components/schemas", name),
+                format!("schema `{name}` maps to a Rust name already used; it is named `{rust}`"),
+            ));
+        }
+        lowerer.component_names.insert(name.clone(), rust);
+    }
+    for (name, schema) in &components {
+        let rust = lowerer.component_names.get(name).cloned().unwrap_or_default();
+        let pointer = join("/components/schemas", name);
+        let ty = lowerer.schema_ty(schema, Naming::Fixed(rust.clone()), &pointer);
+        if ty != Ty::Named(rust.clone()) {
+            // A scalar, array, map or reference: keep the component's name as
+            // an alias, since users will look for it.
+            let docs = match schema {
+                openapiv3::ReferenceOr::Item(s) => schema::schema_docs(s),
+                openapiv3::ReferenceOr::Reference { .. } => Default::default(),
+            };
+            lowerer.types.push(TypeDef { name: rust, pointer, docs, kind: TypeKind::Alias(ty) });
+        }
+    }
+
+    let operations = lowerer.operations();
+    let mut api = Api {
+        title: doc.info.title.clone(),
+        description: doc.info.description.clone(),
+        version: doc.info.version.clone(),
+        base_url: doc.servers.first().map(|s| s.url.clone()),
+        types: std::mem::take(&mut lowerer.types),
+        operations,
+    };
+    mark_usage(&mut api);
+    strip_discriminators(&mut api);
+    box_cycles(&mut api);
+    (api, lowerer.diagnostics)
+}
+
+impl Lowerer<'_> {
+    fn push_type(&mut self, def: TypeDef) {
+        self.types.push(def);
+    }
+}
+
+/// Marks structs reachable from request bodies and from responses.
+fn mark_usage(api: &mut Api) {
+    let index: BTreeMap<String, usize> =
+        api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let mut requests = Vec::new();
+    let mut responses = Vec::new();
+    for op in &api.operations {
+        requests.extend(op.body.iter().map(|b| b.ty.clone()));
+        responses.extend(op.success.iter().filter_map(|r| r.ty.clone()));
+        responses.extend(op.errors.iter().filter_map(|r| r.ty.clone()));
+    }
+    let request_set = reachable(api, &index, &requests, true);
+    let response_set = reachable(api, &index, &responses, true);
+    for def in &mut api.types {
+        if let TypeKind::Struct(s) = &mut def.kind {
+            s.in_request = request_set.contains(&def.name);
+            s.in_response = response_set.contains(&def.name);
+        }
+    }
+}
+
+/// Names of the types reachable from `roots`; through every edge when
+/// `through_containers`, else only through edges that need the value inline
+/// (not behind a `Vec` or map).
+fn reachable(api: &Api, index: &BTreeMap<String, usize>, roots: &[Ty], through_containers: bool) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<String> = Vec::new();
+    for root in roots {
+        named_in(root, through_containers, &mut stack);
+    }
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(def) = index.get(&name).and_then(|i| api.types.get(*i)) else {
+            continue;
+        };
+        for ty in children(def) {
+            named_in(ty, through_containers, &mut stack);
+        }
+    }
+    seen
+}
+
+fn children(def: &TypeDef) -> Vec<&Ty> {
+    match &def.kind {
+        TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(s.additional.iter()).collect(),
+        TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Alias(ty) => vec![ty],
+        TypeKind::Enum(_) => Vec::new(),
+    }
+}
+
+fn named_in(ty: &Ty, through_containers: bool, out: &mut Vec<String>) {
+    match ty {
+        Ty::Named(name) => out.push(name.clone()),
+        Ty::Vec(inner) | Ty::Map(inner) if through_containers => named_in(inner, true, out),
+        Ty::Boxed(_) if !through_containers => {}
+        Ty::Boxed(inner) => named_in(inner, through_containers, out),
+        _ => {}
+    }
+}
+
+/// A tagged union's members carry the tag on the wire, but serde consumes it
+/// before the member struct sees it, so the member must not declare it too.
+fn strip_discriminators(api: &mut Api) {
+    let mut strip: Vec<(String, String)> = Vec::new();
+    for def in &api.types {
+        if let TypeKind::Union(u) = &def.kind {
+            if let Some(tag) = &u.tag {
+                for v in &u.variants {
+                    if let Ty::Named(member) = &v.ty {
+                        strip.push((member.clone(), tag.clone()));
+                    }
+                }
+            }
+        }
+    }
+    for def in &mut api.types {
+        if let TypeKind::Struct(s) = &mut def.kind {
+            for (member, tag) in &strip {
+                if *member == def.name && s.fields.iter().any(|f| f.wire == *tag) {
+                    s.fields.retain(|f| f.wire != *tag);
+                    def.docs.notes.push(format!(
+                        "The `{tag}` discriminator is written and read by the enclosing union."
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Boxes every inline (non-container) reference that closes a cycle, so
+/// recursive types have a finite size.
+fn box_cycles(api: &mut Api) {
+    let index: BTreeMap<String, usize> =
+        api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let mut to_box: Vec<(usize, usize)> = Vec::new();
+    for (ti, def) in api.types.iter().enumerate() {
+        for (ci, ty) in children(def).into_iter().enumerate() {
+            let mut direct = Vec::new();
+            named_in(ty, false, &mut direct);
+            let closes_cycle = direct.iter().any(|target| {
+                target == &def.name
+                    || reachable(api, &index, &[Ty::Named(target.clone())], false).contains(&def.name)
+            });
+            if closes_cycle {
+                to_box.push((ti, ci));
+            }
+        }
+    }
+    for (ti, ci) in to_box {
+        let Some(def) = api.types.get_mut(ti) else { continue };
+        let slot = match &mut def.kind {
+            TypeKind::Struct(s) => {
+                let n = s.fields.len();
+                if ci < n {
+                    s.fields.get_mut(ci).map(|f| &mut f.ty)
+                } else {
+                    s.additional.as_mut()
+                }
+            }
+            TypeKind::Union(u) => u.variants.get_mut(ci).map(|v| &mut v.ty),
+            TypeKind::Alias(ty) => Some(ty),
+            TypeKind::Enum(_) => None,
+        };
+        if let Some(ty) = slot {
+            box_direct(ty);
+        }
+    }
+}
+
+/// Wraps the inline named type in `ty` in a `Box` (an `Option` around it is
+/// added at emit time; containers already give indirection).
+fn box_direct(ty: &mut Ty) {
+    if let Ty::Named(_) = ty {
+        let inner = std::mem::replace(ty, Ty::Json);
+        *ty = Ty::Boxed(Box::new(inner));
+    }
+}

@@ -1,0 +1,450 @@
+//! Operations to methods: names, parameters, bodies and responses.
+
+use openapiv3::{
+    MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema,
+    SchemaKind, StatusCode, Type,
+};
+use serde_json::Value;
+
+use super::schema::{schema_docs, Naming};
+use super::Lowerer;
+use crate::diagnostics::{join, Diagnostic};
+use crate::ir::{Body, Docs, ErrorResponse, Operation, Param, Response as IrResponse, Segment, StatusMatch, Ty};
+use crate::names::{self, Scope};
+
+/// Methods that are safe to repeat by HTTP's definition (RFC 9110 9.2.2).
+const IDEMPOTENT_METHODS: &[&str] = &["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"];
+
+/// Header parameters the client handles itself.
+const MANAGED_HEADERS: &[&str] = &["authorization", "content-type", "accept"];
+
+impl Lowerer<'_> {
+    /// Lowers every operation, in document order.
+    pub(super) fn operations(&mut self) -> Vec<Operation> {
+        let mut method_names = Scope::with_reserved(&["new", "builder", "core", "from_core"]);
+        let mut ops = Vec::new();
+        let doc = self.doc;
+        for (path, item) in doc.paths.paths.iter() {
+            let path_pointer = join("/paths", path);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    self.diagnostics.push(Diagnostic::error(
+                        join(&path_pointer, "$ref"),
+                        format!("path item references (`{reference}`) are not supported"),
+                    ));
+                    continue;
+                }
+            };
+            for (method, op) in item.iter() {
+                let pointer = join(&path_pointer, method);
+                if let Some(lowered) = self.operation(path, method, op, &item.parameters, &pointer, &mut method_names) {
+                    ops.push(lowered);
+                }
+            }
+        }
+        ops
+    }
+
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        op: &openapiv3::Operation,
+        shared_params: &[ReferenceOr<Parameter>],
+        pointer: &str,
+        method_names: &mut Scope,
+    ) -> Option<Operation> {
+        let http_method = method.to_ascii_uppercase();
+        let operation_id = match &op.operation_id {
+            Some(id) if !id.trim().is_empty() => id.clone(),
+            _ => {
+                let synthesized = format!("{method} {path}");
+                self.diagnostics.push(
+                    Diagnostic::warning(pointer, format!("operation has no operationId; its method is named from `{synthesized}`"))
+                        .with_hint("add an `operationId` to choose the method name"),
+                );
+                synthesized
+            }
+        };
+        let (method_name, renamed) = method_names.claim(&names::snake(&operation_id));
+        if renamed {
+            self.diagnostics.push(Diagnostic::warning(
+                join(pointer, "operationId"),
+                format!("operationId `{operation_id}` maps to a method name already used; it is named `{method_name}`"),
+            ));
+        }
+        let type_prefix = names::camel(names::bare(&method_name));
+
+        // Operation parameters override path-level ones with the same name and location.
+        let mut params: Vec<(Parameter, String)> = Vec::new();
+        let path_item_pointer = pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
+        for (list, base) in [(shared_params, join(&path_item_pointer, "parameters")), (&op.parameters[..], join(pointer, "parameters"))] {
+            for (i, param) in list.iter().enumerate() {
+                let p_pointer = join(&base, &i.to_string());
+                let Some(param) = self.resolve_parameter(param, &p_pointer) else { continue };
+                params.retain(|(existing, _)| {
+                    let (a, b) = (existing.parameter_data_ref(), param.parameter_data_ref());
+                    !(a.name == b.name && std::mem::discriminant(existing) == std::mem::discriminant(&param))
+                });
+                params.push((param, p_pointer));
+            }
+        }
+
+        let mut arg_names = Scope::with_reserved(&["self", "body", "params", "request", "response"]);
+        let mut path_params: Vec<Param> = Vec::new();
+        let mut query_params = Vec::new();
+        let mut header_params = Vec::new();
+        let mut fixed_headers = Vec::new();
+        for (param, p_pointer) in &params {
+            let data = param.parameter_data_ref();
+            match param {
+                Parameter::Path { .. } => {
+                    if !path.contains(&format!("{{{}}}", data.name)) {
+                        self.diagnostics.push(Diagnostic::warning(
+                            p_pointer.clone(),
+                            format!("path parameter `{}` does not appear in the path `{path}`; it is ignored", data.name),
+                        ));
+                        continue;
+                    }
+                    path_params.push(self.param(data, &type_prefix, p_pointer, &mut arg_names, true));
+                }
+                Parameter::Query { .. } => query_params.push(self.param(data, &type_prefix, p_pointer, &mut arg_names, data.required)),
+                Parameter::Header { .. } => {
+                    if MANAGED_HEADERS.contains(&data.name.to_ascii_lowercase().as_str()) {
+                        continue;
+                    }
+                    if let Some(value) = fixed_value(&data.format, self) {
+                        fixed_headers.push((data.name.clone(), value));
+                        continue;
+                    }
+                    header_params.push(self.param(data, &type_prefix, p_pointer, &mut arg_names, data.required));
+                }
+                Parameter::Cookie { .. } => self.diagnostics.push(Diagnostic::warning(
+                    p_pointer.clone(),
+                    format!("cookie parameter `{}` is not supported; it is never sent", data.name),
+                )),
+            }
+        }
+
+        let segments = self.segments(path, pointer, &mut path_params, &mut arg_names)?;
+
+        let body = match &op.request_body {
+            Some(body) => Some(self.body(body, &type_prefix, &join(pointer, "requestBody"))?),
+            None => None,
+        };
+
+        let (success, errors) = self.responses(op, &type_prefix, pointer);
+
+        let idempotent = match op.extensions.get("x-idempotent") {
+            Some(Value::Bool(flag)) => *flag,
+            _ => IDEMPOTENT_METHODS.contains(&http_method.as_str()),
+        };
+
+        let mut notes = vec![format!("`{http_method} {path}`")];
+        let scopes = scopes(op);
+        if !scopes.is_empty() {
+            notes.push(format!("Scopes: {}.", scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
+        }
+        if op.deprecated {
+            notes.push("Deprecated by the API.".into());
+        }
+        Some(Operation {
+            operation_id,
+            method_name,
+            type_prefix,
+            http_method,
+            path: path.to_owned(),
+            segments,
+            docs: Docs { summary: op.summary.clone(), description: op.description.clone(), example: None, notes },
+            path_params,
+            query_params,
+            header_params,
+            fixed_headers,
+            body,
+            success,
+            errors,
+            idempotent,
+        })
+    }
+
+    fn resolve_parameter(&mut self, param: &ReferenceOr<Parameter>, pointer: &str) -> Option<Parameter> {
+        match param {
+            ReferenceOr::Item(p) => Some(p.clone()),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix('#')
+                    .and_then(|p| self.raw.pointer(p))
+                    .and_then(|v| serde_json::from_value::<Parameter>(v.clone()).ok());
+                if found.is_none() {
+                    self.diagnostics.push(Diagnostic::error(join(pointer, "$ref"), format!("parameter `{reference}` points at nothing")));
+                }
+                found
+            }
+        }
+    }
+
+    fn param(&mut self, data: &openapiv3::ParameterData, prefix: &str, pointer: &str, names_in_scope: &mut Scope, required: bool) -> Param {
+        let hint = format!("{prefix}{}", names::camel(&data.name));
+        let (ty, mut docs) = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                let docs = match schema {
+                    ReferenceOr::Item(s) => schema_docs(s),
+                    ReferenceOr::Reference { .. } => Docs::default(),
+                };
+                (self.schema_ty(schema, Naming::Hint(hint), &join(pointer, "schema")), docs)
+            }
+            ParameterSchemaOrContent::Content(_) => (Ty::Json, Docs::default()),
+        };
+        if data.description.is_some() {
+            docs.description.clone_from(&data.description);
+        }
+        if let Some(example) = &data.example {
+            docs.example = Some(example.clone());
+        }
+        let (name, _) = names_in_scope.claim(&names::snake(&data.name));
+        Param { name, wire: data.name.clone(), ty, required, docs }
+    }
+
+    /// Splits the path template; synthesises parameters the template uses
+    /// but the operation never declares.
+    fn segments(&mut self, path: &str, pointer: &str, path_params: &mut Vec<Param>, names_in_scope: &mut Scope) -> Option<Vec<Segment>> {
+        let mut segments = Vec::new();
+        for piece in path.split('/').skip(1) {
+            let template = piece.strip_prefix('{').and_then(|p| p.strip_suffix('}'));
+            match template {
+                Some(name) if !name.contains(['{', '}']) => {
+                    let index = match path_params.iter().position(|p| p.wire == name) {
+                        Some(i) => i,
+                        None => {
+                            self.diagnostics.push(
+                                Diagnostic::warning(pointer, format!("path uses `{{{name}}}` but the operation does not declare it; it is taken as a required string"))
+                                    .with_hint(format!("declare `{name}` with `in: path`")),
+                            );
+                            let (rust, _) = names_in_scope.claim(&names::snake(name));
+                            path_params.push(Param {
+                                name: rust,
+                                wire: name.to_owned(),
+                                ty: Ty::String,
+                                required: true,
+                                docs: Docs { notes: vec!["Not declared by the spec; taken from the path.".into()], ..Docs::default() },
+                            });
+                            path_params.len() - 1
+                        }
+                    };
+                    segments.push(Segment::Param(index));
+                }
+                _ if piece.contains(['{', '}']) => {
+                    self.diagnostics.push(Diagnostic::error(
+                        pointer,
+                        format!("path segment `{piece}` mixes text and parameters, which is not supported"),
+                    ));
+                    return None;
+                }
+                _ => segments.push(Segment::Literal(piece.to_owned())),
+            }
+        }
+        // Keep path parameters in path order for the method signature.
+        let order: Vec<usize> = segments.iter().filter_map(|s| if let Segment::Param(i) = s { Some(*i) } else { None }).collect();
+        let reordered: Vec<Param> = order.iter().filter_map(|i| path_params.get(*i).cloned()).collect();
+        *path_params = reordered;
+        let mut next = 0;
+        for segment in &mut segments {
+            if let Segment::Param(i) = segment {
+                *i = next;
+                next += 1;
+            }
+        }
+        Some(segments)
+    }
+
+    fn body(&mut self, body: &ReferenceOr<RequestBody>, prefix: &str, pointer: &str) -> Option<Body> {
+        let body = match body {
+            ReferenceOr::Item(b) => b.clone(),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix('#')
+                    .and_then(|p| self.raw.pointer(p))
+                    .and_then(|v| serde_json::from_value::<RequestBody>(v.clone()).ok());
+                match found {
+                    Some(b) => b,
+                    None => {
+                        self.diagnostics.push(Diagnostic::error(join(pointer, "$ref"), format!("request body `{reference}` points at nothing")));
+                        return None;
+                    }
+                }
+            }
+        };
+        let Some((media, content_type)) = json_media(&body.content) else {
+            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            self.diagnostics.push(Diagnostic::warning(
+                join(pointer, "content"),
+                format!("request content type {} is not supported; the operation is left out", types.join(", ")),
+            ));
+            return None;
+        };
+        let media_pointer = join(&join(pointer, "content"), &content_type);
+        let ty = match &media.schema {
+            Some(schema) => self.schema_ty(schema, Naming::Hint(format!("{prefix}Request")), &join(&media_pointer, "schema")),
+            None => Ty::Json,
+        };
+        Some(Body { ty, required: body.required })
+    }
+
+    fn responses(&mut self, op: &openapiv3::Operation, prefix: &str, pointer: &str) -> (Vec<IrResponse>, Vec<ErrorResponse>) {
+        let mut success = Vec::new();
+        let mut errors = Vec::new();
+        let mut error_names = Scope::default();
+        let mut entries: Vec<(StatusMatch, &ReferenceOr<Response>, String)> = op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, r)| {
+                let status = match code {
+                    StatusCode::Code(c) => StatusMatch::Code(*c),
+                    StatusCode::Range(r) => StatusMatch::Range(*r),
+                };
+                (status, r, join(&join(pointer, "responses"), &code.to_string()))
+            })
+            .collect();
+        if let Some(default) = &op.responses.default {
+            entries.push((StatusMatch::Default, default, join(&join(pointer, "responses"), "default")));
+        }
+        let success_count = entries.iter().filter(|(s, _, _)| is_success(s)).count();
+        for (status, response, r_pointer) in entries {
+            let Some(response) = self.resolve_response(response, &r_pointer) else { continue };
+            let variant = status_name(&status);
+            let docs = Docs { summary: Some(response.description.clone()).filter(|d| !d.is_empty()), ..Docs::default() };
+            let hint = if is_success(&status) && success_count == 1 { format!("{prefix}Response") } else { format!("{prefix}{variant}") };
+            let ty = json_media(&response.content).and_then(|(media, ct)| {
+                let schema = media.schema.as_ref()?;
+                let schema_pointer = join(&join(&join(&r_pointer, "content"), &ct), "schema");
+                Some(self.schema_ty(schema, Naming::Hint(hint), &schema_pointer))
+            });
+            match status {
+                StatusMatch::Code(code) if (200..300).contains(&code) => {
+                    success.push(IrResponse { status: code, ty, variant, docs });
+                }
+                StatusMatch::Range(2) => {
+                    self.diagnostics.push(Diagnostic::warning(r_pointer, "a `2XX` range response is decoded as status 200"));
+                    success.push(IrResponse { status: 200, ty, variant, docs });
+                }
+                other => {
+                    let (variant, _) = error_names.claim(&variant);
+                    errors.push(ErrorResponse { status: other, variant, ty, docs });
+                }
+            }
+        }
+        (success, errors)
+    }
+
+    fn resolve_response(&mut self, response: &ReferenceOr<Response>, pointer: &str) -> Option<Response> {
+        match response {
+            ReferenceOr::Item(r) => Some(r.clone()),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix('#')
+                    .and_then(|p| self.raw.pointer(p))
+                    .and_then(|v| serde_json::from_value::<Response>(v.clone()).ok());
+                if found.is_none() {
+                    self.diagnostics.push(Diagnostic::error(join(pointer, "$ref"), format!("response `{reference}` points at nothing")));
+                }
+                found
+            }
+        }
+    }
+}
+
+fn is_success(status: &StatusMatch) -> bool {
+    matches!(status, StatusMatch::Code(c) if (200..300).contains(c)) || *status == StatusMatch::Range(2)
+}
+
+/// The JSON media type of a content map, if it has one.
+fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&MediaType, String)> {
+    content
+        .iter()
+        .find(|(ct, _)| {
+            let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+        })
+        .map(|(ct, media)| (media, ct.clone()))
+}
+
+/// A header whose schema allows exactly one value is sent automatically.
+fn fixed_value(format: &ParameterSchemaOrContent, lowerer: &Lowerer<'_>) -> Option<String> {
+    let ParameterSchemaOrContent::Schema(schema) = format else { return None };
+    let schema: Schema = match schema {
+        ReferenceOr::Item(s) => s.clone(),
+        ReferenceOr::Reference { reference } => lowerer.resolve_schema(reference)?,
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => match s.enumeration.as_slice() {
+            [Some(only)] => Some(only.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Scopes from `x-scopes` or the security requirements.
+fn scopes(op: &openapiv3::Operation) -> Vec<String> {
+    if let Some(Value::Array(list)) = op.extensions.get("x-scopes") {
+        return list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for requirement in op.security.iter().flatten() {
+        for scopes in requirement.values() {
+            for scope in scopes {
+                if !out.contains(scope) {
+                    out.push(scope.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A variant name for a status: the reason phrase in CamelCase.
+pub fn status_name(status: &StatusMatch) -> String {
+    let code = match status {
+        StatusMatch::Default => return "Other".into(),
+        StatusMatch::Range(4) => return "ClientError".into(),
+        StatusMatch::Range(5) => return "ServerError".into(),
+        StatusMatch::Range(n) => return format!("Status{n}xx"),
+        StatusMatch::Code(c) => *c,
+    };
+    let name = match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        206 => "PartialContent",
+        301 => "MovedPermanently",
+        302 => "Found",
+        304 => "NotModified",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        402 => "PaymentRequired",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        408 => "RequestTimeout",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "PreconditionFailed",
+        413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
+        422 => "UnprocessableEntity",
+        423 => "Locked",
+        429 => "TooManyRequests",
+        500 => "InternalServerError",
+        501 => "NotImplemented",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        other => return format!("Status{other}"),
+    };
+    name.to_owned()
+}

@@ -1,0 +1,502 @@
+//! Schemas to types: decides the Rust type of every schema and names every
+//! type that needs one.
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+use super::Lowerer;
+use crate::diagnostics::{join, Diagnostic};
+use crate::ir::{
+    Docs, EnumDef, EnumVariant, Field, StructDef, Ty, TypeDef, TypeKind, UnionDef, UnionVariant,
+};
+use crate::names::{self, Scope};
+
+/// How a schema that needs a named type gets its name.
+#[derive(Clone, Debug)]
+pub enum Naming {
+    /// The name is already claimed (component schemas).
+    Fixed(String),
+    /// Claim a name from this hint if a type is needed.
+    Hint(String),
+}
+
+impl Naming {
+    fn hint(&self) -> &str {
+        match self {
+            Self::Fixed(name) | Self::Hint(name) => name,
+        }
+    }
+}
+
+/// The parts of an object schema, whatever form it was written in.
+#[derive(Default)]
+struct ObjectParts<'s> {
+    properties: Vec<(String, &'s ReferenceOr<Box<Schema>>, String)>,
+    required: Vec<String>,
+    additional: Option<&'s AdditionalProperties>,
+}
+
+impl Lowerer<'_> {
+    /// The type of a schema or reference found at `pointer`.
+    pub fn schema_ty(&mut self, schema: &ReferenceOr<Schema>, naming: Naming, pointer: &str) -> Ty {
+        match schema {
+            ReferenceOr::Reference { reference } => self.ref_ty(reference, pointer),
+            ReferenceOr::Item(schema) => self.lower(schema, naming, pointer),
+        }
+    }
+
+    /// Same as [`Lowerer::schema_ty`], for the boxed schemas openapiv3 uses
+    /// in properties and items.
+    pub fn boxed_schema_ty(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        naming: Naming,
+        pointer: &str,
+    ) -> Ty {
+        match schema {
+            ReferenceOr::Reference { reference } => self.ref_ty(reference, pointer),
+            ReferenceOr::Item(schema) => self.lower(schema, naming, pointer),
+        }
+    }
+
+    /// The type a `$ref` names.
+    pub fn ref_ty(&mut self, reference: &str, pointer: &str) -> Ty {
+        if let Some(name) = reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|n| self.component_names.get(&unescape(n)))
+        {
+            return Ty::Named(name.clone());
+        }
+        if let Some(ty) = self.ref_cache.get(reference) {
+            return ty.clone();
+        }
+        let Some(schema) = self.resolve_schema(reference) else {
+            self.diagnostics.push(
+                Diagnostic::error(join(pointer, "$ref"), format!("`{reference}` points at nothing"))
+                    .with_hint("check the spelling of the reference and that its target exists"),
+            );
+            return Ty::Json;
+        };
+        // Guard against a reference that reaches itself while being lowered.
+        self.ref_cache.insert(reference.to_owned(), Ty::Json);
+        let target = reference.trim_start_matches('#');
+        let hint = target.rsplit('/').next().map(unescape).unwrap_or_default();
+        let ty = self.lower(&schema, Naming::Hint(names::camel(&hint)), target);
+        self.ref_cache.insert(reference.to_owned(), ty.clone());
+        ty
+    }
+
+    /// Looks up the schema a local reference points at.
+    pub fn resolve_schema(&self, reference: &str) -> Option<Schema> {
+        let pointer = reference.strip_prefix('#')?;
+        let value = self.raw.pointer(pointer)?;
+        serde_json::from_value(value.clone()).ok()
+    }
+
+    /// The schema behind a reference or the item itself.
+    fn deref<'s>(&self, schema: &'s ReferenceOr<Schema>) -> Option<std::borrow::Cow<'s, Schema>> {
+        match schema {
+            ReferenceOr::Item(s) => Some(std::borrow::Cow::Borrowed(s)),
+            ReferenceOr::Reference { reference } => {
+                self.resolve_schema(reference).map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+
+    /// Whether a (possibly referenced) schema says `nullable: true`.
+    pub fn is_nullable(&self, schema: &ReferenceOr<Box<Schema>>) -> bool {
+        match schema {
+            ReferenceOr::Item(s) => s.schema_data.nullable,
+            ReferenceOr::Reference { reference } => self
+                .resolve_schema(reference)
+                .is_some_and(|s| s.schema_data.nullable),
+        }
+    }
+
+    /// Lowers an inline schema.
+    pub fn lower(&mut self, schema: &Schema, naming: Naming, pointer: &str) -> Ty {
+        let data = &schema.schema_data;
+        if let Some(Value::String(rust_type)) = data.extensions.get("x-rust-type") {
+            return Ty::Runtime(rust_type.clone());
+        }
+        let docs = schema_docs(schema);
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
+                if values.is_empty() {
+                    string_ty(&s.format)
+                } else {
+                    self.define_enum(&values, naming, pointer, docs)
+                }
+            }
+            SchemaKind::Type(Type::Integer(i)) => match i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Ty::I32,
+                _ => Ty::I64,
+            },
+            SchemaKind::Type(Type::Number(n)) => match n.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Double) => Ty::F64,
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Ty::F32,
+                _ => Ty::Number,
+            },
+            SchemaKind::Type(Type::Boolean(_)) => Ty::Bool,
+            SchemaKind::Type(Type::Array(a)) => self.array_ty(a.items.as_ref(), &naming, pointer),
+            SchemaKind::Type(Type::Object(o)) => {
+                let parts = object_parts(&o.properties, &o.required, o.additional_properties.as_ref(), pointer);
+                self.object_ty(parts, naming, pointer, docs)
+            }
+            SchemaKind::OneOf { one_of } => self.union_ty(one_of, schema, naming, pointer, "oneOf", docs),
+            SchemaKind::AnyOf { any_of } => self.union_ty(any_of, schema, naming, pointer, "anyOf", docs),
+            SchemaKind::AllOf { all_of } => self.all_of_ty(all_of, &[], naming, pointer, docs),
+            SchemaKind::Not { .. } => Ty::Json,
+            SchemaKind::Any(any) => {
+                if !any.all_of.is_empty() {
+                    let own = object_parts(&any.properties, &any.required, any.additional_properties.as_ref(), pointer);
+                    return self.all_of_ty(&any.all_of, &own.properties, naming, pointer, docs);
+                }
+                if !any.one_of.is_empty() {
+                    return self.union_ty(&any.one_of, schema, naming, pointer, "oneOf", docs);
+                }
+                if !any.any_of.is_empty() {
+                    return self.union_ty(&any.any_of, schema, naming, pointer, "anyOf", docs);
+                }
+                if !any.properties.is_empty() || any.additional_properties.is_some() {
+                    let parts = object_parts(&any.properties, &any.required, any.additional_properties.as_ref(), pointer);
+                    return self.object_ty(parts, naming, pointer, docs);
+                }
+                match any.typ.as_deref() {
+                    Some("array") => self.array_ty(any.items.as_ref(), &naming, pointer),
+                    Some("string") => Ty::String,
+                    Some("integer") => Ty::I64,
+                    Some("number") => Ty::Number,
+                    Some("boolean") => Ty::Bool,
+                    _ if any.items.is_some() => self.array_ty(any.items.as_ref(), &naming, pointer),
+                    _ => Ty::Json,
+                }
+            }
+        }
+    }
+
+    fn array_ty(&mut self, items: Option<&ReferenceOr<Box<Schema>>>, naming: &Naming, pointer: &str) -> Ty {
+        let item = match items {
+            Some(items) => {
+                let hint = format!("{}Item", naming.hint());
+                self.boxed_schema_ty(items, Naming::Hint(hint), &join(pointer, "items"))
+            }
+            None => Ty::Json,
+        };
+        Ty::Vec(Box::new(item))
+    }
+
+    fn object_ty(&mut self, parts: ObjectParts<'_>, naming: Naming, pointer: &str, docs: Docs) -> Ty {
+        let additional = match parts.additional {
+            Some(AdditionalProperties::Schema(schema)) => {
+                let hint = format!("{}Value", naming.hint());
+                Some(self.schema_ty(schema, Naming::Hint(hint), &join(pointer, "additionalProperties")))
+            }
+            Some(AdditionalProperties::Any(true)) => Some(Ty::Json),
+            Some(AdditionalProperties::Any(false)) | None => None,
+        };
+        if parts.properties.is_empty() {
+            // A free-form object: a map when values are described, else any
+            // JSON (vendors write `type: object` over scalars too).
+            return match additional {
+                Some(Ty::Json) | None => Ty::Json,
+                Some(ty) => Ty::Map(Box::new(ty)),
+            };
+        }
+        let name = self.claim_type(naming);
+        let mut scope = Scope::default();
+        let mut fields = Vec::new();
+        for (wire, schema, prop_pointer) in &parts.properties {
+            let hint = format!("{name}{}", names::camel(wire));
+            let ty = self.boxed_schema_ty(schema, Naming::Hint(hint), prop_pointer);
+            let (field_name, renamed) = scope.claim(&names::snake(wire));
+            let mut field_docs = match schema {
+                ReferenceOr::Item(s) => schema_docs(s),
+                ReferenceOr::Reference { .. } => Docs::default(),
+            };
+            if renamed {
+                self.diagnostics.push(Diagnostic::warning(
+                    prop_pointer.clone(),
+                    format!("property `{wire}` maps to a Rust name already used in this object; it is named `{field_name}`"),
+                ));
+                field_docs.notes.push(format!("Named `{field_name}` because another property already maps to `{}`.", names::snake(wire)));
+            }
+            fields.push(Field {
+                name: field_name,
+                wire: wire.clone(),
+                ty,
+                required: parts.required.iter().any(|r| r == wire),
+                nullable: self.is_nullable(schema),
+                docs: field_docs,
+            });
+        }
+        self.push_type(TypeDef {
+            name: name.clone(),
+            pointer: pointer.to_owned(),
+            docs,
+            kind: TypeKind::Struct(StructDef { fields, additional, in_request: false, in_response: false }),
+        });
+        Ty::Named(name)
+    }
+
+    fn all_of_ty(
+        &mut self,
+        all_of: &[ReferenceOr<Schema>],
+        own: &[(String, &ReferenceOr<Box<Schema>>, String)],
+        naming: Naming,
+        pointer: &str,
+        docs: Docs,
+    ) -> Ty {
+        // `allOf: [$ref]` (often with `nullable` or a description beside it)
+        // is the referenced type itself.
+        if let ([only], true) = (all_of, own.is_empty()) {
+            return self.schema_ty(only, naming, &join(pointer, "allOf/0"));
+        }
+        let mut schemas: Vec<(Schema, String)> = Vec::new();
+        for (i, part) in all_of.iter().enumerate() {
+            let part_pointer = match part {
+                ReferenceOr::Reference { reference } => reference.trim_start_matches('#').to_owned(),
+                ReferenceOr::Item(_) => join(pointer, &format!("allOf/{i}")),
+            };
+            match self.deref(part) {
+                Some(schema) => self.flatten_all_of(schema.into_owned(), part_pointer, &mut schemas, 0),
+                None => self.diagnostics.push(Diagnostic::error(
+                    join(pointer, &format!("allOf/{i}")),
+                    "allOf member points at nothing",
+                )),
+            }
+        }
+        let mut properties: Vec<(String, ReferenceOr<Box<Schema>>, String)> = Vec::new();
+        let mut required = Vec::new();
+        let mut additional = None;
+        for (schema, part_pointer) in &schemas {
+            let (props, req, add) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
+                SchemaKind::Any(a) => (&a.properties, &a.required, &a.additional_properties),
+                _ => {
+                    self.diagnostics.push(Diagnostic::warning(
+                        part_pointer.clone(),
+                        "allOf member is not an object; it is ignored in the merged type",
+                    ));
+                    continue;
+                }
+            };
+            for (k, v) in props {
+                let p = join(&join(part_pointer, "properties"), k);
+                properties.retain(|(name, _, _)| name != k);
+                properties.push((k.clone(), v.clone(), p));
+            }
+            required.extend(req.iter().cloned());
+            if add.is_some() {
+                additional.clone_from(add);
+            }
+        }
+        for (k, v, p) in own {
+            properties.retain(|(name, _, _)| name != k);
+            properties.push((k.clone(), (*v).clone(), p.clone()));
+        }
+        let parts = ObjectParts {
+            properties: properties.iter().map(|(k, v, p)| (k.clone(), v, p.clone())).collect(),
+            required,
+            additional: additional.as_ref(),
+        };
+        self.object_ty(parts, naming, pointer, docs)
+    }
+
+    /// Collects the object members of nested `allOf`s.
+    fn flatten_all_of(&mut self, schema: Schema, pointer: String, out: &mut Vec<(Schema, String)>, depth: usize) {
+        let nested = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => Some(all_of.clone()),
+            SchemaKind::Any(a) if !a.all_of.is_empty() => Some(a.all_of.clone()),
+            _ => None,
+        };
+        match nested {
+            Some(parts) if depth < 16 => {
+                for (i, part) in parts.iter().enumerate() {
+                    let p = match part {
+                        ReferenceOr::Reference { reference } => reference.trim_start_matches('#').to_owned(),
+                        ReferenceOr::Item(_) => join(&pointer, &format!("allOf/{i}")),
+                    };
+                    if let Some(s) = self.deref(part) {
+                        self.flatten_all_of(s.into_owned(), p, out, depth + 1);
+                    }
+                }
+                if let SchemaKind::Any(_) = schema.schema_kind {
+                    out.push((schema, pointer));
+                }
+            }
+            Some(_) => self.diagnostics.push(Diagnostic::error(pointer, "allOf nests too deeply (a cycle?)")),
+            None => out.push((schema, pointer)),
+        }
+    }
+
+    fn union_ty(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        schema: &Schema,
+        naming: Naming,
+        pointer: &str,
+        keyword: &str,
+        docs: Docs,
+    ) -> Ty {
+        if let [only] = members {
+            return self.schema_ty(only, naming, &join(pointer, &format!("{keyword}/0")));
+        }
+        let name = self.claim_type(naming);
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut scope = Scope::default();
+        let mut variants = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let member_pointer = join(pointer, &format!("{keyword}/{i}"));
+            let (base, member_docs, title) = match member {
+                ReferenceOr::Reference { reference } => {
+                    let last = reference.rsplit('/').next().map(unescape).unwrap_or_default();
+                    (names::camel(&last), Docs::default(), None)
+                }
+                ReferenceOr::Item(s) => (String::new(), schema_docs(s), s.schema_data.title.clone()),
+            };
+            let hint = match &title {
+                Some(t) => format!("{name}{}", names::camel(t)),
+                None => format!("{name}{}", i + 1),
+            };
+            let ty = self.schema_ty(member, Naming::Hint(hint.clone()), &member_pointer);
+            let variant_base = match (&title, base.is_empty()) {
+                (Some(t), _) => names::camel(t),
+                (None, false) => base,
+                (None, true) => variant_name_for(&ty),
+            };
+            let (variant, _) = scope.claim(&variant_base);
+            let tag_value = discriminator.map(|d| {
+                let target = match member {
+                    ReferenceOr::Reference { reference } => reference.clone(),
+                    ReferenceOr::Item(_) => String::new(),
+                };
+                d.mapping
+                    .iter()
+                    .find(|(_, v)| **v == target || target.ends_with(&format!("/{v}")))
+                    .map(|(k, _)| k.clone())
+                    .unwrap_or_else(|| target.rsplit('/').next().map(unescape).unwrap_or_default())
+            });
+            variants.push(UnionVariant { name: variant, ty, tag_value, docs: member_docs });
+        }
+        let tag = discriminator.map(|d| d.property_name.clone());
+        if tag.is_some() && variants.iter().any(|v| !matches!(v.ty, Ty::Named(_))) {
+            self.diagnostics.push(Diagnostic::warning(
+                join(pointer, "discriminator"),
+                "a discriminator needs every member to be a named object; the union is decoded untagged",
+            ));
+            return self.finish_union(name, pointer, docs, variants, None);
+        }
+        self.finish_union(name, pointer, docs, variants, tag)
+    }
+
+    fn finish_union(&mut self, name: String, pointer: &str, docs: Docs, variants: Vec<UnionVariant>, tag: Option<String>) -> Ty {
+        self.push_type(TypeDef {
+            name: name.clone(),
+            pointer: pointer.to_owned(),
+            docs,
+            kind: TypeKind::Union(UnionDef { variants, tag }),
+        });
+        Ty::Named(name)
+    }
+
+    fn define_enum(&mut self, values: &[&str], naming: Naming, pointer: &str, mut docs: Docs) -> Ty {
+        let name = self.claim_type(naming);
+        let mut scope = Scope::default();
+        let mut variants: Vec<EnumVariant> = Vec::new();
+        for value in values {
+            if variants.iter().any(|v| v.wire == *value) {
+                self.diagnostics.push(Diagnostic::warning(
+                    join(pointer, "enum"),
+                    format!("enum value `{value}` is listed twice; the repeat is ignored"),
+                ));
+                continue;
+            }
+            let (variant, renamed) = scope.claim(&names::camel(value));
+            if renamed {
+                self.diagnostics.push(Diagnostic::warning(
+                    join(pointer, "enum"),
+                    format!("enum value `{value}` maps to a Rust name already used; it is named `{variant}`"),
+                ));
+            }
+            variants.push(EnumVariant { name: variant, wire: (*value).to_owned() });
+        }
+        docs.example = None;
+        self.push_type(TypeDef { name: name.clone(), pointer: pointer.to_owned(), docs, kind: TypeKind::Enum(EnumDef { variants }) });
+        Ty::Named(name)
+    }
+
+    /// The name for a new type: fixed for components, claimed from a hint
+    /// otherwise.
+    fn claim_type(&mut self, naming: Naming) -> String {
+        match naming {
+            Naming::Fixed(name) => name,
+            Naming::Hint(hint) => self.type_names.claim(&names::camel(&hint)).0,
+        }
+    }
+}
+
+fn object_parts<'s>(
+    properties: &'s IndexMap<String, ReferenceOr<Box<Schema>>>,
+    required: &[String],
+    additional: Option<&'s AdditionalProperties>,
+    pointer: &str,
+) -> ObjectParts<'s> {
+    let props_pointer = join(pointer, "properties");
+    ObjectParts {
+        properties: properties
+            .iter()
+            .map(|(k, v)| (k.clone(), v, join(&props_pointer, k)))
+            .collect(),
+        required: required.to_vec(),
+        additional,
+    }
+}
+
+fn string_ty(format: &VariantOrUnknownOrEmpty<StringFormat>) -> Ty {
+    match format {
+        VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Ty::DateTime,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Ty::Date,
+        _ => Ty::String,
+    }
+}
+
+/// A variant name for an untitled inline union member, from its type.
+fn variant_name_for(ty: &Ty) -> String {
+    match ty {
+        Ty::String | Ty::Date | Ty::DateTime => "String".into(),
+        Ty::Bool => "Boolean".into(),
+        Ty::I32 | Ty::I64 => "Integer".into(),
+        Ty::F32 | Ty::F64 | Ty::Number => "Number".into(),
+        Ty::Json => "Json".into(),
+        Ty::Vec(_) => "List".into(),
+        Ty::Map(_) => "Map".into(),
+        Ty::Named(name) | Ty::Runtime(name) => name.clone(),
+        Ty::Boxed(inner) => variant_name_for(inner),
+    }
+}
+
+/// Docs from a schema's title, description and example.
+pub fn schema_docs(schema: &Schema) -> Docs {
+    let data = &schema.schema_data;
+    let mut docs = Docs {
+        summary: data.title.clone(),
+        description: data.description.clone(),
+        example: data.example.clone(),
+        notes: Vec::new(),
+    };
+    if data.deprecated {
+        docs.notes.push("Deprecated by the API.".into());
+    }
+    docs
+}
+
+/// Undoes JSON pointer escaping in one token.
+pub fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}

@@ -1,0 +1,34 @@
+//! Project tasks. `cargo xtask codegen [--check] [--spec FILE --out DIR]`.
+
+mod codegen;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask codegen [--check] [--deny-warnings]
+       cargo xtask codegen --spec FILE --out DIR [--deny-warnings]
+
+  codegen            regenerate generated-client/ from spec/contacts.yaml
+  --check            write nothing; fail if a generated file is stale
+  --spec FILE        generate from another OpenAPI 3.0 document ...
+  --out DIR          ... into a standalone client crate in DIR
+  --deny-warnings    fail on spec warnings too";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::Args::parse(args.get(1..).unwrap_or_default()).and_then(codegen::run),
+        Some("-h" | "--help") | None => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
