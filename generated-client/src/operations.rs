@@ -41,8 +41,6 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `POST /contacts/`
-    ///
-    /// Scopes: `contacts.write`.
     pub async fn create_contact(
         &self,
         body: &types::CreateContactRequest,
@@ -65,7 +63,6 @@ impl Client {
             400 => Err(response.error(CreateContactError::BadRequest)),
             401 => Err(response.error(CreateContactError::Unauthorized)),
             422 => Err(response.error(CreateContactError::UnprocessableEntity)),
-            429 => Err(response.error_without_body(CreateContactError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
@@ -94,8 +91,6 @@ impl Client {
     /// Required scope: `contacts.readonly`.
     ///
     /// `POST /contacts/search`
-    ///
-    /// Scopes: `contacts.readonly`.
     pub async fn search_contacts(
         &self,
         body: &types::SearchContactsRequest,
@@ -118,7 +113,6 @@ impl Client {
             400 => Err(response.error(SearchContactsError::BadRequest)),
             401 => Err(response.error(SearchContactsError::Unauthorized)),
             422 => Err(response.error(SearchContactsError::UnprocessableEntity)),
-            429 => Err(response.error_without_body(SearchContactsError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
@@ -169,8 +163,6 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `POST /contacts/upsert`
-    ///
-    /// Scopes: `contacts.write`.
     pub async fn upsert_contact(
         &self,
         body: &types::UpsertContactRequest,
@@ -194,7 +186,6 @@ impl Client {
             400 => Err(response.error(UpsertContactError::BadRequest)),
             401 => Err(response.error(UpsertContactError::Unauthorized)),
             422 => Err(response.error(UpsertContactError::UnprocessableEntity)),
-            429 => Err(response.error_without_body(UpsertContactError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
@@ -205,8 +196,6 @@ impl Client {
     /// Required scope: `contacts.readonly`.
     ///
     /// `GET /contacts/{contactId}`
-    ///
-    /// Scopes: `contacts.readonly`.
     pub async fn get_contact(
         &self,
         contact_id: &str,
@@ -229,7 +218,6 @@ impl Client {
             400 => Err(response.error(GetContactError::BadRequest)),
             401 => Err(response.error(GetContactError::Unauthorized)),
             422 => Err(response.error(GetContactError::UnprocessableEntity)),
-            429 => Err(response.error_without_body(GetContactError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
@@ -257,8 +245,6 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `PUT /contacts/{contactId}`
-    ///
-    /// Scopes: `contacts.write`.
     pub async fn update_contact(
         &self,
         contact_id: &str,
@@ -283,7 +269,6 @@ impl Client {
             400 => Err(response.error(UpdateContactError::BadRequest)),
             401 => Err(response.error(UpdateContactError::Unauthorized)),
             422 => Err(response.error(UpdateContactError::UnprocessableEntity)),
-            429 => Err(response.error_without_body(UpdateContactError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
@@ -297,8 +282,6 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `DELETE /contacts/{contactId}`
-    ///
-    /// Scopes: `contacts.write`.
     pub async fn delete_contact(
         &self,
         contact_id: &str,
@@ -321,7 +304,6 @@ impl Client {
             400 => Err(response.error(DeleteContactError::BadRequest)),
             401 => Err(response.error(DeleteContactError::Unauthorized)),
             422 => Err(response.error(DeleteContactError::UnprocessableEntity)),
-            429 => Err(response.error_without_body(DeleteContactError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
@@ -335,8 +317,6 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `POST /contacts/{contactId}/tags`
-    ///
-    /// Scopes: `contacts.write`.
     pub async fn add_tags(
         &self,
         contact_id: &str,
@@ -358,7 +338,6 @@ impl Client {
             400 => Err(response.error(AddTagsError::BadRequest)),
             401 => Err(response.error(AddTagsError::Unauthorized)),
             422 => Err(response.error(AddTagsError::UnprocessableEntity)),
-            429 => Err(response.error_without_body(AddTagsError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
@@ -373,8 +352,6 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `DELETE /contacts/{contactId}/tags`
-    ///
-    /// Scopes: `contacts.write`.
     pub async fn remove_tags(
         &self,
         contact_id: &str,
@@ -397,7 +374,6 @@ impl Client {
             400 => Err(response.error(RemoveTagsError::BadRequest)),
             401 => Err(response.error(RemoveTagsError::Unauthorized)),
             422 => Err(response.error(RemoveTagsError::UnprocessableEntity)),
-            429 => Err(response.error_without_body(RemoveTagsError::TooManyRequests)),
             _ => Err(response.unexpected()),
         }
     }
@@ -423,13 +399,6 @@ pub enum CreateContactError {
     ///
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
-    /// Too Many Requests. The app exceeded the burst limit (100 requests
-    /// per 10 seconds) or the daily limit (200,000 requests per day) for
-    /// this resource (Location or Company). The vendor does not document
-    /// the body. Check the `X-RateLimit-*` headers before retrying.
-    ///
-    /// Status 429.
-    TooManyRequests,
 }
 /// The documented error responses of [`Client::search_contacts`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
@@ -447,13 +416,6 @@ pub enum SearchContactsError {
     ///
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
-    /// Too Many Requests. The app exceeded the burst limit (100 requests
-    /// per 10 seconds) or the daily limit (200,000 requests per day) for
-    /// this resource (Location or Company). The vendor does not document
-    /// the body. Check the `X-RateLimit-*` headers before retrying.
-    ///
-    /// Status 429.
-    TooManyRequests,
 }
 /// The documented error responses of [`Client::upsert_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
@@ -471,13 +433,6 @@ pub enum UpsertContactError {
     ///
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
-    /// Too Many Requests. The app exceeded the burst limit (100 requests
-    /// per 10 seconds) or the daily limit (200,000 requests per day) for
-    /// this resource (Location or Company). The vendor does not document
-    /// the body. Check the `X-RateLimit-*` headers before retrying.
-    ///
-    /// Status 429.
-    TooManyRequests,
 }
 /// The documented error responses of [`Client::get_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
@@ -495,13 +450,6 @@ pub enum GetContactError {
     ///
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
-    /// Too Many Requests. The app exceeded the burst limit (100 requests
-    /// per 10 seconds) or the daily limit (200,000 requests per day) for
-    /// this resource (Location or Company). The vendor does not document
-    /// the body. Check the `X-RateLimit-*` headers before retrying.
-    ///
-    /// Status 429.
-    TooManyRequests,
 }
 /// The documented error responses of [`Client::update_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
@@ -519,13 +467,6 @@ pub enum UpdateContactError {
     ///
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
-    /// Too Many Requests. The app exceeded the burst limit (100 requests
-    /// per 10 seconds) or the daily limit (200,000 requests per day) for
-    /// this resource (Location or Company). The vendor does not document
-    /// the body. Check the `X-RateLimit-*` headers before retrying.
-    ///
-    /// Status 429.
-    TooManyRequests,
 }
 /// The documented error responses of [`Client::delete_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
@@ -543,13 +484,6 @@ pub enum DeleteContactError {
     ///
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
-    /// Too Many Requests. The app exceeded the burst limit (100 requests
-    /// per 10 seconds) or the daily limit (200,000 requests per day) for
-    /// this resource (Location or Company). The vendor does not document
-    /// the body. Check the `X-RateLimit-*` headers before retrying.
-    ///
-    /// Status 429.
-    TooManyRequests,
 }
 /// The documented error responses of [`Client::add_tags`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
@@ -567,13 +501,6 @@ pub enum AddTagsError {
     ///
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
-    /// Too Many Requests. The app exceeded the burst limit (100 requests
-    /// per 10 seconds) or the daily limit (200,000 requests per day) for
-    /// this resource (Location or Company). The vendor does not document
-    /// the body. Check the `X-RateLimit-*` headers before retrying.
-    ///
-    /// Status 429.
-    TooManyRequests,
 }
 /// The documented error responses of [`Client::remove_tags`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
@@ -591,11 +518,4 @@ pub enum RemoveTagsError {
     ///
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
-    /// Too Many Requests. The app exceeded the burst limit (100 requests
-    /// per 10 seconds) or the daily limit (200,000 requests per day) for
-    /// this resource (Location or Company). The vendor does not document
-    /// the body. Check the `X-RateLimit-*` headers before retrying.
-    ///
-    /// Status 429.
-    TooManyRequests,
 }

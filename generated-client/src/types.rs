@@ -774,11 +774,17 @@ pub enum CustomFieldValue {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeleteContactResponse {
     /// Whether the contact was deleted. The name is misspelled by the
-    /// vendor ("succeded"); it is the name on the wire.
+    /// vendor ("succeded"); it is the name on the wire. The client
+    /// calls the field `succeeded` and also accepts that spelling.
     ///
     /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub succeded: Option<bool>,
+    #[serde(
+        rename = "succeded",
+        alias = "succeeded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded: Option<bool>,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
@@ -1500,11 +1506,17 @@ pub struct UpdateContactResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
     /// Whether the update succeeded. The name is misspelled by the
-    /// vendor ("succeded"); it is the name on the wire.
+    /// vendor ("succeded"); it is the name on the wire. The client
+    /// calls the field `succeeded` and also accepts that spelling.
     ///
     /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub succeded: Option<bool>,
+    #[serde(
+        rename = "succeded",
+        alias = "succeeded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded: Option<bool>,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,

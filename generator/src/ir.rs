@@ -88,6 +88,8 @@ pub struct Field {
     pub required: bool,
     /// `nullable: true`.
     pub nullable: bool,
+    /// Other wire names accepted when decoding (`x-aliases`).
+    pub aliases: Vec<String>,
     /// Its docs.
     pub docs: Docs,
 }

@@ -72,6 +72,9 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
         if crate::names::bare(&field.name) != field.wire {
             serde_args.push(quote!(rename = #wire));
         }
+        for alias in &field.aliases {
+            serde_args.push(quote!(alias = #alias));
+        }
         let ty = match presence(field, s) {
             Presence::Required => ty,
             Presence::RequiredNullable => quote!(Option<#ty>),

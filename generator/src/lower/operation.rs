@@ -143,7 +143,8 @@ impl Lowerer<'_> {
 
         let mut notes = vec![format!("`{http_method} {path}`")];
         let scopes = scopes(op);
-        if !scopes.is_empty() {
+        let described = op.description.as_deref().unwrap_or_default();
+        if !scopes.is_empty() && !scopes.iter().all(|s| described.contains(s.as_str())) {
             notes.push(format!("Scopes: {}.", scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
         }
         if op.deprecated {
@@ -329,6 +330,9 @@ impl Lowerer<'_> {
                     self.diagnostics.push(Diagnostic::warning(r_pointer, "a `2XX` range response is decoded as status 200"));
                     success.push(IrResponse { status: 200, ty, variant, docs });
                 }
+                // A bodiless 429 is left to the runtime, which reports it as
+                // `Error::RateLimited` with the wait the server asked for.
+                StatusMatch::Code(429) if ty.is_none() => {}
                 other => {
                     let (variant, _) = error_names.claim(&variant);
                     errors.push(ErrorResponse { status: other, variant, ty, docs });

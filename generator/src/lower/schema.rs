@@ -214,7 +214,22 @@ impl Lowerer<'_> {
         for (wire, schema, prop_pointer) in &parts.properties {
             let hint = format!("{name}{}", names::camel(wire));
             let ty = self.boxed_schema_ty(schema, Naming::Hint(hint), prop_pointer);
-            let (field_name, renamed) = scope.claim(&names::snake(wire));
+            let extensions = match schema {
+                ReferenceOr::Item(s) => Some(&s.schema_data.extensions),
+                ReferenceOr::Reference { .. } => None,
+            };
+            // `x-rust-name` picks the field's Rust name (to mend a misspelt
+            // wire name); `x-aliases` lists other wire names to accept.
+            let preferred = extensions
+                .and_then(|e| e.get("x-rust-name"))
+                .and_then(Value::as_str)
+                .unwrap_or(wire);
+            let aliases: Vec<String> = extensions
+                .and_then(|e| e.get("x-aliases"))
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default();
+            let (field_name, renamed) = scope.claim(&names::snake(preferred));
             let mut field_docs = match schema {
                 ReferenceOr::Item(s) => schema_docs(s),
                 ReferenceOr::Reference { .. } => Docs::default(),
@@ -232,6 +247,7 @@ impl Lowerer<'_> {
                 ty,
                 required: parts.required.iter().any(|r| r == wire),
                 nullable: self.is_nullable(schema),
+                aliases,
                 docs: field_docs,
             });
         }
