@@ -24,7 +24,9 @@ pub struct BirthDate(NaiveDate);
 
 /// Why a text is not a [`BirthDate`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{input}` is not a date in one of the formats YYYY-MM-DD, MM-DD-YYYY (separators - / . _)")]
+#[error(
+    "`{input}` is not a date in one of the formats YYYY-MM-DD, MM-DD-YYYY (separators - / . _)"
+)]
 pub struct BirthDateError {
     input: String,
 }
@@ -67,10 +69,17 @@ impl FromStr for BirthDate {
     type Err = BirthDateError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let error = || BirthDateError { input: input.to_owned() };
-        let separator = input.chars().find(|c| matches!(c, '/' | '-' | '.' | '_')).ok_or_else(error)?;
+        let error = || BirthDateError {
+            input: input.to_owned(),
+        };
+        let separator = input
+            .chars()
+            .find(|c| matches!(c, '/' | '-' | '.' | '_'))
+            .ok_or_else(error)?;
         let parts: Vec<&str> = input.split(separator).collect();
-        let [a, b, c] = parts.as_slice() else { return Err(error()) };
+        let [a, b, c] = parts.as_slice() else {
+            return Err(error());
+        };
         let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
         let (year, month, day) = if digits(a, 4) && digits(b, 2) && digits(c, 2) {
             (*a, *b, *c)
@@ -91,7 +100,13 @@ impl FromStr for BirthDate {
 impl fmt::Display for BirthDate {
     /// `YYYY-MM-DD`, the format the client sends.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 
@@ -115,8 +130,14 @@ mod tests {
     #[test]
     fn parses_every_documented_format() {
         for text in [
-            "1990/09/25", "09/25/1990", "1990-09-25", "09-25-1990",
-            "1990.09.25", "09.25.1990", "1990_09_25", "09_25_1990",
+            "1990/09/25",
+            "09/25/1990",
+            "1990-09-25",
+            "09-25-1990",
+            "1990.09.25",
+            "09.25.1990",
+            "1990_09_25",
+            "09_25_1990",
         ] {
             let date: BirthDate = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!(date.to_string(), "1990-09-25", "{text}");
@@ -125,7 +146,15 @@ mod tests {
 
     #[test]
     fn rejects_mixed_separators_and_impossible_dates() {
-        for text in ["1990-09/25", "1990-13-01", "1990-02-30", "90-09-25", "", "1990-9-25", "+990-09-25"] {
+        for text in [
+            "1990-09/25",
+            "1990-13-01",
+            "1990-02-30",
+            "90-09-25",
+            "",
+            "1990-9-25",
+            "+990-09-25",
+        ] {
             assert!(text.parse::<BirthDate>().is_err(), "{text}");
         }
     }

@@ -30,14 +30,21 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_retries: 3, initial_backoff: Duration::from_millis(500), max_backoff: Duration::from_secs(30) }
+        Self {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+        }
     }
 }
 
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
-        Self { max_retries: 0, ..Self::default() }
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
     }
 }
 
@@ -171,16 +178,23 @@ impl<C: From<Core>> ClientBuilder<C> {
     /// Builds the client.
     pub fn build(self) -> Result<C, BuildError> {
         let token = self.token.0;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidToken)?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| BuildError::InvalidToken)?;
         if token.trim().is_empty() {
             return Err(BuildError::InvalidToken);
         }
         auth.set_sensitive(true);
-        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
-        let base_url = Url::parse(&self.base_url)
-            .map_err(|e| BuildError::InvalidBaseUrl { url: self.base_url.clone(), reason: e.to_string() })?;
+        let user_agent =
+            HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
+        let base_url = Url::parse(&self.base_url).map_err(|e| BuildError::InvalidBaseUrl {
+            url: self.base_url.clone(),
+            reason: e.to_string(),
+        })?;
         if base_url.cannot_be_a_base() || !matches!(base_url.scheme(), "http" | "https") {
-            return Err(BuildError::InvalidBaseUrl { url: self.base_url, reason: "not an http(s) base URL".into() });
+            return Err(BuildError::InvalidBaseUrl {
+                url: self.base_url,
+                reason: "not an http(s) base URL".into(),
+            });
         }
         let http = match self.http {
             Some(http) => http,

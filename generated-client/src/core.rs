@@ -5,7 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
+};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -17,8 +19,11 @@ use crate::request::Request;
 use crate::response::{ApiResponse, RateLimit};
 
 /// Statuses worth retrying for operations that are safe to repeat.
-const RETRYABLE_STATUSES: &[StatusCode] =
-    &[StatusCode::BAD_GATEWAY, StatusCode::SERVICE_UNAVAILABLE, StatusCode::GATEWAY_TIMEOUT];
+const RETRYABLE_STATUSES: &[StatusCode] = &[
+    StatusCode::BAD_GATEWAY,
+    StatusCode::SERVICE_UNAVAILABLE,
+    StatusCode::GATEWAY_TIMEOUT,
+];
 
 /// Shared state behind every clone of a client.
 #[derive(Clone)]
@@ -43,8 +48,20 @@ impl fmt::Debug for Core {
 }
 
 impl Core {
-    pub(crate) fn new(http: reqwest::Client, config: Config, auth: HeaderValue, user_agent: HeaderValue) -> Self {
-        Self { inner: Arc::new(Inner { http, config, auth, user_agent }) }
+    pub(crate) fn new(
+        http: reqwest::Client,
+        config: Config,
+        auth: HeaderValue,
+        user_agent: HeaderValue,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                auth,
+                user_agent,
+            }),
+        }
     }
 
     /// The client's settings.
@@ -76,9 +93,13 @@ impl Core {
         let url = self.url(&request);
         let mut headers = HeaderMap::new();
         for (name, value) in &request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| invalid(format!("header `{name}`: {e}")))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| invalid(format!("header `{name}` has characters not allowed in a header")))?;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| invalid(format!("header `{name}`: {e}")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                invalid(format!(
+                    "header `{name}` has characters not allowed in a header"
+                ))
+            })?;
             headers.insert(name, value);
         }
         let config = &self.inner.config;
@@ -91,7 +112,10 @@ impl Core {
             span.record("attempt", attempt);
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
-                return Err(RequestFailure(Failure::Timeout { operation, elapsed: started.elapsed() }));
+                return Err(RequestFailure(Failure::Timeout {
+                    operation,
+                    elapsed: started.elapsed(),
+                }));
             }
             let mut builder = self
                 .inner
@@ -102,7 +126,9 @@ impl Core {
                 .header(USER_AGENT, self.inner.user_agent.clone())
                 .timeout(remaining);
             if let Some(body) = &request.body {
-                builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+                builder = builder
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone());
             }
             let attempt_started = Instant::now();
             let outcome = match builder.send().await {
@@ -115,7 +141,10 @@ impl Core {
                 Ok(Read::Done(raw)) => {
                     span.record("status", raw.status.as_u16());
                     let wait = if raw.status == StatusCode::TOO_MANY_REQUESTS {
-                        Some(raw.retry_after().unwrap_or_else(|| self.backoff(attempt, &raw.rate_limit())))
+                        Some(
+                            raw.retry_after()
+                                .unwrap_or_else(|| self.backoff(attempt, &raw.rate_limit())),
+                        )
                     } else if request.idempotent && RETRYABLE_STATUSES.contains(&raw.status) {
                         Some(self.backoff(attempt, &RateLimit::default()))
                     } else {
@@ -123,31 +152,52 @@ impl Core {
                     };
                     match wait {
                         Some(wait) if retries_left && Instant::now() + wait < deadline => {
-                            tracing::debug!(status = raw.status.as_u16(), wait_ms = wait.as_millis() as u64, "retrying");
+                            tracing::debug!(
+                                status = raw.status.as_u16(),
+                                wait_ms = wait.as_millis() as u64,
+                                "retrying"
+                            );
                             tokio::time::sleep(wait).await;
                         }
                         _ => return Ok(raw),
                     }
                 }
                 Ok(Read::TooLarge(status)) => {
-                    return Err(RequestFailure(Failure::TooLarge { operation, status, limit: config.max_response_bytes }));
+                    return Err(RequestFailure(Failure::TooLarge {
+                        operation,
+                        status,
+                        limit: config.max_response_bytes,
+                    }));
                 }
                 Err(error) => {
                     // A refused connection never reached the server, so even a
                     // create is safe to send again; anything later may have.
                     let safe = request.idempotent || error.is_connect();
                     let wait = self.backoff(attempt, &RateLimit::default());
-                    if safe && retries_left && !error.is_timeout() && Instant::now() + wait < deadline {
+                    if safe
+                        && retries_left
+                        && !error.is_timeout()
+                        && Instant::now() + wait < deadline
+                    {
                         tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "retrying after transport error");
                         tokio::time::sleep(wait).await;
                         continue;
                     }
                     let failure = if error.is_timeout() {
-                        Failure::Timeout { operation, elapsed: started.elapsed() }
+                        Failure::Timeout {
+                            operation,
+                            elapsed: started.elapsed(),
+                        }
                     } else if error.is_connect() {
-                        Failure::Connect { operation, source: error }
+                        Failure::Connect {
+                            operation,
+                            source: error,
+                        }
                     } else {
-                        Failure::Transport { operation, source: error }
+                        Failure::Transport {
+                            operation,
+                            source: error,
+                        }
                     };
                     return Err(RequestFailure(failure));
                 }
@@ -160,16 +210,24 @@ impl Core {
         let base = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{base}{}", request.path));
         if !request.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         url
     }
 
     /// Reads the body, stopping at the configured bound.
-    async fn read(&self, mut response: reqwest::Response, operation: &'static str) -> Result<Read, reqwest::Error> {
+    async fn read(
+        &self,
+        mut response: reqwest::Response,
+        operation: &'static str,
+    ) -> Result<Read, reqwest::Error> {
         let limit = self.inner.config.max_response_bytes;
         let status = response.status();
-        if response.content_length().is_some_and(|len| len > limit as u64) {
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
             return Ok(Read::TooLarge(status));
         }
         let headers = response.headers().clone();
@@ -180,7 +238,12 @@ impl Core {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Read::Done(RawResponse { operation, status, headers, body }))
+        Ok(Read::Done(RawResponse {
+            operation,
+            status,
+            headers,
+            body,
+        }))
     }
 
     /// Exponential backoff with full jitter; when the server reports an empty
@@ -190,7 +253,9 @@ impl Core {
         if let (Some(0), Some(interval)) = (rate_limit.remaining, rate_limit.interval_ms) {
             return Duration::from_millis(u64::from(interval)).min(policy.max_backoff);
         }
-        let exp = policy.initial_backoff.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
+        let exp = policy
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
         let cap = exp.min(policy.max_backoff);
         cap.mul_f64(rand::random::<f64>())
     }
@@ -243,6 +308,20 @@ impl RawResponse {
         Ok(ApiResponse::new(self.status, self.headers, body))
     }
 
+    /// Decodes a JSON success body of type `T` into one variant of the
+    /// operation's success enum.
+    pub fn json_as<T: DeserializeOwned, U, E>(
+        self,
+        wrap: impl FnOnce(T) -> U,
+    ) -> Result<ApiResponse<U>, Error<E>> {
+        self.json::<T, E>().map(|response| response.map(wrap))
+    }
+
+    /// A bodiless success, as one variant of the operation's success enum.
+    pub fn empty_as<U, E>(self, value: U) -> Result<ApiResponse<U>, Error<E>> {
+        Ok(ApiResponse::new(self.status, self.headers, value))
+    }
+
     /// A success with no body to decode.
     pub fn empty<E>(self) -> Result<ApiResponse<()>, Error<E>> {
         Ok(ApiResponse::new(self.status, self.headers, ()))
@@ -272,7 +351,11 @@ impl RawResponse {
                 snippet: snippet(&self.body),
             };
         }
-        Error::UnexpectedStatus { operation: self.operation, status: self.status, snippet: snippet(&self.body) }
+        Error::UnexpectedStatus {
+            operation: self.operation,
+            status: self.status,
+            snippet: snippet(&self.body),
+        }
     }
 
     fn api_error<E>(&self, body: E) -> Error<E> {
@@ -281,12 +364,18 @@ impl RawResponse {
         let raw: Option<Value> = serde_json::from_slice(&self.body).ok();
         let message = raw.as_ref().and_then(|v| match v.get("message")? {
             Value::String(s) => Some(s.clone()),
-            Value::Array(items) => {
-                Some(items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect::<Vec<_>>().join("; "))
-            }
+            Value::Array(items) => Some(
+                items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             _ => None,
         });
-        let trace_id = raw.as_ref().and_then(|v| v.get("traceId")?.as_str().map(str::to_owned));
+        let trace_id = raw
+            .as_ref()
+            .and_then(|v| v.get("traceId")?.as_str().map(str::to_owned));
         Error::Api(Box::new(ApiError {
             operation: self.operation,
             status: self.status,

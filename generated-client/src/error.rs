@@ -114,7 +114,10 @@ impl<E> Error<E> {
             | Self::Decode { status, .. }
             | Self::BodyTooLarge { status, .. } => Some(*status),
             Self::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
-            Self::Timeout { .. } | Self::Connect { .. } | Self::Transport { .. } | Self::InvalidRequest { .. } => None,
+            Self::Timeout { .. }
+            | Self::Connect { .. }
+            | Self::Transport { .. }
+            | Self::InvalidRequest { .. } => None,
         }
     }
 
@@ -153,8 +156,13 @@ impl<E> Error<E> {
     /// limits, timeouts, connection failures and 5xx answers.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::RateLimited { .. } | Self::Timeout { .. } | Self::Connect { .. } | Self::Transport { .. } => true,
-            Self::Api(api) => api.status.is_server_error() || api.status == StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. }
+            | Self::Timeout { .. }
+            | Self::Connect { .. }
+            | Self::Transport { .. } => true,
+            Self::Api(api) => {
+                api.status.is_server_error() || api.status == StatusCode::TOO_MANY_REQUESTS
+            }
             Self::UnexpectedStatus { status, .. } => {
                 status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS
             }
@@ -183,7 +191,14 @@ pub struct ApiError<E> {
 
 impl<E> fmt::Display for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}{}{}", self.operation, self.status, Detail(self.message.as_deref()), Trace(self.trace_id.as_deref()))
+        write!(
+            f,
+            "{}: {}{}{}",
+            self.operation,
+            self.status,
+            Detail(self.message.as_deref()),
+            Trace(self.trace_id.as_deref())
+        )
     }
 }
 
@@ -195,11 +210,27 @@ pub struct RequestFailure(pub(crate) Failure);
 
 #[derive(Debug)]
 pub(crate) enum Failure {
-    Timeout { operation: &'static str, elapsed: Duration },
-    Connect { operation: &'static str, source: reqwest::Error },
-    Transport { operation: &'static str, source: reqwest::Error },
-    Invalid { operation: &'static str, reason: String },
-    TooLarge { operation: &'static str, status: StatusCode, limit: usize },
+    Timeout {
+        operation: &'static str,
+        elapsed: Duration,
+    },
+    Connect {
+        operation: &'static str,
+        source: reqwest::Error,
+    },
+    Transport {
+        operation: &'static str,
+        source: reqwest::Error,
+    },
+    Invalid {
+        operation: &'static str,
+        reason: String,
+    },
+    TooLarge {
+        operation: &'static str,
+        status: StatusCode,
+        limit: usize,
+    },
 }
 
 impl<E> From<RequestFailure> for Error<E> {
@@ -209,7 +240,15 @@ impl<E> From<RequestFailure> for Error<E> {
             Failure::Connect { operation, source } => Self::Connect { operation, source },
             Failure::Transport { operation, source } => Self::Transport { operation, source },
             Failure::Invalid { operation, reason } => Self::InvalidRequest { operation, reason },
-            Failure::TooLarge { operation, status, limit } => Self::BodyTooLarge { operation, status, limit },
+            Failure::TooLarge {
+                operation,
+                status,
+                limit,
+            } => Self::BodyTooLarge {
+                operation,
+                status,
+                limit,
+            },
         }
     }
 }

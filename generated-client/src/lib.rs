@@ -33,18 +33,24 @@ mod config;
 mod core;
 mod error;
 mod nullable;
+// Generated files are formatted by prettyplease; rustfmt would fight it.
+#[rustfmt::skip]
 mod operations;
 mod request;
 mod response;
+#[rustfmt::skip]
 pub mod types;
 
 pub use birth_date::{BirthDate, BirthDateError};
-pub use config::{ClientBuilder, Config, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+pub use config::{
+    ClientBuilder, Config, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+};
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use nullable::Nullable;
 pub use operations::*;
 pub use request::Request;
-pub use response::{ApiResponse, RateLimit};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
+pub use response::{ApiResponse, RateLimit};

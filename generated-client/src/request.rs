@@ -8,7 +8,11 @@ use serde_json::Value;
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path
 /// segment, so a `/` in an id cannot add a segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// An HTTP request for one operation, built by generated code.
 #[derive(Debug)]
@@ -62,7 +66,9 @@ impl Request {
     pub fn path_param<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
         match texts(value).as_deref() {
             Ok([one]) if one.is_empty() || one == "." || one == ".." => {
-                self.fail(format!("path parameter `{name}` is `{one}`, which would change the path"));
+                self.fail(format!(
+                    "path parameter `{name}` is `{one}`, which would change the path"
+                ));
             }
             Ok([one]) => {
                 let one = one.clone();
@@ -139,7 +145,11 @@ fn texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<String>, String> {
     let value = serde_json::to_value(value).map_err(|e| e.to_string())?;
     Ok(match value {
         Value::Null => Vec::new(),
-        Value::Array(items) => items.into_iter().filter(|v| !v.is_null()).map(scalar_text).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .filter(|v| !v.is_null())
+            .map(scalar_text)
+            .collect(),
         other => vec![scalar_text(other)],
     })
 }
@@ -156,7 +166,9 @@ mod tests {
     use super::*;
 
     fn path_of(id: &str) -> Result<String, String> {
-        let r = Request::new(HttpMethod::GET, "op", "/contacts/{contactId}").segment("contacts").path_param("contactId", id);
+        let r = Request::new(HttpMethod::GET, "op", "/contacts/{contactId}")
+            .segment("contacts")
+            .path_param("contactId", id);
         match r.invalid {
             Some(reason) => Err(reason),
             None => Ok(r.path),
@@ -168,7 +180,10 @@ mod tests {
         assert_eq!(path_of("abc").as_deref(), Ok("/contacts/abc"));
         assert_eq!(path_of("a/b").as_deref(), Ok("/contacts/a%2Fb"));
         assert_eq!(path_of("../x").as_deref(), Ok("/contacts/..%2Fx"));
-        assert_eq!(path_of("a b?c#d%").as_deref(), Ok("/contacts/a%20b%3Fc%23d%25"));
+        assert_eq!(
+            path_of("a b?c#d%").as_deref(),
+            Ok("/contacts/a%20b%3Fc%23d%25")
+        );
         assert!(path_of("..").is_err());
         assert!(path_of("").is_err());
     }
@@ -179,6 +194,13 @@ mod tests {
             .query("a", &Some(5))
             .query("b", &None::<String>)
             .query("c", &vec!["x", "y"]);
-        assert_eq!(r.query, vec![("a", "5".to_owned()), ("c", "x".to_owned()), ("c", "y".to_owned())]);
+        assert_eq!(
+            r.query,
+            vec![
+                ("a", "5".to_owned()),
+                ("c", "x".to_owned()),
+                ("c", "y".to_owned())
+            ]
+        );
     }
 }

@@ -19,7 +19,12 @@ pub struct ApiResponse<T> {
 impl<T> ApiResponse<T> {
     pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
         let rate_limit = RateLimit::from_headers(&headers);
-        Self { status, headers, rate_limit, body }
+        Self {
+            status,
+            headers,
+            rate_limit,
+            body,
+        }
     }
 
     /// The HTTP status.
@@ -49,7 +54,12 @@ impl<T> ApiResponse<T> {
 
     /// Transforms the body, keeping status and headers.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
-        ApiResponse { status: self.status, headers: self.headers, rate_limit: self.rate_limit, body: f(self.body) }
+        ApiResponse {
+            status: self.status,
+            headers: self.headers,
+            rate_limit: self.rate_limit,
+            body: f(self.body),
+        }
     }
 }
 
@@ -84,7 +94,10 @@ impl RateLimit {
     /// Parses the headers; missing or malformed ones stay `None`.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let get = |name: &str| {
-            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
         };
         Self {
             daily_limit: get("x-ratelimit-limit-daily"),

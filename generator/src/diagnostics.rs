@@ -171,7 +171,9 @@ fn find_key(haystack: &str, needle: &str) -> Option<usize> {
         let line_start = haystack.get(..at)?.rfind('\n').map_or(0, |n| n + 1);
         let prefix = haystack.get(line_start..at)?;
         let starts_key = needle.starts_with('"')
-            || prefix.chars().all(|c| c == ' ' || c == '-' || c == '{' || c == ',');
+            || prefix
+                .chars()
+                .all(|c| c == ' ' || c == '-' || c == '{' || c == ',');
         if starts_key {
             return Some(at);
         }

@@ -135,7 +135,11 @@ fn standalone_files(
         pub use operations::*;
         pub use leadconnector::{ApiResponse, BuildError, ClientBuilder, Error, Nullable, RateLimit};
     };
-    let runtime = standalone.runtime_path.display().to_string().replace('\\', "/");
+    let runtime = standalone
+        .runtime_path
+        .display()
+        .to_string()
+        .replace('\\', "/");
     let name = &standalone.crate_name;
     // TOML, not Rust: a plain template is the right tool here.
     let manifest = format!(

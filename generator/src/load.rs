@@ -269,7 +269,10 @@ impl Bundler {
             ),
         };
         let name = self.free_name(&section, &base_name, &target_file);
-        let local = format!("#/components/{section}/{}", diagnostics::escape_token(&name));
+        let local = format!(
+            "#/components/{section}/{}",
+            diagnostics::escape_token(&name)
+        );
         self.imported_names.insert(key, local.clone());
         let bundled_pointer = format!("/components/{section}/{}", diagnostics::escape_token(&name));
         self.sources
@@ -316,8 +319,8 @@ fn at(file: &Path, pointer: &str, message: String) -> Diagnostic {
 /// Parses YAML or JSON text. JSON is tried first when the file looks like it
 /// (YAML would accept it too, but JSON errors are clearer for JSON files).
 fn parse_text(path: &Path, text: &str) -> Result<Value, Diagnostic> {
-    let is_json = path.extension().is_some_and(|e| e == "json")
-        || text.trim_start().starts_with('{');
+    let is_json =
+        path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     if is_json {
         return serde_json::from_str(text).map_err(|e| {
             let mut d = Diagnostic::file_error(path.to_path_buf(), format!("invalid JSON: {e}"));

@@ -1,1 +1,135 @@
-//! Test-only crate.
+//! Shared helpers for the test suites: where the specs are, and how to
+//! generate and compile them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use generator::{GeneratedFile, Options, Runtime};
+use quote::{format_ident, quote};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
+}
+
+/// The fixture specs, one per construct, sorted by name.
+pub fn fixtures() -> Vec<PathBuf> {
+    let dir = root().join("tests/fixtures");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+        .collect();
+    specs.sort();
+    specs
+}
+
+/// The fixture's name (its file stem).
+pub fn fixture_name(spec: &Path) -> String {
+    spec.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("fixture")
+        .to_owned()
+}
+
+/// Generates a fixture's modules against the `leadconnector` runtime.
+pub fn generate_fixture(spec: &Path) -> Vec<GeneratedFile> {
+    let runtime = Runtime::external("leadconnector").unwrap_or_else(|| panic!("runtime name"));
+    let options = Options {
+        runtime,
+        spec_name: format!(
+            "tests/fixtures/{}",
+            spec.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+        ),
+        standalone: None,
+        deny_warnings: false,
+    };
+    match generator::generate(spec, &options) {
+        Ok(output) => output.files,
+        Err(diagnostics) => panic!(
+            "{} failed to generate:\n{}",
+            spec.display(),
+            diagnostics
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+/// Writes every fixture's generated modules into one crate (a module per
+/// fixture) under `target/`, then runs clippy with `-D warnings` on it.
+/// Returns clippy's output when it fails.
+pub fn compile_fixtures() -> Result<(), String> {
+    let root = root();
+    let krate = root.join("target/fixture-crate");
+    let src = krate.join("src");
+    let _ = std::fs::remove_dir_all(&src);
+    let mut modules = Vec::new();
+    for spec in fixtures() {
+        let name = format!("fixture_{}", fixture_name(&spec));
+        for file in generate_fixture(&spec) {
+            let path = src
+                .join(&name)
+                .join(file.path.strip_prefix("src").unwrap_or(&file.path));
+            write(&path, &file.contents);
+        }
+        modules.push(format_ident!("{}", name));
+    }
+    let docs = modules.iter().map(|m| format!(" The `{m}` fixture."));
+    let lib = quote! {
+        //! Every fixture's generated client, one module each.
+        #![deny(missing_docs)]
+        #(
+            #[doc = #docs]
+            pub mod #modules {
+                pub mod operations;
+                pub mod types;
+                pub use operations::*;
+            }
+        )*
+    };
+    write(&src.join("lib.rs"), &lib.to_string());
+    let runtime = root.join("generated-client");
+    write(
+        &krate.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"fixture-crate\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\nleadconnector = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
+             serde_json = \"1\"\nchrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n\n\
+             [workspace]\n",
+            runtime.display().to_string()
+        ),
+    );
+    // Same dependency versions as the workspace, so nothing new is fetched.
+    if let Ok(lock) = std::fs::read(root.join("Cargo.lock")) {
+        let _ = std::fs::write(krate.join("Cargo.lock"), lock);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["clippy", "--quiet", "--offline", "--manifest-path"])
+        .arg(krate.join("Cargo.toml"))
+        .args(["--target-dir"])
+        .arg(root.join("target/fixture-check"))
+        .args(["--", "-D", "warnings"])
+        .output()
+        .map_err(|e| format!("cannot run cargo clippy: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+fn write(path: &Path, contents: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+    }
+    std::fs::write(path, contents)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}

@@ -15,7 +15,12 @@ pub struct Args {
 
 impl Args {
     pub fn parse(args: &[String]) -> Result<Self, String> {
-        let mut parsed = Self { check: false, deny_warnings: false, spec: None, out: None };
+        let mut parsed = Self {
+            check: false,
+            deny_warnings: false,
+            spec: None,
+            out: None,
+        };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
             match arg.as_str() {
@@ -54,7 +59,10 @@ pub fn run(args: Args) -> Result<(), String> {
             let options = Options {
                 runtime: Runtime::external("leadconnector").ok_or("bad runtime crate name")?,
                 spec_name: spec.display().to_string(),
-                standalone: Some(Standalone { crate_name, runtime_path }),
+                standalone: Some(Standalone {
+                    crate_name,
+                    runtime_path,
+                }),
                 deny_warnings: args.deny_warnings,
             };
             (spec.clone(), out_abs, options)
@@ -66,15 +74,25 @@ pub fn run(args: Args) -> Result<(), String> {
                 standalone: None,
                 deny_warnings: args.deny_warnings,
             };
-            (root.join("spec/contacts.yaml"), root.join("generated-client"), options)
+            (
+                root.join("spec/contacts.yaml"),
+                root.join("generated-client"),
+                options,
+            )
         }
     };
 
     let started = Instant::now();
     let output = generator::generate(&spec, &options).map_err(|diagnostics| {
         let mut text: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
-        let errors = diagnostics.iter().filter(|d| d.is_error() || args.deny_warnings).count();
-        text.push(format!("error: could not generate a client from {} ({errors} error(s))", spec.display()));
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.is_error() || args.deny_warnings)
+            .count();
+        text.push(format!(
+            "error: could not generate a client from {} ({errors} error(s))",
+            spec.display()
+        ));
         text.join("\n\n")
     })?;
     let elapsed = started.elapsed();
@@ -97,12 +115,20 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     if !stale.is_empty() {
         let command = match (&args.spec, &args.out) {
-            (Some(s), Some(o)) => format!("cargo xtask codegen --spec {} --out {}", s.display(), o.display()),
+            (Some(s), Some(o)) => format!(
+                "cargo xtask codegen --spec {} --out {}",
+                s.display(),
+                o.display()
+            ),
             _ => "cargo xtask codegen".to_owned(),
         };
         return Err(format!(
             "error: generated files are out of date:\n{}\n\nrun `{command}` and commit the result",
-            stale.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+            stale
+                .iter()
+                .map(|p| format!("  {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         ));
     }
     let verb = if args.check { "checked" } else { "generated" };
@@ -132,7 +158,8 @@ fn ensure_file_contents(path: &Path, contents: &str, check: bool) -> Result<Outc
         return Ok(Outcome::Stale);
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(Outcome::Written)
@@ -147,7 +174,9 @@ fn absolute(path: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     }
 }
 
@@ -167,5 +196,8 @@ fn relative_to(target: &Path, from: &Path) -> PathBuf {
 }
 
 fn display(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).display().to_string()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }

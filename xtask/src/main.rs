@@ -17,7 +17,9 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("codegen") => codegen::Args::parse(args.get(1..).unwrap_or_default()).and_then(codegen::run),
+        Some("codegen") => {
+            codegen::Args::parse(args.get(1..).unwrap_or_default()).and_then(codegen::run)
+        }
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -33,7 +33,9 @@ impl Runtime {
     /// name is not an identifier.
     pub fn external(crate_name: &str) -> Option<Self> {
         syn::parse_str::<Ident>(crate_name).ok()?;
-        Some(Self { external: Some(crate_name.to_owned()) })
+        Some(Self {
+            external: Some(crate_name.to_owned()),
+        })
     }
 
     fn tokens(&self) -> TokenStream {
@@ -138,8 +140,16 @@ pub fn doc_attrs(docs: &Docs, fallback: &str) -> TokenStream {
 /// The rustdoc lines for `docs`.
 pub fn doc_lines(docs: &Docs, fallback: &str) -> Vec<String> {
     let mut paragraphs: Vec<Vec<String>> = Vec::new();
-    let summary = docs.summary.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let description = docs.description.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let summary = docs
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let description = docs
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     match (summary, description) {
         (Some(s), Some(d)) if s == d => paragraphs.push(sanitize(s)),
         (Some(s), Some(d)) => {
@@ -165,7 +175,13 @@ pub fn doc_lines(docs: &Docs, fallback: &str) -> Vec<String> {
     }
     // A leading space after `///` reads like hand-written docs.
     out.into_iter()
-        .map(|line| if line.is_empty() { line } else { format!(" {line}") })
+        .map(|line| {
+            if line.is_empty() {
+                line
+            } else {
+                format!(" {line}")
+            }
+        })
         .collect()
 }
 
@@ -183,7 +199,11 @@ fn sanitize(text: &str) -> Vec<String> {
                 out.push("```".to_owned());
             } else {
                 let lang = rest.trim();
-                let lang = if lang.is_empty() || lang == "rust" { "text" } else { lang };
+                let lang = if lang.is_empty() || lang == "rust" {
+                    "text"
+                } else {
+                    lang
+                };
                 out.push(format!("```{lang}"));
             }
             in_fence = !in_fence;
@@ -221,7 +241,11 @@ fn list_marker_width(line: &str) -> Option<usize> {
         return Some(2);
     }
     let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && line.get(digits..).is_some_and(|r| r.starts_with(". ") || r.starts_with(") ")) {
+    if digits > 0
+        && line
+            .get(digits..)
+            .is_some_and(|r| r.starts_with(". ") || r.starts_with(") "))
+    {
         return Some(digits + 2);
     }
     None
@@ -229,7 +253,9 @@ fn list_marker_width(line: &str) -> Option<usize> {
 
 fn example_lines(example: &Value) -> Vec<String> {
     match example {
-        Value::String(s) if !s.contains('`') && !s.contains('\n') => vec![format!("Example: `{s}`")],
+        Value::String(s) if !s.contains('`') && !s.contains('\n') => {
+            vec![format!("Example: `{s}`")]
+        }
         Value::Number(_) | Value::Bool(_) | Value::Null => vec![format!("Example: `{example}`")],
         other => {
             let pretty = serde_json::to_string_pretty(other).unwrap_or_default();

@@ -13,11 +13,17 @@ const MAX_ARGS: usize = 7;
 
 /// The whole `operations` module.
 pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
-    let ctx = Ctx { rt, in_types: false };
+    let ctx = Ctx {
+        rt,
+        in_types: false,
+    };
     let rtp = rt.tokens();
     let base_url = api.base_url.clone().unwrap_or_default();
     let title = api.title.trim();
-    let client_doc = format!(" Client for the {title} (API version {}).", api.version.trim());
+    let client_doc = format!(
+        " Client for the {title} (API version {}).",
+        api.version.trim()
+    );
     let base_doc = if base_url.is_empty() {
         " The spec names no server: set one with `ClientBuilder::base_url`.".to_owned()
     } else {
@@ -27,7 +33,11 @@ pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
     let support = api.operations.iter().map(|op| support_types(&ctx, op));
     let module_doc = format!(" The client and one method per operation of the {title}.");
     let uses_types = api.operations.iter().any(uses_named_types);
-    let use_types = uses_types.then(|| quote!(use super::types;));
+    let use_types = uses_types.then(|| {
+        quote!(
+            use super::types;
+        )
+    });
     quote! {
         #![doc = #module_doc]
         #use_types
@@ -80,7 +90,11 @@ fn uses_named_types(op: &Operation) -> bool {
             _ => false,
         }
     }
-    op.path_params.iter().chain(&op.query_params).chain(&op.header_params).any(|p| named(&p.ty))
+    op.path_params
+        .iter()
+        .chain(&op.query_params)
+        .chain(&op.header_params)
+        .any(|p| named(&p.ty))
         || op.body.as_ref().is_some_and(|b| named(&b.ty))
         || op.success.iter().filter_map(|r| r.ty.as_ref()).any(named)
         || op.errors.iter().filter_map(|r| r.ty.as_ref()).any(named)
@@ -89,7 +103,11 @@ fn uses_named_types(op: &Operation) -> bool {
 /// Optional query and header parameters go in a `Params` struct; required
 /// ones are arguments, so leaving one out does not compile.
 fn optional_params(op: &Operation) -> Vec<&Param> {
-    op.query_params.iter().chain(&op.header_params).filter(|p| !p.required).collect()
+    op.query_params
+        .iter()
+        .chain(&op.header_params)
+        .filter(|p| !p.required)
+        .collect()
 }
 
 fn params_name(op: &Operation) -> proc_macro2::Ident {
@@ -200,7 +218,11 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     for p in &op.query_params {
         let wire = &p.wire;
-        let value = if p.required { arg_ref(p, &p.ty) } else { field_ref(p) };
+        let value = if p.required {
+            arg_ref(p, &p.ty)
+        } else {
+            field_ref(p)
+        };
         chain.push(quote!(.query(#wire, #value)));
     }
     for (name, value) in &op.fixed_headers {
@@ -208,7 +230,11 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     for p in &op.header_params {
         let wire = &p.wire;
-        let value = if p.required { arg_ref(p, &p.ty) } else { field_ref(p) };
+        let value = if p.required {
+            arg_ref(p, &p.ty)
+        } else {
+            field_ref(p)
+        };
         chain.push(quote!(.header(#wire, #value)));
     }
     if let Some(body) = &op.body {
@@ -263,18 +289,26 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
             (None, false) => quote!(response.empty()),
             (Some(_), true) => {
                 let v = ident(&r.variant);
-                quote!(response.json().map(|r| r.map(#success_enum::#v)))
+                quote!(response.json_as(#success_enum::#v))
             }
             (None, true) => {
                 let v = ident(&r.variant);
-                quote!(response.empty().map(|r| r.map(|()| #success_enum::#v)))
+                quote!(response.empty_as(#success_enum::#v))
             }
         };
         arms.push(quote!(#status => #decode,));
     }
     let err = error_name(op);
-    let mut ordered: Vec<_> = op.errors.iter().filter(|e| matches!(e.status, StatusMatch::Code(_))).collect();
-    ordered.extend(op.errors.iter().filter(|e| matches!(e.status, StatusMatch::Range(_))));
+    let mut ordered: Vec<_> = op
+        .errors
+        .iter()
+        .filter(|e| matches!(e.status, StatusMatch::Code(_)))
+        .collect();
+    ordered.extend(
+        op.errors
+            .iter()
+            .filter(|e| matches!(e.status, StatusMatch::Range(_))),
+    );
     let mut has_default = false;
     for e in &op.errors {
         if e.status == StatusMatch::Default {
@@ -322,7 +356,10 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let optional = optional_params(op);
     let params = (!optional.is_empty()).then(|| {
         let name = params_name(op);
-        let doc = format!(" Optional parameters of [`Client::{}`].", crate::names::bare(method));
+        let doc = format!(
+            " Optional parameters of [`Client::{}`].",
+            crate::names::bare(method)
+        );
         let fields = optional.iter().map(|p| {
             let field = ident(&p.name);
             let ty = ctx.ty(&p.ty);
@@ -340,7 +377,10 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 
     let success = has_success_enum(op).then(|| {
         let name = success_name(op);
-        let doc = format!(" The successful responses of [`Client::{}`].", crate::names::bare(method));
+        let doc = format!(
+            " The successful responses of [`Client::{}`].",
+            crate::names::bare(method)
+        );
         let variants = op.success.iter().map(|r| {
             let v = ident(&r.variant);
             let docs = status_docs(&r.docs, &StatusMatch::Code(r.status));

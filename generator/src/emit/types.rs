@@ -118,8 +118,15 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     let derive_default = required.is_empty();
     let default = derive_default.then(|| quote!(Default,));
-    let constructor = (!required.is_empty() && required.len() <= MAX_CONSTRUCTOR_ARGS)
-        .then(|| constructor(ctx, def, s, &required, extra.is_some().then_some(extra_name.as_str())));
+    let constructor = (!required.is_empty() && required.len() <= MAX_CONSTRUCTOR_ARGS).then(|| {
+        constructor(
+            ctx,
+            def,
+            s,
+            &required,
+            extra.is_some().then_some(extra_name.as_str()),
+        )
+    });
 
     quote! {
         #docs
@@ -143,7 +150,13 @@ fn extra_field_name(s: &StructDef) -> String {
 }
 
 /// `new(required fields...)`, with every optional field absent.
-fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef, required: &[&Field], extra: Option<&str>) -> TokenStream {
+fn constructor(
+    ctx: &Ctx<'_>,
+    def: &TypeDef,
+    s: &StructDef,
+    required: &[&Field],
+    extra: Option<&str>,
+) -> TokenStream {
     let name = ident(&def.name);
     let args = required.iter().map(|f| {
         let arg = ident(&f.name);
@@ -167,7 +180,11 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef, required: &[&Field],
         quote!(#e: Default::default(),)
     });
     let list: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
-    let doc = format!(" Creates a `{}` from its required fields ({}); every other field is left out.", def.name, list.join(", "));
+    let doc = format!(
+        " Creates a `{}` from its required fields ({}); every other field is left out.",
+        def.name,
+        list.join(", ")
+    );
     quote! {
         impl #name {
             #[doc = #doc]
@@ -258,7 +275,10 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
 
 fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &UnionDef) -> TokenStream {
     let name = ident(&def.name);
-    let docs = doc_attrs(&def.docs, &format!("One of several shapes of `{}`.", def.name));
+    let docs = doc_attrs(
+        &def.docs,
+        &format!("One of several shapes of `{}`.", def.name),
+    );
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = ctx.ty(&v.ty);

@@ -19,7 +19,9 @@ use crate::names::{self, Scope};
 pub use schema::Naming;
 
 /// Names the generated modules use themselves, which types must not take.
-const RESERVED_TYPE_NAMES: &[&str] = &["Client", "Error", "Result", "Option", "Vec", "String", "Box"];
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Client", "Error", "Result", "Option", "Vec", "String", "Box",
+];
 
 /// State shared by the lowering passes.
 pub struct Lowerer<'a> {
@@ -52,7 +54,12 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
     let components: Vec<(String, openapiv3::ReferenceOr<openapiv3::Schema>)> = doc
         .components
         .as_ref()
-        .map(|c| c.schemas.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .map(|c| {
+            c.schemas
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     for (name, _) in &components {
         let (rust, renamed) = lowerer.type_names.claim(&names::camel(name));
@@ -65,7 +72,11 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         lowerer.component_names.insert(name.clone(), rust);
     }
     for (name, schema) in &components {
-        let rust = lowerer.component_names.get(name).cloned().unwrap_or_default();
+        let rust = lowerer
+            .component_names
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
         let pointer = join("/components/schemas", name);
         let ty = lowerer.schema_ty(schema, Naming::Fixed(rust.clone()), &pointer);
         if ty != Ty::Named(rust.clone()) {
@@ -75,7 +86,12 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
                 openapiv3::ReferenceOr::Item(s) => schema::schema_docs(s),
                 openapiv3::ReferenceOr::Reference { .. } => Default::default(),
             };
-            lowerer.types.push(TypeDef { name: rust, pointer, docs, kind: TypeKind::Alias(ty) });
+            lowerer.types.push(TypeDef {
+                name: rust,
+                pointer,
+                docs,
+                kind: TypeKind::Alias(ty),
+            });
         }
     }
 
@@ -102,8 +118,12 @@ impl Lowerer<'_> {
 
 /// Marks structs reachable from request bodies and from responses.
 fn mark_usage(api: &mut Api) {
-    let index: BTreeMap<String, usize> =
-        api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let index: BTreeMap<String, usize> = api
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
     let mut requests = Vec::new();
     let mut responses = Vec::new();
     for op in &api.operations {
@@ -124,7 +144,12 @@ fn mark_usage(api: &mut Api) {
 /// Names of the types reachable from `roots`; through every edge when
 /// `through_containers`, else only through edges that need the value inline
 /// (not behind a `Vec` or map).
-fn reachable(api: &Api, index: &BTreeMap<String, usize>, roots: &[Ty], through_containers: bool) -> BTreeSet<String> {
+fn reachable(
+    api: &Api,
+    index: &BTreeMap<String, usize>,
+    roots: &[Ty],
+    through_containers: bool,
+) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<String> = Vec::new();
     for root in roots {
@@ -146,7 +171,12 @@ fn reachable(api: &Api, index: &BTreeMap<String, usize>, roots: &[Ty], through_c
 
 fn children(def: &TypeDef) -> Vec<&Ty> {
     match &def.kind {
-        TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(s.additional.iter()).collect(),
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f| &f.ty)
+            .chain(s.additional.iter())
+            .collect(),
         TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
         TypeKind::Alias(ty) => vec![ty],
         TypeKind::Enum(_) => Vec::new(),
@@ -195,8 +225,12 @@ fn strip_discriminators(api: &mut Api) {
 /// Boxes every inline (non-container) reference that closes a cycle, so
 /// recursive types have a finite size.
 fn box_cycles(api: &mut Api) {
-    let index: BTreeMap<String, usize> =
-        api.types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let index: BTreeMap<String, usize> = api
+        .types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
     let mut to_box: Vec<(usize, usize)> = Vec::new();
     for (ti, def) in api.types.iter().enumerate() {
         for (ci, ty) in children(def).into_iter().enumerate() {
@@ -204,7 +238,8 @@ fn box_cycles(api: &mut Api) {
             named_in(ty, false, &mut direct);
             let closes_cycle = direct.iter().any(|target| {
                 target == &def.name
-                    || reachable(api, &index, &[Ty::Named(target.clone())], false).contains(&def.name)
+                    || reachable(api, &index, &[Ty::Named(target.clone())], false)
+                        .contains(&def.name)
             });
             if closes_cycle {
                 to_box.push((ti, ci));
@@ -212,7 +247,9 @@ fn box_cycles(api: &mut Api) {
         }
     }
     for (ti, ci) in to_box {
-        let Some(def) = api.types.get_mut(ti) else { continue };
+        let Some(def) = api.types.get_mut(ti) else {
+            continue;
+        };
         let slot = match &mut def.kind {
             TypeKind::Struct(s) => {
                 let n = s.fields.len();

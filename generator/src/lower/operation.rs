@@ -9,7 +9,9 @@ use serde_json::Value;
 use super::schema::{schema_docs, Naming};
 use super::Lowerer;
 use crate::diagnostics::{join, Diagnostic};
-use crate::ir::{Body, Docs, ErrorResponse, Operation, Param, Response as IrResponse, Segment, StatusMatch, Ty};
+use crate::ir::{
+    Body, Docs, ErrorResponse, Operation, Param, Response as IrResponse, Segment, StatusMatch, Ty,
+};
 use crate::names::{self, Scope};
 
 /// Methods that are safe to repeat by HTTP's definition (RFC 9110 9.2.2).
@@ -38,7 +40,14 @@ impl Lowerer<'_> {
             };
             for (method, op) in item.iter() {
                 let pointer = join(&path_pointer, method);
-                if let Some(lowered) = self.operation(path, method, op, &item.parameters, &pointer, &mut method_names) {
+                if let Some(lowered) = self.operation(
+                    path,
+                    method,
+                    op,
+                    &item.parameters,
+                    &pointer,
+                    &mut method_names,
+                ) {
                     ops.push(lowered);
                 }
             }
@@ -78,20 +87,30 @@ impl Lowerer<'_> {
 
         // Operation parameters override path-level ones with the same name and location.
         let mut params: Vec<(Parameter, String)> = Vec::new();
-        let path_item_pointer = pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
-        for (list, base) in [(shared_params, join(&path_item_pointer, "parameters")), (&op.parameters[..], join(pointer, "parameters"))] {
+        let path_item_pointer = pointer
+            .rsplit_once('/')
+            .map(|(p, _)| p.to_owned())
+            .unwrap_or_default();
+        for (list, base) in [
+            (shared_params, join(&path_item_pointer, "parameters")),
+            (&op.parameters[..], join(pointer, "parameters")),
+        ] {
             for (i, param) in list.iter().enumerate() {
                 let p_pointer = join(&base, &i.to_string());
-                let Some(param) = self.resolve_parameter(param, &p_pointer) else { continue };
+                let Some(param) = self.resolve_parameter(param, &p_pointer) else {
+                    continue;
+                };
                 params.retain(|(existing, _)| {
                     let (a, b) = (existing.parameter_data_ref(), param.parameter_data_ref());
-                    !(a.name == b.name && std::mem::discriminant(existing) == std::mem::discriminant(&param))
+                    !(a.name == b.name
+                        && std::mem::discriminant(existing) == std::mem::discriminant(&param))
                 });
                 params.push((param, p_pointer));
             }
         }
 
-        let mut arg_names = Scope::with_reserved(&["self", "body", "params", "request", "response"]);
+        let mut arg_names =
+            Scope::with_reserved(&["self", "body", "params", "request", "response"]);
         let mut path_params: Vec<Param> = Vec::new();
         let mut query_params = Vec::new();
         let mut header_params = Vec::new();
@@ -107,9 +126,21 @@ impl Lowerer<'_> {
                         ));
                         continue;
                     }
-                    path_params.push(self.param(data, &type_prefix, p_pointer, &mut arg_names, true));
+                    path_params.push(self.param(
+                        data,
+                        &type_prefix,
+                        p_pointer,
+                        &mut arg_names,
+                        true,
+                    ));
                 }
-                Parameter::Query { .. } => query_params.push(self.param(data, &type_prefix, p_pointer, &mut arg_names, data.required)),
+                Parameter::Query { .. } => query_params.push(self.param(
+                    data,
+                    &type_prefix,
+                    p_pointer,
+                    &mut arg_names,
+                    data.required,
+                )),
                 Parameter::Header { .. } => {
                     if MANAGED_HEADERS.contains(&data.name.to_ascii_lowercase().as_str()) {
                         continue;
@@ -118,11 +149,20 @@ impl Lowerer<'_> {
                         fixed_headers.push((data.name.clone(), value));
                         continue;
                     }
-                    header_params.push(self.param(data, &type_prefix, p_pointer, &mut arg_names, data.required));
+                    header_params.push(self.param(
+                        data,
+                        &type_prefix,
+                        p_pointer,
+                        &mut arg_names,
+                        data.required,
+                    ));
                 }
                 Parameter::Cookie { .. } => self.diagnostics.push(Diagnostic::warning(
                     p_pointer.clone(),
-                    format!("cookie parameter `{}` is not supported; it is never sent", data.name),
+                    format!(
+                        "cookie parameter `{}` is not supported; it is never sent",
+                        data.name
+                    ),
                 )),
             }
         }
@@ -145,7 +185,14 @@ impl Lowerer<'_> {
         let scopes = scopes(op);
         let described = op.description.as_deref().unwrap_or_default();
         if !scopes.is_empty() && !scopes.iter().all(|s| described.contains(s.as_str())) {
-            notes.push(format!("Scopes: {}.", scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
+            notes.push(format!(
+                "Scopes: {}.",
+                scopes
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         if op.deprecated {
             notes.push("Deprecated by the API.".into());
@@ -157,7 +204,12 @@ impl Lowerer<'_> {
             http_method,
             path: path.to_owned(),
             segments,
-            docs: Docs { summary: op.summary.clone(), description: op.description.clone(), example: None, notes },
+            docs: Docs {
+                summary: op.summary.clone(),
+                description: op.description.clone(),
+                example: None,
+                notes,
+            },
             path_params,
             query_params,
             header_params,
@@ -169,7 +221,11 @@ impl Lowerer<'_> {
         })
     }
 
-    fn resolve_parameter(&mut self, param: &ReferenceOr<Parameter>, pointer: &str) -> Option<Parameter> {
+    fn resolve_parameter(
+        &mut self,
+        param: &ReferenceOr<Parameter>,
+        pointer: &str,
+    ) -> Option<Parameter> {
         match param {
             ReferenceOr::Item(p) => Some(p.clone()),
             ReferenceOr::Reference { reference } => {
@@ -178,14 +234,24 @@ impl Lowerer<'_> {
                     .and_then(|p| self.raw.pointer(p))
                     .and_then(|v| serde_json::from_value::<Parameter>(v.clone()).ok());
                 if found.is_none() {
-                    self.diagnostics.push(Diagnostic::error(join(pointer, "$ref"), format!("parameter `{reference}` points at nothing")));
+                    self.diagnostics.push(Diagnostic::error(
+                        join(pointer, "$ref"),
+                        format!("parameter `{reference}` points at nothing"),
+                    ));
                 }
                 found
             }
         }
     }
 
-    fn param(&mut self, data: &openapiv3::ParameterData, prefix: &str, pointer: &str, names_in_scope: &mut Scope, required: bool) -> Param {
+    fn param(
+        &mut self,
+        data: &openapiv3::ParameterData,
+        prefix: &str,
+        pointer: &str,
+        names_in_scope: &mut Scope,
+        required: bool,
+    ) -> Param {
         let hint = format!("{prefix}{}", names::camel(&data.name));
         let (ty, mut docs) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
@@ -193,7 +259,10 @@ impl Lowerer<'_> {
                     ReferenceOr::Item(s) => schema_docs(s),
                     ReferenceOr::Reference { .. } => Docs::default(),
                 };
-                (self.schema_ty(schema, Naming::Hint(hint), &join(pointer, "schema")), docs)
+                (
+                    self.schema_ty(schema, Naming::Hint(hint), &join(pointer, "schema")),
+                    docs,
+                )
             }
             ParameterSchemaOrContent::Content(_) => (Ty::Json, Docs::default()),
         };
@@ -204,12 +273,24 @@ impl Lowerer<'_> {
             docs.example = Some(example.clone());
         }
         let (name, _) = names_in_scope.claim(&names::snake(&data.name));
-        Param { name, wire: data.name.clone(), ty, required, docs }
+        Param {
+            name,
+            wire: data.name.clone(),
+            ty,
+            required,
+            docs,
+        }
     }
 
     /// Splits the path template; synthesises parameters the template uses
     /// but the operation never declares.
-    fn segments(&mut self, path: &str, pointer: &str, path_params: &mut Vec<Param>, names_in_scope: &mut Scope) -> Option<Vec<Segment>> {
+    fn segments(
+        &mut self,
+        path: &str,
+        pointer: &str,
+        path_params: &mut Vec<Param>,
+        names_in_scope: &mut Scope,
+    ) -> Option<Vec<Segment>> {
         let mut segments = Vec::new();
         for piece in path.split('/').skip(1) {
             let template = piece.strip_prefix('{').and_then(|p| p.strip_suffix('}'));
@@ -228,7 +309,12 @@ impl Lowerer<'_> {
                                 wire: name.to_owned(),
                                 ty: Ty::String,
                                 required: true,
-                                docs: Docs { notes: vec!["Not declared by the spec; taken from the path.".into()], ..Docs::default() },
+                                docs: Docs {
+                                    notes: vec![
+                                        "Not declared by the spec; taken from the path.".into()
+                                    ],
+                                    ..Docs::default()
+                                },
                             });
                             path_params.len() - 1
                         }
@@ -246,8 +332,20 @@ impl Lowerer<'_> {
             }
         }
         // Keep path parameters in path order for the method signature.
-        let order: Vec<usize> = segments.iter().filter_map(|s| if let Segment::Param(i) = s { Some(*i) } else { None }).collect();
-        let reordered: Vec<Param> = order.iter().filter_map(|i| path_params.get(*i).cloned()).collect();
+        let order: Vec<usize> = segments
+            .iter()
+            .filter_map(|s| {
+                if let Segment::Param(i) = s {
+                    Some(*i)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let reordered: Vec<Param> = order
+            .iter()
+            .filter_map(|i| path_params.get(*i).cloned())
+            .collect();
         *path_params = reordered;
         let mut next = 0;
         for segment in &mut segments {
@@ -259,7 +357,12 @@ impl Lowerer<'_> {
         Some(segments)
     }
 
-    fn body(&mut self, body: &ReferenceOr<RequestBody>, prefix: &str, pointer: &str) -> Option<Body> {
+    fn body(
+        &mut self,
+        body: &ReferenceOr<RequestBody>,
+        prefix: &str,
+        pointer: &str,
+    ) -> Option<Body> {
         let body = match body {
             ReferenceOr::Item(b) => b.clone(),
             ReferenceOr::Reference { reference } => {
@@ -270,7 +373,10 @@ impl Lowerer<'_> {
                 match found {
                     Some(b) => b,
                     None => {
-                        self.diagnostics.push(Diagnostic::error(join(pointer, "$ref"), format!("request body `{reference}` points at nothing")));
+                        self.diagnostics.push(Diagnostic::error(
+                            join(pointer, "$ref"),
+                            format!("request body `{reference}` points at nothing"),
+                        ));
                         return None;
                     }
                 }
@@ -280,19 +386,34 @@ impl Lowerer<'_> {
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
             self.diagnostics.push(Diagnostic::warning(
                 join(pointer, "content"),
-                format!("request content type {} is not supported; the operation is left out", types.join(", ")),
+                format!(
+                    "request content type {} is not supported; the operation is left out",
+                    types.join(", ")
+                ),
             ));
             return None;
         };
         let media_pointer = join(&join(pointer, "content"), &content_type);
         let ty = match &media.schema {
-            Some(schema) => self.schema_ty(schema, Naming::Hint(format!("{prefix}Request")), &join(&media_pointer, "schema")),
+            Some(schema) => self.schema_ty(
+                schema,
+                Naming::Hint(format!("{prefix}Request")),
+                &join(&media_pointer, "schema"),
+            ),
             None => Ty::Json,
         };
-        Some(Body { ty, required: body.required })
+        Some(Body {
+            ty,
+            required: body.required,
+        })
     }
 
-    fn responses(&mut self, op: &openapiv3::Operation, prefix: &str, pointer: &str) -> (Vec<IrResponse>, Vec<ErrorResponse>) {
+    fn responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        prefix: &str,
+        pointer: &str,
+    ) -> (Vec<IrResponse>, Vec<ErrorResponse>) {
         let mut success = Vec::new();
         let mut errors = Vec::new();
         let mut error_names = Scope::default();
@@ -305,18 +426,35 @@ impl Lowerer<'_> {
                     StatusCode::Code(c) => StatusMatch::Code(*c),
                     StatusCode::Range(r) => StatusMatch::Range(*r),
                 };
-                (status, r, join(&join(pointer, "responses"), &code.to_string()))
+                (
+                    status,
+                    r,
+                    join(&join(pointer, "responses"), &code.to_string()),
+                )
             })
             .collect();
         if let Some(default) = &op.responses.default {
-            entries.push((StatusMatch::Default, default, join(&join(pointer, "responses"), "default")));
+            entries.push((
+                StatusMatch::Default,
+                default,
+                join(&join(pointer, "responses"), "default"),
+            ));
         }
         let success_count = entries.iter().filter(|(s, _, _)| is_success(s)).count();
         for (status, response, r_pointer) in entries {
-            let Some(response) = self.resolve_response(response, &r_pointer) else { continue };
+            let Some(response) = self.resolve_response(response, &r_pointer) else {
+                continue;
+            };
             let variant = status_name(&status);
-            let docs = Docs { summary: Some(response.description.clone()).filter(|d| !d.is_empty()), ..Docs::default() };
-            let hint = if is_success(&status) && success_count == 1 { format!("{prefix}Response") } else { format!("{prefix}{variant}") };
+            let docs = Docs {
+                summary: Some(response.description.clone()).filter(|d| !d.is_empty()),
+                ..Docs::default()
+            };
+            let hint = if is_success(&status) && success_count == 1 {
+                format!("{prefix}Response")
+            } else {
+                format!("{prefix}{variant}")
+            };
             let ty = json_media(&response.content).and_then(|(media, ct)| {
                 let schema = media.schema.as_ref()?;
                 let schema_pointer = join(&join(&join(&r_pointer, "content"), &ct), "schema");
@@ -324,25 +462,47 @@ impl Lowerer<'_> {
             });
             match status {
                 StatusMatch::Code(code) if (200..300).contains(&code) => {
-                    success.push(IrResponse { status: code, ty, variant, docs });
+                    success.push(IrResponse {
+                        status: code,
+                        ty,
+                        variant,
+                        docs,
+                    });
                 }
                 StatusMatch::Range(2) => {
-                    self.diagnostics.push(Diagnostic::warning(r_pointer, "a `2XX` range response is decoded as status 200"));
-                    success.push(IrResponse { status: 200, ty, variant, docs });
+                    self.diagnostics.push(Diagnostic::warning(
+                        r_pointer,
+                        "a `2XX` range response is decoded as status 200",
+                    ));
+                    success.push(IrResponse {
+                        status: 200,
+                        ty,
+                        variant,
+                        docs,
+                    });
                 }
                 // A bodiless 429 is left to the runtime, which reports it as
                 // `Error::RateLimited` with the wait the server asked for.
                 StatusMatch::Code(429) if ty.is_none() => {}
                 other => {
                     let (variant, _) = error_names.claim(&variant);
-                    errors.push(ErrorResponse { status: other, variant, ty, docs });
+                    errors.push(ErrorResponse {
+                        status: other,
+                        variant,
+                        ty,
+                        docs,
+                    });
                 }
             }
         }
         (success, errors)
     }
 
-    fn resolve_response(&mut self, response: &ReferenceOr<Response>, pointer: &str) -> Option<Response> {
+    fn resolve_response(
+        &mut self,
+        response: &ReferenceOr<Response>,
+        pointer: &str,
+    ) -> Option<Response> {
         match response {
             ReferenceOr::Item(r) => Some(r.clone()),
             ReferenceOr::Reference { reference } => {
@@ -351,7 +511,10 @@ impl Lowerer<'_> {
                     .and_then(|p| self.raw.pointer(p))
                     .and_then(|v| serde_json::from_value::<Response>(v.clone()).ok());
                 if found.is_none() {
-                    self.diagnostics.push(Diagnostic::error(join(pointer, "$ref"), format!("response `{reference}` points at nothing")));
+                    self.diagnostics.push(Diagnostic::error(
+                        join(pointer, "$ref"),
+                        format!("response `{reference}` points at nothing"),
+                    ));
                 }
                 found
             }
@@ -360,7 +523,8 @@ impl Lowerer<'_> {
 }
 
 fn is_success(status: &StatusMatch) -> bool {
-    matches!(status, StatusMatch::Code(c) if (200..300).contains(c)) || *status == StatusMatch::Range(2)
+    matches!(status, StatusMatch::Code(c) if (200..300).contains(c))
+        || *status == StatusMatch::Range(2)
 }
 
 /// The JSON media type of a content map, if it has one.
@@ -368,7 +532,12 @@ fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&Media
     content
         .iter()
         .find(|(ct, _)| {
-            let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let essence = ct
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
             essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
         })
         .map(|(ct, media)| (media, ct.clone()))
@@ -376,7 +545,9 @@ fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&Media
 
 /// A header whose schema allows exactly one value is sent automatically.
 fn fixed_value(format: &ParameterSchemaOrContent, lowerer: &Lowerer<'_>) -> Option<String> {
-    let ParameterSchemaOrContent::Schema(schema) = format else { return None };
+    let ParameterSchemaOrContent::Schema(schema) = format else {
+        return None;
+    };
     let schema: Schema = match schema {
         ReferenceOr::Item(s) => s.clone(),
         ReferenceOr::Reference { reference } => lowerer.resolve_schema(reference)?,
@@ -393,7 +564,10 @@ fn fixed_value(format: &ParameterSchemaOrContent, lowerer: &Lowerer<'_>) -> Opti
 /// Scopes from `x-scopes` or the security requirements.
 fn scopes(op: &openapiv3::Operation) -> Vec<String> {
     if let Some(Value::Array(list)) = op.extensions.get("x-scopes") {
-        return list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+        return list
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
     }
     let mut out: Vec<String> = Vec::new();
     for requirement in op.security.iter().flatten() {

@@ -76,8 +76,11 @@ impl Lowerer<'_> {
         }
         let Some(schema) = self.resolve_schema(reference) else {
             self.diagnostics.push(
-                Diagnostic::error(join(pointer, "$ref"), format!("`{reference}` points at nothing"))
-                    .with_hint("check the spelling of the reference and that its target exists"),
+                Diagnostic::error(
+                    join(pointer, "$ref"),
+                    format!("`{reference}` points at nothing"),
+                )
+                .with_hint("check the spelling of the reference and that its target exists"),
             );
             return Ty::Json;
         };
@@ -126,7 +129,8 @@ impl Lowerer<'_> {
         let docs = schema_docs(schema);
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
-                let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> =
+                    s.enumeration.iter().flatten().map(String::as_str).collect();
                 if values.is_empty() {
                     string_ty(&s.format)
                 } else {
@@ -145,16 +149,30 @@ impl Lowerer<'_> {
             SchemaKind::Type(Type::Boolean(_)) => Ty::Bool,
             SchemaKind::Type(Type::Array(a)) => self.array_ty(a.items.as_ref(), &naming, pointer),
             SchemaKind::Type(Type::Object(o)) => {
-                let parts = object_parts(&o.properties, &o.required, o.additional_properties.as_ref(), pointer);
+                let parts = object_parts(
+                    &o.properties,
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    pointer,
+                );
                 self.object_ty(parts, naming, pointer, docs)
             }
-            SchemaKind::OneOf { one_of } => self.union_ty(one_of, schema, naming, pointer, "oneOf", docs),
-            SchemaKind::AnyOf { any_of } => self.union_ty(any_of, schema, naming, pointer, "anyOf", docs),
+            SchemaKind::OneOf { one_of } => {
+                self.union_ty(one_of, schema, naming, pointer, "oneOf", docs)
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.union_ty(any_of, schema, naming, pointer, "anyOf", docs)
+            }
             SchemaKind::AllOf { all_of } => self.all_of_ty(all_of, &[], naming, pointer, docs),
             SchemaKind::Not { .. } => Ty::Json,
             SchemaKind::Any(any) => {
                 if !any.all_of.is_empty() {
-                    let own = object_parts(&any.properties, &any.required, any.additional_properties.as_ref(), pointer);
+                    let own = object_parts(
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                        pointer,
+                    );
                     return self.all_of_ty(&any.all_of, &own.properties, naming, pointer, docs);
                 }
                 if !any.one_of.is_empty() {
@@ -164,7 +182,12 @@ impl Lowerer<'_> {
                     return self.union_ty(&any.any_of, schema, naming, pointer, "anyOf", docs);
                 }
                 if !any.properties.is_empty() || any.additional_properties.is_some() {
-                    let parts = object_parts(&any.properties, &any.required, any.additional_properties.as_ref(), pointer);
+                    let parts = object_parts(
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                        pointer,
+                    );
                     return self.object_ty(parts, naming, pointer, docs);
                 }
                 match any.typ.as_deref() {
@@ -180,7 +203,12 @@ impl Lowerer<'_> {
         }
     }
 
-    fn array_ty(&mut self, items: Option<&ReferenceOr<Box<Schema>>>, naming: &Naming, pointer: &str) -> Ty {
+    fn array_ty(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        naming: &Naming,
+        pointer: &str,
+    ) -> Ty {
         let item = match items {
             Some(items) => {
                 let hint = format!("{}Item", naming.hint());
@@ -191,11 +219,21 @@ impl Lowerer<'_> {
         Ty::Vec(Box::new(item))
     }
 
-    fn object_ty(&mut self, parts: ObjectParts<'_>, naming: Naming, pointer: &str, docs: Docs) -> Ty {
+    fn object_ty(
+        &mut self,
+        parts: ObjectParts<'_>,
+        naming: Naming,
+        pointer: &str,
+        docs: Docs,
+    ) -> Ty {
         let additional = match parts.additional {
             Some(AdditionalProperties::Schema(schema)) => {
                 let hint = format!("{}Value", naming.hint());
-                Some(self.schema_ty(schema, Naming::Hint(hint), &join(pointer, "additionalProperties")))
+                Some(self.schema_ty(
+                    schema,
+                    Naming::Hint(hint),
+                    &join(pointer, "additionalProperties"),
+                ))
             }
             Some(AdditionalProperties::Any(true)) => Some(Ty::Json),
             Some(AdditionalProperties::Any(false)) | None => None,
@@ -227,7 +265,12 @@ impl Lowerer<'_> {
             let aliases: Vec<String> = extensions
                 .and_then(|e| e.get("x-aliases"))
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
             let (field_name, renamed) = scope.claim(&names::snake(preferred));
             let mut field_docs = match schema {
@@ -239,7 +282,10 @@ impl Lowerer<'_> {
                     prop_pointer.clone(),
                     format!("property `{wire}` maps to a Rust name already used in this object; it is named `{field_name}`"),
                 ));
-                field_docs.notes.push(format!("Named `{field_name}` because another property already maps to `{}`.", names::snake(wire)));
+                field_docs.notes.push(format!(
+                    "Named `{field_name}` because another property already maps to `{}`.",
+                    names::snake(wire)
+                ));
             }
             fields.push(Field {
                 name: field_name,
@@ -255,7 +301,12 @@ impl Lowerer<'_> {
             name: name.clone(),
             pointer: pointer.to_owned(),
             docs,
-            kind: TypeKind::Struct(StructDef { fields, additional, in_request: false, in_response: false }),
+            kind: TypeKind::Struct(StructDef {
+                fields,
+                additional,
+                in_request: false,
+                in_response: false,
+            }),
         });
         Ty::Named(name)
     }
@@ -276,11 +327,15 @@ impl Lowerer<'_> {
         let mut schemas: Vec<(Schema, String)> = Vec::new();
         for (i, part) in all_of.iter().enumerate() {
             let part_pointer = match part {
-                ReferenceOr::Reference { reference } => reference.trim_start_matches('#').to_owned(),
+                ReferenceOr::Reference { reference } => {
+                    reference.trim_start_matches('#').to_owned()
+                }
                 ReferenceOr::Item(_) => join(pointer, &format!("allOf/{i}")),
             };
             match self.deref(part) {
-                Some(schema) => self.flatten_all_of(schema.into_owned(), part_pointer, &mut schemas, 0),
+                Some(schema) => {
+                    self.flatten_all_of(schema.into_owned(), part_pointer, &mut schemas, 0)
+                }
                 None => self.diagnostics.push(Diagnostic::error(
                     join(pointer, &format!("allOf/{i}")),
                     "allOf member points at nothing",
@@ -292,7 +347,9 @@ impl Lowerer<'_> {
         let mut additional = None;
         for (schema, part_pointer) in &schemas {
             let (props, req, add) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
+                SchemaKind::Type(Type::Object(o)) => {
+                    (&o.properties, &o.required, &o.additional_properties)
+                }
                 SchemaKind::Any(a) => (&a.properties, &a.required, &a.additional_properties),
                 _ => {
                     self.diagnostics.push(Diagnostic::warning(
@@ -317,7 +374,10 @@ impl Lowerer<'_> {
             properties.push((k.clone(), (*v).clone(), p.clone()));
         }
         let parts = ObjectParts {
-            properties: properties.iter().map(|(k, v, p)| (k.clone(), v, p.clone())).collect(),
+            properties: properties
+                .iter()
+                .map(|(k, v, p)| (k.clone(), v, p.clone()))
+                .collect(),
             required,
             additional: additional.as_ref(),
         };
@@ -325,7 +385,13 @@ impl Lowerer<'_> {
     }
 
     /// Collects the object members of nested `allOf`s.
-    fn flatten_all_of(&mut self, schema: Schema, pointer: String, out: &mut Vec<(Schema, String)>, depth: usize) {
+    fn flatten_all_of(
+        &mut self,
+        schema: Schema,
+        pointer: String,
+        out: &mut Vec<(Schema, String)>,
+        depth: usize,
+    ) {
         let nested = match &schema.schema_kind {
             SchemaKind::AllOf { all_of } => Some(all_of.clone()),
             SchemaKind::Any(a) if !a.all_of.is_empty() => Some(a.all_of.clone()),
@@ -335,7 +401,9 @@ impl Lowerer<'_> {
             Some(parts) if depth < 16 => {
                 for (i, part) in parts.iter().enumerate() {
                     let p = match part {
-                        ReferenceOr::Reference { reference } => reference.trim_start_matches('#').to_owned(),
+                        ReferenceOr::Reference { reference } => {
+                            reference.trim_start_matches('#').to_owned()
+                        }
                         ReferenceOr::Item(_) => join(&pointer, &format!("allOf/{i}")),
                     };
                     if let Some(s) = self.deref(part) {
@@ -346,7 +414,10 @@ impl Lowerer<'_> {
                     out.push((schema, pointer));
                 }
             }
-            Some(_) => self.diagnostics.push(Diagnostic::error(pointer, "allOf nests too deeply (a cycle?)")),
+            Some(_) => self.diagnostics.push(Diagnostic::error(
+                pointer,
+                "allOf nests too deeply (a cycle?)",
+            )),
             None => out.push((schema, pointer)),
         }
     }
@@ -371,10 +442,16 @@ impl Lowerer<'_> {
             let member_pointer = join(pointer, &format!("{keyword}/{i}"));
             let (base, member_docs, title) = match member {
                 ReferenceOr::Reference { reference } => {
-                    let last = reference.rsplit('/').next().map(unescape).unwrap_or_default();
+                    let last = reference
+                        .rsplit('/')
+                        .next()
+                        .map(unescape)
+                        .unwrap_or_default();
                     (names::camel(&last), Docs::default(), None)
                 }
-                ReferenceOr::Item(s) => (String::new(), schema_docs(s), s.schema_data.title.clone()),
+                ReferenceOr::Item(s) => {
+                    (String::new(), schema_docs(s), s.schema_data.title.clone())
+                }
             };
             let hint = match &title {
                 Some(t) => format!("{name}{}", names::camel(t)),
@@ -398,7 +475,12 @@ impl Lowerer<'_> {
                     .map(|(k, _)| k.clone())
                     .unwrap_or_else(|| target.rsplit('/').next().map(unescape).unwrap_or_default())
             });
-            variants.push(UnionVariant { name: variant, ty, tag_value, docs: member_docs });
+            variants.push(UnionVariant {
+                name: variant,
+                ty,
+                tag_value,
+                docs: member_docs,
+            });
         }
         let tag = discriminator.map(|d| d.property_name.clone());
         if tag.is_some() && variants.iter().any(|v| !matches!(v.ty, Ty::Named(_))) {
@@ -411,7 +493,14 @@ impl Lowerer<'_> {
         self.finish_union(name, pointer, docs, variants, tag)
     }
 
-    fn finish_union(&mut self, name: String, pointer: &str, docs: Docs, variants: Vec<UnionVariant>, tag: Option<String>) -> Ty {
+    fn finish_union(
+        &mut self,
+        name: String,
+        pointer: &str,
+        docs: Docs,
+        variants: Vec<UnionVariant>,
+        tag: Option<String>,
+    ) -> Ty {
         self.push_type(TypeDef {
             name: name.clone(),
             pointer: pointer.to_owned(),
@@ -421,7 +510,13 @@ impl Lowerer<'_> {
         Ty::Named(name)
     }
 
-    fn define_enum(&mut self, values: &[&str], naming: Naming, pointer: &str, mut docs: Docs) -> Ty {
+    fn define_enum(
+        &mut self,
+        values: &[&str],
+        naming: Naming,
+        pointer: &str,
+        mut docs: Docs,
+    ) -> Ty {
         let name = self.claim_type(naming);
         let mut scope = Scope::default();
         let mut variants: Vec<EnumVariant> = Vec::new();
@@ -440,10 +535,18 @@ impl Lowerer<'_> {
                     format!("enum value `{value}` maps to a Rust name already used; it is named `{variant}`"),
                 ));
             }
-            variants.push(EnumVariant { name: variant, wire: (*value).to_owned() });
+            variants.push(EnumVariant {
+                name: variant,
+                wire: (*value).to_owned(),
+            });
         }
         docs.example = None;
-        self.push_type(TypeDef { name: name.clone(), pointer: pointer.to_owned(), docs, kind: TypeKind::Enum(EnumDef { variants }) });
+        self.push_type(TypeDef {
+            name: name.clone(),
+            pointer: pointer.to_owned(),
+            docs,
+            kind: TypeKind::Enum(EnumDef { variants }),
+        });
         Ty::Named(name)
     }
 
