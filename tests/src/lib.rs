@@ -133,3 +133,8 @@ fn write(path: &Path, contents: &str) {
     std::fs::write(path, contents)
         .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
