@@ -95,6 +95,25 @@ impl Lowerer<'_> {
 
     /// Looks up the schema a local reference points at.
     pub fn resolve_schema(&self, reference: &str) -> Option<Schema> {
+        // Component schemas are already parsed; only other targets need the
+        // raw document. Chains of references are followed a bounded number
+        // of hops, so a reference cycle cannot recurse forever.
+        let mut reference = reference.to_owned();
+        for _ in 0..32 {
+            let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+                break;
+            };
+            match self
+                .doc
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get(&unescape(name)))
+            {
+                Some(ReferenceOr::Item(schema)) => return Some(schema.clone()),
+                Some(ReferenceOr::Reference { reference: next }) => reference.clone_from(next),
+                None => return None,
+            }
+        }
         let pointer = reference.strip_prefix('#')?;
         let value = self.raw.pointer(pointer)?;
         serde_json::from_value(value.clone()).ok()
