@@ -18,7 +18,7 @@
 //!         ..types::CreateContactRequest::new("ve9EPM428h8vShlRW1KT")
 //!     })
 //!     .await?;
-//! let id = created.contact.id.clone().unwrap_or_default();
+//! let id = created.contact.as_ref().and_then(|c| c.id.clone()).unwrap_or_default();
 //!
 //! // Clear the phone number; fields left `Absent` are not sent.
 //! let update = types::UpdateContactRequest { phone: Nullable::Null, ..Default::default() };

@@ -748,10 +748,12 @@ pub enum CustomFieldValue {
     Text(String),
     /// Number
     ///
-    /// Value of a NumericField or MonetaryField.
+    /// Value of a NumericField or MonetaryField. No `format`: the client
+    /// keeps the number exactly as written (`100` stays `100`, `100.5`
+    /// stays `100.5`).
     ///
     /// Example: `100.5`
-    Number(f64),
+    Number(::serde_json::Number),
     /// Options
     ///
     /// Selected options of a CheckboxField or MultiSelectField.

@@ -8,10 +8,14 @@
 
 mod common;
 
-use common::{examples_of_schema, json_media, media_examples, operations, request_examples, response, spec, success_status};
+use common::{
+    examples_of_schema, json_media, media_examples, operations, request_examples, response, spec,
+    success_status,
+};
 use leadconnector::{
-    types, AddTagsError, BirthDate, Client, CreateContactError, DeleteContactError, Error, GetContactError, Nullable,
-    RateLimit, RemoveTagsError, SearchContactsError, UpdateContactError, UpsertContactError,
+    types, AddTagsError, BirthDate, Client, CreateContactError, DeleteContactError, Error,
+    GetContactError, Nullable, RateLimit, RemoveTagsError, SearchContactsError, UpdateContactError,
+    UpsertContactError,
 };
 use serde_json::{json, Value};
 use wiremock::matchers::any;
@@ -40,36 +44,67 @@ const OPERATIONS: &[&str] = &[
 /// A server that answers every request with `template`.
 async fn server_answering(template: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(template).mount(&server).await;
+    Mock::given(any())
+        .respond_with(template)
+        .mount(&server)
+        .await;
     server
 }
 
 /// A client for `server` with the test token and no retries.
 fn client(server: &MockServer) -> Client {
-    Client::builder(TOKEN).base_url(server.uri()).max_retries(0).build().expect("client builds")
+    Client::builder(TOKEN)
+        .base_url(server.uri())
+        .max_retries(0)
+        .build()
+        .expect("client builds")
 }
 
 /// The single request the server received.
 async fn only_request(server: &MockServer) -> Received {
-    let mut requests = server.received_requests().await.expect("request recording is on");
-    assert_eq!(requests.len(), 1, "expected exactly one request, got {}: {requests:#?}", requests.len());
+    let mut requests = server
+        .received_requests()
+        .await
+        .expect("request recording is on");
+    assert_eq!(
+        requests.len(),
+        1,
+        "expected exactly one request, got {}: {requests:#?}",
+        requests.len()
+    );
     requests.remove(0)
 }
 
 /// All values of a request header, as text.
 fn header_values<'a>(request: &'a Received, name: &str) -> Vec<&'a str> {
-    request.headers.get_all(name).iter().map(|v| v.to_str().expect("header is text")).collect()
+    request
+        .headers
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().expect("header is text"))
+        .collect()
 }
 
 /// Checks method, raw path, query, the auth and version headers, and the JSON
 /// body (`None`: no body and no `Content-Type`).
-fn check_request(request: &Received, method: &str, path: &str, body: Option<&Value>) -> Result<(), String> {
+fn check_request(
+    request: &Received,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<(), String> {
     let mut problems = Vec::new();
     if request.method.as_str() != method {
-        problems.push(format!("method: sent {}, expected {method}", request.method));
+        problems.push(format!(
+            "method: sent {}, expected {method}",
+            request.method
+        ));
     }
     if request.url.path() != path {
-        problems.push(format!("path: sent {}, expected {path}", request.url.path()));
+        problems.push(format!(
+            "path: sent {}, expected {path}",
+            request.url.path()
+        ));
     }
     if let Some(query) = request.url.query() {
         problems.push(format!("query: sent `{query}`, expected none"));
@@ -86,25 +121,33 @@ fn check_request(request: &Received, method: &str, path: &str, body: Option<&Val
     match body {
         Some(expected) => {
             if content_type != ["application/json"] {
-                problems.push(format!("Content-Type: sent {content_type:?}, expected [\"application/json\"]"));
+                problems.push(format!(
+                    "Content-Type: sent {content_type:?}, expected [\"application/json\"]"
+                ));
             }
             match serde_json::from_slice::<Value>(&request.body) {
                 Ok(sent) if &sent == expected => {}
                 Ok(sent) => problems.push(format!(
-                    "JSON body differs from the expected one:\n  sent:     {sent}\n  expected: {expected}\n  differences: {}",
+                    "JSON body differs from the expected one at (sent vs expected): {}",
                     json_differences(&sent, expected, "").join(", ")
                 )),
-                Err(e) => {
-                    problems.push(format!("body is not JSON ({e}): {}", String::from_utf8_lossy(&request.body)))
-                }
+                Err(e) => problems.push(format!(
+                    "body is not JSON ({e}): {}",
+                    String::from_utf8_lossy(&request.body)
+                )),
             }
         }
         None => {
             if !content_type.is_empty() {
-                problems.push(format!("Content-Type sent without a body: {content_type:?}"));
+                problems.push(format!(
+                    "Content-Type sent without a body: {content_type:?}"
+                ));
             }
             if !request.body.is_empty() {
-                problems.push(format!("unexpected body: {}", String::from_utf8_lossy(&request.body)));
+                problems.push(format!(
+                    "unexpected body: {}",
+                    String::from_utf8_lossy(&request.body)
+                ));
             }
         }
     }
@@ -136,11 +179,17 @@ fn json_differences(a: &Value, b: &Value, at: &str) -> Vec<String> {
                 })
                 .collect()
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            x.iter().zip(y).enumerate().flat_map(|(i, (p, q))| json_differences(p, q, &format!("{at}/{i}"))).collect()
-        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .flat_map(|(i, (p, q))| json_differences(p, q, &format!("{at}/{i}")))
+            .collect(),
         _ if a == b => Vec::new(),
-        _ => vec![format!("{}: {a} vs {b}", if at.is_empty() { "/" } else { at })],
+        _ => vec![format!(
+            "{}: {a} vs {b}",
+            if at.is_empty() { "/" } else { at }
+        )],
     }
 }
 
@@ -152,7 +201,10 @@ fn success_answer(spec: &Value, id: &str) -> (u16, Value) {
     let media = json_media(response(spec, id, &status.to_string()))
         .unwrap_or_else(|| panic!("`{id}` {status} has no JSON body"))
         .clone();
-    let own = media_examples(spec, &media).into_iter().next().map(|(_, v)| v);
+    let own = media_examples(spec, &media)
+        .into_iter()
+        .next()
+        .map(|(_, v)| v);
     let body = own.unwrap_or_else(|| {
         let schema = common::schema_ref_name(&media["schema"]).expect("success schema is a $ref");
         examples_of_schema(spec, schema)
@@ -165,18 +217,30 @@ fn success_answer(spec: &Value, id: &str) -> (u16, Value) {
 
 /// A JSON string at `pointer` in `value`, which must be there.
 fn text_at<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("no string at {pointer} in {value}"))
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no string at {pointer} in {value}"))
 }
 
 /// Decodes a spec example into the generated request type.
 fn typed<T: serde::de::DeserializeOwned>(name: &str, example: &Value) -> T {
-    serde_json::from_value(example.clone())
-        .unwrap_or_else(|e| panic!("example `{name}` does not decode into {}: {e}", std::any::type_name::<T>()))
+    serde_json::from_value(example.clone()).unwrap_or_else(|e| {
+        panic!(
+            "example `{name}` does not decode into {}: {e}",
+            std::any::type_name::<T>()
+        )
+    })
 }
 
 /// Panics with every collected problem.
 fn assert_no_failures(what: &str, failures: &[String]) {
-    assert!(failures.is_empty(), "{what}: {} failure(s):\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{what}: {} failure(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -190,7 +254,10 @@ fn every_spec_operation_has_a_wire_test() {
     let mut here = OPERATIONS.to_vec();
     in_spec.sort_unstable();
     here.sort_unstable();
-    assert_eq!(in_spec, here, "the spec's operations and the ones this file tests differ");
+    assert_eq!(
+        in_spec, here,
+        "the spec's operations and the ones this file tests differ"
+    );
 }
 
 #[tokio::test]
@@ -204,15 +271,32 @@ async fn create_contact_sends_every_request_example() {
     for (name, example) in &examples {
         let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
         let body: types::CreateContactRequest = typed(name, example);
-        let response = client(&server).create_contact(&body).await.unwrap_or_else(|e| panic!("{name}: {e}"));
-        if let Err(p) = check_request(&only_request(&server).await, "POST", "/contacts/", Some(example)) {
+        let response = client(&server)
+            .create_contact(&body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Err(p) = check_request(
+            &only_request(&server).await,
+            "POST",
+            "/contacts/",
+            Some(example),
+        ) {
             failures.push(format!("example `{name}`:\n{p}"));
         }
         assert_eq!(response.status().as_u16(), 201);
         let contact = response.contact.as_ref().expect("contact decoded");
         assert_eq!(contact.id.as_deref(), Some(text_at(&answer, "/contact/id")));
-        assert_eq!(contact.email.as_deref(), Some(text_at(&answer, "/contact/email")));
-        assert_eq!(contact.birth_month, answer.pointer("/contact/birthMonth").and_then(Value::as_i64).map(|m| m as i32));
+        assert_eq!(
+            contact.email.as_deref(),
+            Some(text_at(&answer, "/contact/email"))
+        );
+        assert_eq!(
+            contact.birth_month,
+            answer
+                .pointer("/contact/birthMonth")
+                .and_then(Value::as_i64)
+                .map(|m| m as i32)
+        );
     }
     assert_no_failures("createContact request examples", &failures);
 }
@@ -223,12 +307,23 @@ async fn get_contact_sends_no_body() {
     let (status, answer) = success_answer(&spec, "getContact");
     assert_eq!(status, 200);
     let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
-    let response = client(&server).get_contact(CONTACT_ID).await.expect("getContact succeeds");
-    assert_request(&only_request(&server).await, "GET", "/contacts/abc123", None);
+    let response = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect("getContact succeeds");
+    assert_request(
+        &only_request(&server).await,
+        "GET",
+        "/contacts/abc123",
+        None,
+    );
     assert_eq!(response.status().as_u16(), 200);
     let contact = response.contact.as_ref().expect("contact decoded");
     assert_eq!(contact.id.as_deref(), Some(text_at(&answer, "/contact/id")));
-    assert_eq!(contact.location_id.as_deref(), Some(text_at(&answer, "/contact/locationId")));
+    assert_eq!(
+        contact.location_id.as_deref(),
+        Some(text_at(&answer, "/contact/locationId"))
+    );
 }
 
 #[tokio::test]
@@ -242,16 +337,26 @@ async fn update_contact_sends_every_request_example() {
     for (name, example) in &examples {
         let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
         let body: types::UpdateContactRequest = typed(name, example);
-        let response =
-            client(&server).update_contact(CONTACT_ID, &body).await.unwrap_or_else(|e| panic!("{name}: {e}"));
-        if let Err(p) = check_request(&only_request(&server).await, "PUT", "/contacts/abc123", Some(example)) {
+        let response = client(&server)
+            .update_contact(CONTACT_ID, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Err(p) = check_request(
+            &only_request(&server).await,
+            "PUT",
+            "/contacts/abc123",
+            Some(example),
+        ) {
             failures.push(format!("example `{name}`:\n{p}"));
         }
         assert_eq!(response.status().as_u16(), 200);
         assert_eq!(response.succeeded, Some(true));
         let contact = response.contact.as_ref().expect("contact decoded");
         assert_eq!(contact.id.as_deref(), Some(text_at(&answer, "/contact/id")));
-        assert_eq!(contact.visitor_id.as_deref(), Some(text_at(&answer, "/contact/visitorId")));
+        assert_eq!(
+            contact.visitor_id.as_deref(),
+            Some(text_at(&answer, "/contact/visitorId"))
+        );
     }
     assert_no_failures("updateContact request examples", &failures);
 }
@@ -267,8 +372,16 @@ async fn upsert_contact_sends_every_request_example() {
     for (name, example) in &examples {
         let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
         let body: types::UpsertContactRequest = typed(name, example);
-        let response = client(&server).upsert_contact(&body).await.unwrap_or_else(|e| panic!("{name}: {e}"));
-        if let Err(p) = check_request(&only_request(&server).await, "POST", "/contacts/upsert", Some(example)) {
+        let response = client(&server)
+            .upsert_contact(&body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Err(p) = check_request(
+            &only_request(&server).await,
+            "POST",
+            "/contacts/upsert",
+            Some(example),
+        ) {
             failures.push(format!("example `{name}`:\n{p}"));
         }
         assert_eq!(response.status().as_u16(), 200);
@@ -286,8 +399,16 @@ async fn delete_contact_sends_no_body() {
     let (status, answer) = success_answer(&spec, "deleteContact");
     assert_eq!(status, 200);
     let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
-    let response = client(&server).delete_contact(CONTACT_ID).await.expect("deleteContact succeeds");
-    assert_request(&only_request(&server).await, "DELETE", "/contacts/abc123", None);
+    let response = client(&server)
+        .delete_contact(CONTACT_ID)
+        .await
+        .expect("deleteContact succeeds");
+    assert_request(
+        &only_request(&server).await,
+        "DELETE",
+        "/contacts/abc123",
+        None,
+    );
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.succeeded, Some(true));
 }
@@ -302,10 +423,19 @@ async fn add_tags_sends_every_request_example() {
     for (name, example) in &examples {
         let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
         let body: types::TagsRequest = typed(name, example);
-        let response = client(&server).add_tags(CONTACT_ID, &body).await.unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_request(&only_request(&server).await, "POST", "/contacts/abc123/tags", Some(example));
+        let response = client(&server)
+            .add_tags(CONTACT_ID, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_request(
+            &only_request(&server).await,
+            "POST",
+            "/contacts/abc123/tags",
+            Some(example),
+        );
         assert_eq!(response.status().as_u16(), 201);
-        let expected: Vec<String> = serde_json::from_value(answer["tags"].clone()).expect("tags in the answer");
+        let expected: Vec<String> =
+            serde_json::from_value(answer["tags"].clone()).expect("tags in the answer");
         assert_eq!(response.tags.as_ref(), Some(&expected));
     }
 }
@@ -320,11 +450,19 @@ async fn remove_tags_sends_its_body_on_delete() {
     for (name, example) in &examples {
         let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
         let body: types::TagsRequest = typed(name, example);
-        let response =
-            client(&server).remove_tags(CONTACT_ID, &body).await.unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_request(&only_request(&server).await, "DELETE", "/contacts/abc123/tags", Some(example));
+        let response = client(&server)
+            .remove_tags(CONTACT_ID, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_request(
+            &only_request(&server).await,
+            "DELETE",
+            "/contacts/abc123/tags",
+            Some(example),
+        );
         assert_eq!(response.status().as_u16(), 200);
-        let expected: Vec<String> = serde_json::from_value(answer["tags"].clone()).expect("tags in the answer");
+        let expected: Vec<String> =
+            serde_json::from_value(answer["tags"].clone()).expect("tags in the answer");
         assert_eq!(response.tags.as_ref(), Some(&expected));
     }
 }
@@ -342,19 +480,33 @@ async fn search_contacts_sends_every_request_example() {
         "traceId": "trace-search-1"
     });
     let examples = request_examples(&spec, "searchContacts");
-    assert!(!examples.is_empty(), "searchContacts has no request example");
+    assert!(
+        !examples.is_empty(),
+        "searchContacts has no request example"
+    );
     for (name, example) in &examples {
         let server = server_answering(ResponseTemplate::new(200).set_body_json(&answer)).await;
         let body: types::SearchContactsRequest = typed(name, example);
-        let response = client(&server).search_contacts(&body).await.unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_request(&only_request(&server).await, "POST", "/contacts/search", Some(example));
+        let response = client(&server)
+            .search_contacts(&body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_request(
+            &only_request(&server).await,
+            "POST",
+            "/contacts/search",
+            Some(example),
+        );
         assert_eq!(response.status().as_u16(), 200);
         assert_eq!(response.total, Some(1));
         assert_eq!(response.trace_id.as_deref(), Some("trace-search-1"));
         let contacts = response.contacts.as_ref().expect("contacts decoded");
         assert_eq!(contacts.len(), 1);
         assert_eq!(contacts[0].id.as_deref(), Some("abc123"));
-        assert_eq!(contacts[0].search_after, Some(vec![json!(1700000000000_u64), json!("abc123")]));
+        assert_eq!(
+            contacts[0].search_after,
+            Some(vec![json!(1700000000000_u64), json!("abc123")])
+        );
     }
 }
 
@@ -364,8 +516,11 @@ async fn search_contacts_sends_every_request_example() {
 
 #[tokio::test]
 async fn update_sends_null_value_and_leaves_absent_fields_out() {
-    let server = server_answering(ResponseTemplate::new(200).set_body_json(json!({"succeded": true}))).await;
-    let birth: BirthDate = "09/25/1990".parse().expect("a documented birth date format");
+    let server =
+        server_answering(ResponseTemplate::new(200).set_body_json(json!({"succeded": true}))).await;
+    let birth: BirthDate = "09/25/1990"
+        .parse()
+        .expect("a documented birth date format");
     let body = types::UpdateContactRequest {
         first_name: Nullable::Value("Rosan".to_owned()),
         phone: Nullable::Null,
@@ -374,18 +529,37 @@ async fn update_sends_null_value_and_leaves_absent_fields_out() {
         ..Default::default()
     };
     assert!(body.email.is_absent());
-    let response = client(&server).update_contact(CONTACT_ID, &body).await.expect("update succeeds");
+    let response = client(&server)
+        .update_contact(CONTACT_ID, &body)
+        .await
+        .expect("update succeeds");
     assert_eq!(response.succeeded, Some(true));
 
     let request = only_request(&server).await;
-    let expected = json!({"firstName": "Rosan", "phone": null, "tags": [], "dateOfBirth": "1990-09-25"});
+    let expected =
+        json!({"firstName": "Rosan", "phone": null, "tags": [], "dateOfBirth": "1990-09-25"});
     assert_request(&request, "PUT", "/contacts/abc123", Some(&expected));
     let sent: Value = serde_json::from_slice(&request.body).expect("JSON body");
     let sent = sent.as_object().expect("an object");
-    assert_eq!(sent.get("phone"), Some(&Value::Null), "Nullable::Null is sent as null");
-    assert!(!sent.contains_key("email"), "an Absent field is not sent at all");
-    assert_eq!(sent.get("tags"), Some(&json!([])), "an empty tag list is sent as []");
-    assert_eq!(sent.get("dateOfBirth"), Some(&json!("1990-09-25")), "BirthDate is sent as YYYY-MM-DD");
+    assert_eq!(
+        sent.get("phone"),
+        Some(&Value::Null),
+        "Nullable::Null is sent as null"
+    );
+    assert!(
+        !sent.contains_key("email"),
+        "an Absent field is not sent at all"
+    );
+    assert_eq!(
+        sent.get("tags"),
+        Some(&json!([])),
+        "an empty tag list is sent as []"
+    );
+    assert_eq!(
+        sent.get("dateOfBirth"),
+        Some(&json!("1990-09-25")),
+        "BirthDate is sent as YYYY-MM-DD"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -401,22 +575,42 @@ async fn path_parameters_stay_one_percent_encoded_segment() {
         ("a#b%", "/contacts/a%23b%25"),
     ];
     for (id, path) in cases {
-        let server = server_answering(ResponseTemplate::new(200).set_body_json(json!({"contact": {"id": id}}))).await;
-        let response = client(&server).get_contact(id).await.unwrap_or_else(|e| panic!("id {id:?}: {e}"));
-        assert_eq!(response.contact.as_ref().and_then(|c| c.id.as_deref()), Some(id));
+        let server = server_answering(
+            ResponseTemplate::new(200).set_body_json(json!({"contact": {"id": id}})),
+        )
+        .await;
+        let response = client(&server)
+            .get_contact(id)
+            .await
+            .unwrap_or_else(|e| panic!("id {id:?}: {e}"));
+        assert_eq!(
+            response.contact.as_ref().and_then(|c| c.id.as_deref()),
+            Some(id)
+        );
         assert_request(&only_request(&server).await, "GET", path, None);
     }
 
     // A parameter in the middle of the path stays one segment too.
-    let server = server_answering(ResponseTemplate::new(201).set_body_json(json!({"tags": ["x"]}))).await;
+    let server =
+        server_answering(ResponseTemplate::new(201).set_body_json(json!({"tags": ["x"]}))).await;
     let body = types::TagsRequest::new(vec!["x".to_owned()]);
-    client(&server).add_tags("a/b", &body).await.expect("addTags succeeds");
-    assert_request(&only_request(&server).await, "POST", "/contacts/a%2Fb/tags", Some(&json!({"tags": ["x"]})));
+    client(&server)
+        .add_tags("a/b", &body)
+        .await
+        .expect("addTags succeeds");
+    assert_request(
+        &only_request(&server).await,
+        "POST",
+        "/contacts/a%2Fb/tags",
+        Some(&json!({"tags": ["x"]})),
+    );
 }
 
 /// `Ok` when the call failed with `Error::InvalidRequest` (and no status);
 /// otherwise what it returned.
-fn invalid_request<T: std::fmt::Debug, E: std::fmt::Debug>(result: Result<T, Error<E>>) -> Result<(), String> {
+fn invalid_request<T: std::fmt::Debug, E: std::fmt::Debug>(
+    result: Result<T, Error<E>>,
+) -> Result<(), String> {
     match result {
         Err(e @ Error::InvalidRequest { .. }) if e.status().is_none() => Ok(()),
         other => Err(format!("{other:?}")),
@@ -432,17 +626,36 @@ async fn dot_segments_and_empty_ids_are_refused_before_sending() {
     for id in ["..", "", "."] {
         let outcomes = [
             ("getContact", invalid_request(client.get_contact(id).await)),
-            ("updateContact", invalid_request(client.update_contact(id, &update).await)),
-            ("deleteContact", invalid_request(client.delete_contact(id).await)),
+            (
+                "updateContact",
+                invalid_request(client.update_contact(id, &update).await),
+            ),
+            (
+                "deleteContact",
+                invalid_request(client.delete_contact(id).await),
+            ),
             ("addTags", invalid_request(client.add_tags(id, &tags).await)),
-            ("removeTags", invalid_request(client.remove_tags(id, &tags).await)),
+            (
+                "removeTags",
+                invalid_request(client.remove_tags(id, &tags).await),
+            ),
         ];
         for (op, outcome) in outcomes {
-            assert_eq!(outcome, Ok(()), "{op} with id {id:?} should fail with Error::InvalidRequest");
+            assert_eq!(
+                outcome,
+                Ok(()),
+                "{op} with id {id:?} should fail with Error::InvalidRequest"
+            );
         }
     }
-    let requests = server.received_requests().await.expect("request recording is on");
-    assert!(requests.is_empty(), "no request may reach the server, got {requests:#?}");
+    let requests = server
+        .received_requests()
+        .await
+        .expect("request recording is on");
+    assert!(
+        requests.is_empty(),
+        "no request may reach the server, got {requests:#?}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -465,7 +678,11 @@ fn error_example(spec: &Value, id: &str, status: u16) -> Value {
 fn example_message(example: &Value) -> String {
     match &example["message"] {
         Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(|i| i.as_str().expect("string message")).collect::<Vec<_>>().join("; "),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().expect("string message"))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => panic!("unexpected message {other}"),
     }
 }
@@ -478,15 +695,27 @@ macro_rules! assert_documented_errors {
     ($spec:expr, $id:literal, $enum:ident, |$client:ident| $call:expr) => {{
         for status in [400_u16, 401, 422] {
             let example = error_example(&$spec, $id, status);
-            let server = server_answering(ResponseTemplate::new(status).set_body_json(&example)).await;
+            let server =
+                server_answering(ResponseTemplate::new(status).set_body_json(&example)).await;
             let $client = client(&server);
             let err = $call.await.expect_err("an error status is an error");
-            assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{} {status}: status()", $id);
+            assert_eq!(
+                err.status().map(|s| s.as_u16()),
+                Some(status),
+                "{} {status}: status()",
+                $id
+            );
             assert_eq!(err.operation(), $id);
             let text = err.to_string();
             let message = example_message(&example);
-            assert!(text.contains(&message), "{} {status}: Display `{text}` lacks `{message}`", $id);
-            let Error::Api(api) = &err else { panic!("{} {status}: expected Error::Api, got {err:?}", $id) };
+            assert!(
+                text.contains(&message),
+                "{} {status}: Display `{text}` lacks `{message}`",
+                $id
+            );
+            let Error::Api(api) = &err else {
+                panic!("{} {status}: expected Error::Api, got {err:?}", $id)
+            };
             assert_eq!(api.status.as_u16(), status);
             assert_eq!(api.message.as_deref(), Some(message.as_str()));
             let (variant_status, body) = match &api.body {
@@ -494,9 +723,16 @@ macro_rules! assert_documented_errors {
                 $enum::Unauthorized(body) => (401, serde_json::to_value(body).unwrap()),
                 $enum::UnprocessableEntity(body) => (422, serde_json::to_value(body).unwrap()),
             };
-            assert_eq!(variant_status, status, "{} {status}: wrong variant {:?}", $id, api.body);
+            assert_eq!(
+                variant_status, status,
+                "{} {status}: wrong variant {:?}",
+                $id, api.body
+            );
             assert_eq!(body, example, "{} {status}: decoded body", $id);
-            assert!(err.trace_id().is_none(), "the spec's examples carry no traceId");
+            assert!(
+                err.trace_id().is_none(),
+                "the spec's examples carry no traceId"
+            );
         }
     }};
 }
@@ -509,23 +745,42 @@ async fn error_statuses_decode_into_each_operations_error_enum() {
     let upsert = types::UpsertContactRequest::new("loc");
     let tags = types::TagsRequest::new(vec!["x".to_owned()]);
     let search = types::SearchContactsRequest::new("loc", 20);
-    assert_documented_errors!(spec, "createContact", CreateContactError, |c| c.create_contact(&create));
-    assert_documented_errors!(spec, "getContact", GetContactError, |c| c.get_contact(CONTACT_ID));
-    assert_documented_errors!(spec, "updateContact", UpdateContactError, |c| c.update_contact(CONTACT_ID, &update));
-    assert_documented_errors!(spec, "upsertContact", UpsertContactError, |c| c.upsert_contact(&upsert));
-    assert_documented_errors!(spec, "deleteContact", DeleteContactError, |c| c.delete_contact(CONTACT_ID));
-    assert_documented_errors!(spec, "addTags", AddTagsError, |c| c.add_tags(CONTACT_ID, &tags));
-    assert_documented_errors!(spec, "removeTags", RemoveTagsError, |c| c.remove_tags(CONTACT_ID, &tags));
-    assert_documented_errors!(spec, "searchContacts", SearchContactsError, |c| c.search_contacts(&search));
+    assert_documented_errors!(spec, "createContact", CreateContactError, |c| c
+        .create_contact(&create));
+    assert_documented_errors!(spec, "getContact", GetContactError, |c| c
+        .get_contact(CONTACT_ID));
+    assert_documented_errors!(spec, "updateContact", UpdateContactError, |c| c
+        .update_contact(CONTACT_ID, &update));
+    assert_documented_errors!(spec, "upsertContact", UpsertContactError, |c| c
+        .upsert_contact(&upsert));
+    assert_documented_errors!(spec, "deleteContact", DeleteContactError, |c| c
+        .delete_contact(CONTACT_ID));
+    assert_documented_errors!(spec, "addTags", AddTagsError, |c| c
+        .add_tags(CONTACT_ID, &tags));
+    assert_documented_errors!(spec, "removeTags", RemoveTagsError, |c| c
+        .remove_tags(CONTACT_ID, &tags));
+    assert_documented_errors!(spec, "searchContacts", SearchContactsError, |c| c
+        .search_contacts(&search));
 }
 
 #[tokio::test]
 async fn update_contact_error_bodies_have_the_documented_fields() {
     let spec = spec();
-    let update = types::UpdateContactRequest { phone: Nullable::Null, ..Default::default() };
+    let update = types::UpdateContactRequest {
+        phone: Nullable::Null,
+        ..Default::default()
+    };
 
-    let server = server_answering(ResponseTemplate::new(422).set_body_json(error_example(&spec, "updateContact", 422))).await;
-    let err = client(&server).update_contact(CONTACT_ID, &update).await.expect_err("422");
+    let server = server_answering(ResponseTemplate::new(422).set_body_json(error_example(
+        &spec,
+        "updateContact",
+        422,
+    )))
+    .await;
+    let err = client(&server)
+        .update_contact(CONTACT_ID, &update)
+        .await
+        .expect_err("422");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(422));
     assert!(err.to_string().contains("Unprocessable Entity"), "{err}");
     match err.body() {
@@ -537,10 +792,22 @@ async fn update_contact_error_bodies_have_the_documented_fields() {
         other => panic!("expected UnprocessableEntity, got {other:?}"),
     }
 
-    let server = server_answering(ResponseTemplate::new(401).set_body_json(error_example(&spec, "updateContact", 401))).await;
-    let err = client(&server).update_contact(CONTACT_ID, &update).await.expect_err("401");
+    let server = server_answering(ResponseTemplate::new(401).set_body_json(error_example(
+        &spec,
+        "updateContact",
+        401,
+    )))
+    .await;
+    let err = client(&server)
+        .update_contact(CONTACT_ID, &update)
+        .await
+        .expect_err("401");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
-    assert!(err.to_string().contains("Invalid token: access token is invalid"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Invalid token: access token is invalid"),
+        "{err}"
+    );
     match err.body() {
         Some(UpdateContactError::Unauthorized(body)) => {
             assert_eq!(body.message, "Invalid token: access token is invalid");
@@ -550,8 +817,16 @@ async fn update_contact_error_bodies_have_the_documented_fields() {
         other => panic!("expected Unauthorized, got {other:?}"),
     }
 
-    let server = server_answering(ResponseTemplate::new(400).set_body_json(error_example(&spec, "updateContact", 400))).await;
-    let err = client(&server).update_contact(CONTACT_ID, &update).await.expect_err("400");
+    let server = server_answering(ResponseTemplate::new(400).set_body_json(error_example(
+        &spec,
+        "updateContact",
+        400,
+    )))
+    .await;
+    let err = client(&server)
+        .update_contact(CONTACT_ID, &update)
+        .await
+        .expect_err("400");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     assert!(err.to_string().contains("Bad Request"), "{err}");
     match err.body() {
@@ -574,11 +849,19 @@ async fn trace_id_of_an_error_body_is_exposed() {
         "traceId": "7f3c1a2e-trace"
     });
     let server = server_answering(ResponseTemplate::new(401).set_body_json(&body)).await;
-    let err = client(&server).get_contact(CONTACT_ID).await.expect_err("401");
+    let err = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("401");
     assert_eq!(err.trace_id(), Some("7f3c1a2e-trace"));
-    assert!(err.to_string().contains("7f3c1a2e-trace"), "Display shows the trace id: {err}");
+    assert!(
+        err.to_string().contains("7f3c1a2e-trace"),
+        "Display shows the trace id: {err}"
+    );
     match err.body() {
-        Some(GetContactError::Unauthorized(body)) => assert_eq!(body.trace_id.as_deref(), Some("7f3c1a2e-trace")),
+        Some(GetContactError::Unauthorized(body)) => {
+            assert_eq!(body.trace_id.as_deref(), Some("7f3c1a2e-trace"))
+        }
         other => panic!("expected Unauthorized, got {other:?}"),
     }
 }
@@ -586,10 +869,17 @@ async fn trace_id_of_an_error_body_is_exposed() {
 #[tokio::test]
 async fn undocumented_status_is_unexpected_status_with_a_snippet() {
     let server = server_answering(ResponseTemplate::new(418).set_body_string("I'm a teapot")).await;
-    let err = client(&server).delete_contact(CONTACT_ID).await.expect_err("418");
+    let err = client(&server)
+        .delete_contact(CONTACT_ID)
+        .await
+        .expect_err("418");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(418));
     match &err {
-        Error::UnexpectedStatus { status, snippet, operation } => {
+        Error::UnexpectedStatus {
+            status,
+            snippet,
+            operation,
+        } => {
             assert_eq!(status.as_u16(), 418);
             assert_eq!(snippet, "I'm a teapot");
             assert_eq!(*operation, "deleteContact");
@@ -609,7 +899,12 @@ async fn wrong_shape_is_a_decode_error_naming_the_field() {
         .await
         .expect_err("a body of the wrong shape");
     match &err {
-        Error::Decode { path, status, snippet, .. } => {
+        Error::Decode {
+            path,
+            status,
+            snippet,
+            ..
+        } => {
             assert_eq!(path, "contact.dndSettings.Call.status");
             assert_eq!(status.as_u16(), 200);
             assert!(snippet.contains("\"status\":42"), "snippet: {snippet}");
@@ -620,7 +915,10 @@ async fn wrong_shape_is_a_decode_error_naming_the_field() {
     // A wrong type deeper in an array.
     let body = json!({"contact": {"customFields": [{"id": "a"}, {"id": 7}]}});
     let server = server_answering(ResponseTemplate::new(200).set_body_json(&body)).await;
-    let err = client(&server).get_contact(CONTACT_ID).await.expect_err("a body of the wrong shape");
+    let err = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("a body of the wrong shape");
     match &err {
         Error::Decode { path, .. } => assert_eq!(path, "contact.customFields[1].id"),
         other => panic!("expected Decode, got {other:?}"),
@@ -640,10 +938,18 @@ async fn too_many_requests_without_retry_after_is_rate_limited() {
             .insert_header("X-RateLimit-Interval-Milliseconds", "10000"),
     )
     .await;
-    let err = client(&server).get_contact(CONTACT_ID).await.expect_err("429");
+    let err = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("429");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
     match &err {
-        Error::RateLimited { retry_after, rate_limit, snippet, operation } => {
+        Error::RateLimited {
+            retry_after,
+            rate_limit,
+            snippet,
+            operation,
+        } => {
             assert_eq!(*retry_after, None);
             assert_eq!(rate_limit.remaining, Some(0));
             assert_eq!(rate_limit.interval_ms, Some(10000));
@@ -654,7 +960,12 @@ async fn too_many_requests_without_retry_after_is_rate_limited() {
     }
     assert!(err.is_retryable());
     // Retries are off: one attempt only.
-    assert_request(&only_request(&server).await, "GET", "/contacts/abc123", None);
+    assert_request(
+        &only_request(&server).await,
+        "GET",
+        "/contacts/abc123",
+        None,
+    );
 }
 
 #[tokio::test]
@@ -662,7 +973,9 @@ async fn rate_limit_headers_of_a_success_are_parsed() {
     let spec = spec();
     let headers = &spec["components"]["headers"];
     let example = |name: &str| -> u32 {
-        let value = headers[name]["example"].as_u64().unwrap_or_else(|| panic!("header {name} has no example"));
+        let value = headers[name]["example"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("header {name} has no example"));
         u32::try_from(value).expect("fits u32")
     };
     let names = [
@@ -677,7 +990,10 @@ async fn rate_limit_headers_of_a_success_are_parsed() {
         template = template.insert_header(name, example(name).to_string().as_str());
     }
     let server = server_answering(template).await;
-    let response = client(&server).delete_contact(CONTACT_ID).await.expect("deleteContact succeeds");
+    let response = client(&server)
+        .delete_contact(CONTACT_ID)
+        .await
+        .expect("deleteContact succeeds");
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(
         *response.rate_limit(),

@@ -9,11 +9,14 @@ use serde_json::Value;
 pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/contacts.yaml");
 
 /// The HTTP methods an OpenAPI path item can hold.
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// The spec, parsed into JSON values (YAML scalars keep their types).
 pub fn spec() -> Value {
-    let text = std::fs::read_to_string(SPEC_PATH).unwrap_or_else(|e| panic!("cannot read {SPEC_PATH}: {e}"));
+    let text = std::fs::read_to_string(SPEC_PATH)
+        .unwrap_or_else(|e| panic!("cannot read {SPEC_PATH}: {e}"));
     serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("cannot parse {SPEC_PATH}: {e}"))
 }
 
@@ -24,8 +27,12 @@ pub fn resolve<'a>(spec: &'a Value, mut value: &'a Value) -> &'a Value {
         let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
             return value;
         };
-        let pointer = reference.strip_prefix('#').unwrap_or_else(|| panic!("non-local $ref `{reference}`"));
-        value = spec.pointer(pointer).unwrap_or_else(|| panic!("dangling $ref `{reference}`"));
+        let pointer = reference
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("non-local $ref `{reference}`"));
+        value = spec
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("dangling $ref `{reference}`"));
     }
     panic!("$ref chain too long (cycle?)")
 }
@@ -33,7 +40,10 @@ pub fn resolve<'a>(spec: &'a Value, mut value: &'a Value) -> &'a Value {
 /// `Contact` for `{"$ref": "#/components/schemas/Contact"}`; `None` for an
 /// inline schema.
 pub fn schema_ref_name(schema: &Value) -> Option<&str> {
-    schema.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/")
+    schema
+        .get("$ref")?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
 }
 
 /// One operation of the spec.
@@ -57,8 +67,15 @@ pub fn operations(spec: &Value) -> Vec<Operation<'_>> {
         let item = resolve(spec, item);
         for method in METHODS {
             if let Some(op) = item.get(*method) {
-                let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
-                out.push(Operation { id, path, method, op });
+                let id = op["operationId"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+                out.push(Operation {
+                    id,
+                    path,
+                    method,
+                    op,
+                });
             }
         }
     }
@@ -80,7 +97,9 @@ pub fn media_examples(spec: &Value, media: &Value) -> Vec<(String, Value)> {
     if let Some(examples) = media.get("examples").and_then(Value::as_object) {
         for (name, example) in examples {
             let example = resolve(spec, example);
-            let value = example.get("value").unwrap_or_else(|| panic!("example `{name}` has no inline `value`"));
+            let value = example
+                .get("value")
+                .unwrap_or_else(|| panic!("example `{name}` has no inline `value`"));
             out.push((name.clone(), value.clone()));
         }
     }
@@ -93,7 +112,12 @@ pub fn media_examples(spec: &Value, media: &Value) -> Vec<(String, Value)> {
 /// The `application/json` media type of an operation's request body.
 pub fn request_media<'a>(spec: &'a Value, id: &str) -> &'a Value {
     let op = operation(spec, id);
-    let body = resolve(spec, op.op.get("requestBody").unwrap_or_else(|| panic!("`{id}` has no request body")));
+    let body = resolve(
+        spec,
+        op.op
+            .get("requestBody")
+            .unwrap_or_else(|| panic!("`{id}` has no request body")),
+    );
     body.pointer("/content/application~1json")
         .unwrap_or_else(|| panic!("`{id}` request body has no application/json content"))
 }
@@ -106,7 +130,9 @@ pub fn request_examples(spec: &Value, id: &str) -> Vec<(String, Value)> {
 /// An operation's response for `status` (`$ref` resolved).
 pub fn response<'a>(spec: &'a Value, id: &str, status: &str) -> &'a Value {
     let op = operation(spec, id);
-    let response = op.op["responses"].get(status).unwrap_or_else(|| panic!("`{id}` documents no {status} response"));
+    let response = op.op["responses"]
+        .get(status)
+        .unwrap_or_else(|| panic!("`{id}` documents no {status} response"));
     resolve(spec, response)
 }
 
@@ -124,7 +150,11 @@ pub fn success_status(spec: &Value, id: &str) -> u16 {
         .keys()
         .filter(|status| status.starts_with('2'))
         .collect();
-    assert_eq!(statuses.len(), 1, "`{id}` should document exactly one success status, has {statuses:?}");
+    assert_eq!(
+        statuses.len(),
+        1,
+        "`{id}` should document exactly one success status, has {statuses:?}"
+    );
     statuses[0].parse().expect("numeric status")
 }
 
@@ -139,10 +169,18 @@ pub fn examples_of_schema(spec: &Value, schema: &str) -> Vec<Value> {
     };
     for op in operations(spec) {
         if let Some(body) = op.op.get("requestBody") {
-            resolve(spec, body)["content"].as_object().into_iter().flatten().for_each(|(_, m)| visit(m));
+            resolve(spec, body)["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .for_each(|(_, m)| visit(m));
         }
         for (_, response) in op.op["responses"].as_object().into_iter().flatten() {
-            resolve(spec, response)["content"].as_object().into_iter().flatten().for_each(|(_, m)| visit(m));
+            resolve(spec, response)["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .for_each(|(_, m)| visit(m));
         }
     }
     out
