@@ -85,8 +85,11 @@ pub struct Output {
 pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic>> {
     let loaded = load::load(spec)?;
     let (api, diagnostics) = lower::lower(&loaded);
-    let diagnostics: Vec<Diagnostic> = diagnostics
-        .into_iter()
+    let diagnostics: Vec<Diagnostic> = loaded
+        .warnings
+        .iter()
+        .cloned()
+        .chain(diagnostics)
         .map(|d| loaded.sources.locate(d))
         .collect();
     let fails = |d: &Diagnostic| d.is_error() || options.deny_warnings;

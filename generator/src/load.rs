@@ -19,6 +19,8 @@ pub struct Loaded {
     pub raw: Value,
     /// Source texts and where imported components came from.
     pub sources: SourceMap,
+    /// Problems mended while loading (located later with `sources`).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Maps pointers in the bundled document back to files and lines.
@@ -102,12 +104,66 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             .map(|d| sources.locate(d))
             .collect());
     }
+    let mut warnings = Vec::new();
+    mend_types(&mut root, "", &mut warnings);
     let openapi = parse(&root).map_err(|d| vec![sources.locate(d)])?;
     Ok(Loaded {
         openapi,
         raw: root,
         sources,
+        warnings,
     })
+}
+
+/// Schema types OpenAPI 3.0 knows, and security scheme types (the other
+/// objects with a `type` field).
+const TYPES: &[&str] = &[
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "array",
+    "object",
+    "apiKey",
+    "http",
+    "oauth2",
+    "openIdConnect",
+    "mutualTLS",
+];
+
+/// Removes `type` values OpenAPI 3.0 does not have (vendors write `any`,
+/// `file`, ...), which would otherwise fail the whole document: a schema
+/// without `type` accepts any JSON, which is what they mean.
+fn mend_types(value: &mut Value, pointer: &str, warnings: &mut Vec<Diagnostic>) {
+    match value {
+        Value::Object(map) => {
+            let bad = match map.get("type") {
+                Some(Value::String(t)) => !TYPES.contains(&t.as_str()),
+                Some(Value::Object(_)) => false, // a property named `type`
+                Some(_) => true,
+                None => false,
+            };
+            let in_properties = pointer.ends_with("/properties");
+            if bad && !in_properties {
+                let shown = map.get("type").map(ToString::to_string).unwrap_or_default();
+                map.remove("type");
+                warnings.push(
+                    Diagnostic::warning(diagnostics::join(pointer, "type"), format!("`type: {shown}` is not an OpenAPI 3.0 type; the schema accepts any JSON"))
+                        .with_hint("use one of string, number, integer, boolean, array, object, or leave `type` out"),
+                );
+            }
+            for (key, child) in map.iter_mut() {
+                let child_pointer = diagnostics::join(pointer, key);
+                mend_types(child, &child_pointer, warnings);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                mend_types(child, &diagnostics::join(pointer, &i.to_string()), warnings);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Parses a bundled document into the typed model, reporting where it fails.

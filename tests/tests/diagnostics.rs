@@ -152,3 +152,38 @@ fn undeclared_path_parameter_is_a_warning_and_deny_warnings_fails() {
     };
     assert!(generator::generate(&dir, &strict).is_err());
 }
+
+#[test]
+fn unknown_schema_type_is_mended_with_a_warning() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Thing:\n      type: object\n      properties:\n        value:\n          type: any\n"
+    );
+    let output = generate("any.yaml", &spec).unwrap_or_else(|d| panic!("{d:?}"));
+    assert_eq!(output.warnings.len(), 1, "{:?}", output.warnings);
+    let warning = &output.warnings[0];
+    assert!(
+        warning
+            .message
+            .contains("`type: \"any\"` is not an OpenAPI 3.0 type"),
+        "{}",
+        warning.message
+    );
+    let location = warning
+        .location
+        .as_deref()
+        .unwrap_or_else(|| panic!("no location"));
+    assert_eq!(
+        location.pointer,
+        "/components/schemas/Thing/properties/value/type"
+    );
+    let types = output
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("types.rs"))
+        .map(|f| f.contents.clone())
+        .unwrap_or_default();
+    assert!(
+        types.contains("pub value: Option<::serde_json::Value>"),
+        "{types}"
+    );
+}
