@@ -153,6 +153,12 @@ fn mend_types(value: &mut Value, pointer: &str, warnings: &mut Vec<Diagnostic>) 
                 );
             }
             for (key, child) in map.iter_mut() {
+                // Example values and extensions are data, not schemas.
+                let data = matches!(key.as_str(), "example" | "examples" | "default" | "enum")
+                    || key.starts_with("x-");
+                if data && !in_properties {
+                    continue;
+                }
                 let child_pointer = diagnostics::join(pointer, key);
                 mend_types(child, &child_pointer, warnings);
             }

@@ -156,9 +156,10 @@ fn undeclared_path_parameter_is_a_warning_and_deny_warnings_fails() {
 #[test]
 fn unknown_schema_type_is_mended_with_a_warning() {
     let spec = format!(
-        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Thing:\n      type: object\n      properties:\n        value:\n          type: any\n"
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Thing:\n      type: object\n      example:\n        type: read\n      properties:\n        value:\n          type: any\n"
     );
     let output = generate("any.yaml", &spec).unwrap_or_else(|d| panic!("{d:?}"));
+    // One warning: the `type` key inside the example is data, not a schema.
     assert_eq!(output.warnings.len(), 1, "{:?}", output.warnings);
     let warning = &output.warnings[0];
     assert!(
