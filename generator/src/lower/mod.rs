@@ -116,14 +116,18 @@ impl Lowerer<'_> {
     }
 }
 
-/// Marks structs reachable from request bodies and from responses.
-fn mark_usage(api: &mut Api) {
-    let index: BTreeMap<String, usize> = api
-        .types
+/// Type name -> position in `api.types`.
+fn type_index(api: &Api) -> BTreeMap<String, usize> {
+    api.types
         .iter()
         .enumerate()
         .map(|(i, t)| (t.name.clone(), i))
-        .collect();
+        .collect()
+}
+
+/// Marks structs reachable from request bodies and from responses.
+fn mark_usage(api: &mut Api) {
+    let index = type_index(api);
     let mut requests = Vec::new();
     let mut responses = Vec::new();
     for op in &api.operations {
@@ -225,12 +229,7 @@ fn strip_discriminators(api: &mut Api) {
 /// Boxes every inline (non-container) reference that closes a cycle, so
 /// recursive types have a finite size.
 fn box_cycles(api: &mut Api) {
-    let index: BTreeMap<String, usize> = api
-        .types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.clone(), i))
-        .collect();
+    let index = type_index(api);
     let mut to_box: Vec<(usize, usize)> = Vec::new();
     for (ti, def) in api.types.iter().enumerate() {
         for (ci, ty) in children(def).into_iter().enumerate() {

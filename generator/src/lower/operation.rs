@@ -97,7 +97,7 @@ impl Lowerer<'_> {
         ] {
             for (i, param) in list.iter().enumerate() {
                 let p_pointer = join(&base, &i.to_string());
-                let Some(param) = self.resolve_parameter(param, &p_pointer) else {
+                let Some(param) = self.resolve(param, &p_pointer, "parameter") else {
                     continue;
                 };
                 params.retain(|(existing, _)| {
@@ -221,22 +221,25 @@ impl Lowerer<'_> {
         })
     }
 
-    fn resolve_parameter(
+    /// The object a component reference points at, or the item itself.
+    /// A dangling reference is an error at `pointer`.
+    fn resolve<T: Clone + serde::de::DeserializeOwned>(
         &mut self,
-        param: &ReferenceOr<Parameter>,
+        item: &ReferenceOr<T>,
         pointer: &str,
-    ) -> Option<Parameter> {
-        match param {
-            ReferenceOr::Item(p) => Some(p.clone()),
+        what: &str,
+    ) -> Option<T> {
+        match item {
+            ReferenceOr::Item(value) => Some(value.clone()),
             ReferenceOr::Reference { reference } => {
                 let found = reference
                     .strip_prefix('#')
                     .and_then(|p| self.raw.pointer(p))
-                    .and_then(|v| serde_json::from_value::<Parameter>(v.clone()).ok());
+                    .and_then(|v| serde_json::from_value::<T>(v.clone()).ok());
                 if found.is_none() {
                     self.diagnostics.push(Diagnostic::error(
                         join(pointer, "$ref"),
-                        format!("parameter `{reference}` points at nothing"),
+                        format!("{what} `{reference}` points at nothing"),
                     ));
                 }
                 found
@@ -363,25 +366,7 @@ impl Lowerer<'_> {
         prefix: &str,
         pointer: &str,
     ) -> Option<Body> {
-        let body = match body {
-            ReferenceOr::Item(b) => b.clone(),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix('#')
-                    .and_then(|p| self.raw.pointer(p))
-                    .and_then(|v| serde_json::from_value::<RequestBody>(v.clone()).ok());
-                match found {
-                    Some(b) => b,
-                    None => {
-                        self.diagnostics.push(Diagnostic::error(
-                            join(pointer, "$ref"),
-                            format!("request body `{reference}` points at nothing"),
-                        ));
-                        return None;
-                    }
-                }
-            }
-        };
+        let body = self.resolve(body, pointer, "request body")?;
         let Some((media, content_type)) = json_media(&body.content) else {
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
             self.diagnostics.push(Diagnostic::warning(
@@ -442,7 +427,7 @@ impl Lowerer<'_> {
         }
         let success_count = entries.iter().filter(|(s, _, _)| is_success(s)).count();
         for (status, response, r_pointer) in entries {
-            let Some(response) = self.resolve_response(response, &r_pointer) else {
+            let Some(response) = self.resolve(response, &r_pointer, "response") else {
                 continue;
             };
             let variant = status_name(&status);
@@ -496,29 +481,6 @@ impl Lowerer<'_> {
             }
         }
         (success, errors)
-    }
-
-    fn resolve_response(
-        &mut self,
-        response: &ReferenceOr<Response>,
-        pointer: &str,
-    ) -> Option<Response> {
-        match response {
-            ReferenceOr::Item(r) => Some(r.clone()),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix('#')
-                    .and_then(|p| self.raw.pointer(p))
-                    .and_then(|v| serde_json::from_value::<Response>(v.clone()).ok());
-                if found.is_none() {
-                    self.diagnostics.push(Diagnostic::error(
-                        join(pointer, "$ref"),
-                        format!("response `{reference}` points at nothing"),
-                    ));
-                }
-                found
-            }
-        }
     }
 }
 
