@@ -126,9 +126,11 @@ impl Core {
                 .header(USER_AGENT, self.inner.user_agent.clone())
                 .timeout(remaining);
             if let Some(body) = &request.body {
-                builder = builder
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body.clone());
+                // Form and multipart bodies set their own content type.
+                if !headers.contains_key(CONTENT_TYPE) {
+                    builder = builder.header(CONTENT_TYPE, "application/json");
+                }
+                builder = builder.body(body.clone());
             }
             let attempt_started = Instant::now();
             let outcome = match builder.send().await {

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod birth_date;
+mod body;
 mod config;
 mod core;
 mod error;
@@ -42,6 +43,7 @@ mod response;
 pub mod types;
 
 pub use birth_date::{BirthDate, BirthDateError};
+pub use body::FilePart;
 pub use config::{
     ClientBuilder, Config, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,

@@ -233,6 +233,19 @@ pub struct Body {
     pub ty: Ty,
     /// Must be given.
     pub required: bool,
+    /// How it goes on the wire.
+    pub encoding: BodyEncoding,
+}
+
+/// The media type a request body is sent as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`: top-level fields as pairs.
+    Form,
+    /// `multipart/form-data`: top-level fields as parts, plus files.
+    Multipart,
 }
 
 /// A documented success response.

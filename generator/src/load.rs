@@ -106,6 +106,8 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     }
     let mut warnings = Vec::new();
     mend_types(&mut root, "", &mut warnings);
+    mend_parameters(&mut root, &mut warnings);
+    mend_headers(&mut root, &mut warnings);
     let openapi = parse(&root).map_err(|d| vec![sources.locate(d)])?;
     Ok(Loaded {
         openapi,
@@ -113,6 +115,139 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         sources,
         warnings,
     })
+}
+
+/// Fields a Parameter Object may have (OpenAPI 3.0.3, 4.7.12).
+const PARAMETER_FIELDS: &[&str] = &[
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
+    "$ref",
+];
+
+/// Drops fields a Parameter Object cannot have (vendors put `anyOf` beside
+/// `schema`), which would otherwise fail the whole document.
+fn mend_parameters(root: &mut Value, warnings: &mut Vec<Diagnostic>) {
+    let mut lists: Vec<String> = Vec::new();
+    if let Some(Value::Object(paths)) = root.get("paths") {
+        for (path, item) in paths {
+            let item_pointer = diagnostics::join("/paths", path);
+            lists.push(diagnostics::join(&item_pointer, "parameters"));
+            if let Value::Object(item) = item {
+                for method in item.keys() {
+                    lists.push(diagnostics::join(
+                        &diagnostics::join(&item_pointer, method),
+                        "parameters",
+                    ));
+                }
+            }
+        }
+    }
+    let mut params: Vec<String> = Vec::new();
+    for list in lists {
+        if let Some(Value::Array(items)) = root.pointer(&list) {
+            params.extend((0..items.len()).map(|i| diagnostics::join(&list, &i.to_string())));
+        }
+    }
+    if let Some(Value::Object(components)) = root.pointer("/components/parameters") {
+        params.extend(
+            components
+                .keys()
+                .map(|k| diagnostics::join("/components/parameters", k)),
+        );
+    }
+    for pointer in params {
+        let Some(Value::Object(param)) = root.pointer_mut(&pointer) else {
+            continue;
+        };
+        let extra: Vec<String> = param
+            .keys()
+            .filter(|k| !PARAMETER_FIELDS.contains(&k.as_str()) && !k.starts_with("x-"))
+            .cloned()
+            .collect();
+        for key in extra {
+            param.remove(&key);
+            warnings.push(
+                Diagnostic::warning(
+                    diagnostics::join(&pointer, &key),
+                    format!("a parameter cannot have `{key}`; it is ignored"),
+                )
+                .with_hint("put schema keywords under the parameter's `schema`"),
+            );
+        }
+    }
+}
+
+/// Gives a schema to response headers that have neither `schema` nor
+/// `content` (vendors describe only the value), which would otherwise fail
+/// the whole document.
+fn mend_headers(root: &mut Value, warnings: &mut Vec<Diagnostic>) {
+    let mut responses: Vec<String> = Vec::new();
+    if let Some(Value::Object(paths)) = root.get("paths") {
+        for (path, item) in paths {
+            let Value::Object(item) = item else { continue };
+            for (method, op) in item {
+                if let Some(Value::Object(codes)) = op.get("responses") {
+                    let base = diagnostics::join(
+                        &diagnostics::join(&diagnostics::join("/paths", path), method),
+                        "responses",
+                    );
+                    responses.extend(codes.keys().map(|c| diagnostics::join(&base, c)));
+                }
+            }
+        }
+    }
+    if let Some(Value::Object(shared)) = root.pointer("/components/responses") {
+        responses.extend(
+            shared
+                .keys()
+                .map(|k| diagnostics::join("/components/responses", k)),
+        );
+    }
+    let mut headers: Vec<String> = Vec::new();
+    for response in responses {
+        if let Some(Value::Object(map)) = root.pointer(&format!("{response}/headers")) {
+            headers.extend(
+                map.keys()
+                    .map(|h| diagnostics::join(&format!("{response}/headers"), h)),
+            );
+        }
+    }
+    if let Some(Value::Object(shared)) = root.pointer("/components/headers") {
+        headers.extend(
+            shared
+                .keys()
+                .map(|k| diagnostics::join("/components/headers", k)),
+        );
+    }
+    for pointer in headers {
+        let Some(Value::Object(header)) = root.pointer_mut(&pointer) else {
+            continue;
+        };
+        if !header.contains_key("schema")
+            && !header.contains_key("content")
+            && !header.contains_key("$ref")
+        {
+            header.insert("schema".into(), serde_json::json!({ "type": "string" }));
+            warnings.push(
+                Diagnostic::warning(
+                    pointer,
+                    "a header needs `schema` or `content`; it is taken as a string",
+                )
+                .with_hint("add `schema: {type: string}`"),
+            );
+        }
+    }
 }
 
 /// Schema types OpenAPI 3.0 knows, and security scheme types (the other

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Ctx, Runtime};
-use crate::ir::{Api, Docs, Operation, Param, Segment, StatusMatch, Ty};
+use crate::ir::{Api, BodyEncoding, Docs, Operation, Param, Segment, StatusMatch, Ty};
 
 /// Above this many arguments (with `self`), clippy asks for fewer; operations
 /// with that many required parameters get a targeted allowance.
@@ -193,6 +193,9 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         } else {
             args.push(quote!(body: Option<#ty>));
         }
+        if body.encoding == BodyEncoding::Multipart {
+            args.push(quote!(files: &[#rt::FilePart]));
+        }
     }
     let allow = (args.len() + 1 > MAX_ARGS)
         .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "every required parameter is an argument")]));
@@ -238,11 +241,12 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         chain.push(quote!(.header(#wire, #value)));
     }
     if let Some(body) = &op.body {
-        if body.required {
-            chain.push(quote!(.json(body)));
-        } else {
-            chain.push(quote!(.json_opt(body)));
-        }
+        chain.push(match (body.encoding, body.required) {
+            (BodyEncoding::Json, true) => quote!(.json(body)),
+            (BodyEncoding::Json, false) => quote!(.json_opt(body)),
+            (BodyEncoding::Form, _) => quote!(.form(body)),
+            (BodyEncoding::Multipart, _) => quote!(.multipart(body, files)),
+        });
     }
 
     let ok_ty = success_ty(ctx, op);

@@ -10,7 +10,8 @@ use super::schema::{schema_docs, Naming};
 use super::Lowerer;
 use crate::diagnostics::{join, Diagnostic};
 use crate::ir::{
-    Body, Docs, ErrorResponse, Operation, Param, Response as IrResponse, Segment, StatusMatch, Ty,
+    Body, BodyEncoding, Docs, ErrorResponse, Operation, Param, Response as IrResponse, Segment,
+    StatusMatch, Ty,
 };
 use crate::names::{self, Scope};
 
@@ -367,16 +368,39 @@ impl Lowerer<'_> {
         pointer: &str,
     ) -> Option<Body> {
         let body = self.resolve(body, pointer, "request body")?;
-        let Some((media, content_type)) = json_media(&body.content) else {
-            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            self.diagnostics.push(Diagnostic::warning(
-                join(pointer, "content"),
-                format!(
-                    "request content type {} is not supported; the operation is left out",
-                    types.join(", ")
-                ),
-            ));
-            return None;
+        let (media, content_type, encoding) = match json_media(&body.content) {
+            Some((media, ct)) => (media, ct, BodyEncoding::Json),
+            None => {
+                let form = body.content.iter().find_map(|(ct, media)| {
+                    let essence = ct
+                        .split(';')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_ascii_lowercase();
+                    match essence.as_str() {
+                        "multipart/form-data" => Some((media, ct.clone(), BodyEncoding::Multipart)),
+                        "application/x-www-form-urlencoded" => {
+                            Some((media, ct.clone(), BodyEncoding::Form))
+                        }
+                        _ => None,
+                    }
+                });
+                match form {
+                    Some(found) => found,
+                    None => {
+                        let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+                        self.diagnostics.push(Diagnostic::warning(
+                            join(pointer, "content"),
+                            format!(
+                                "request content type {} is not supported; the operation is left out",
+                                if types.is_empty() { "(none)".to_owned() } else { types.join(", ") }
+                            ),
+                        ));
+                        return None;
+                    }
+                }
+            }
         };
         let media_pointer = join(&join(pointer, "content"), &content_type);
         let ty = match &media.schema {
@@ -387,9 +411,13 @@ impl Lowerer<'_> {
             ),
             None => Ty::Json,
         };
+        // Form and multipart bodies are always sent (an empty form is still
+        // a form); the caller passes files separately for multipart.
+        let required = body.required || encoding != BodyEncoding::Json;
         Some(Body {
             ty,
-            required: body.required,
+            required,
+            encoding,
         })
     }
 
