@@ -57,6 +57,10 @@ pub struct Standalone {
     pub crate_name: String,
     /// Path from the new crate's directory to the runtime crate.
     pub runtime_path: PathBuf,
+    /// Make the crate a workspace of its own (an empty `[workspace]` table),
+    /// so it builds even when written inside another workspace. Off when the
+    /// caller puts several generated crates in one workspace.
+    pub own_workspace: bool,
 }
 
 /// One file to write, relative to the client crate's root.
@@ -156,10 +160,13 @@ fn standalone_files(
          leadconnector = {{ path = \"{runtime}\" }}\n\
          serde = {{ version = \"1\", features = [\"derive\"] }}\n\
          serde_json = \"1\"\n\
-         chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n\n\
-         # A crate of its own, even when written inside another workspace.\n\
-         [workspace]\n"
+         chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n"
     );
+    let manifest = if standalone.own_workspace {
+        format!("{manifest}\n# A crate of its own, even when written inside another workspace.\n[workspace]\n")
+    } else {
+        manifest
+    };
     Ok(vec![
         GeneratedFile {
             path: PathBuf::from("src/lib.rs"),

@@ -62,6 +62,7 @@ pub fn run(args: Args) -> Result<(), String> {
                 standalone: Some(Standalone {
                     crate_name,
                     runtime_path,
+                    own_workspace: true,
                 }),
                 deny_warnings: args.deny_warnings,
             };
@@ -142,7 +143,7 @@ pub fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-enum Outcome {
+pub enum Outcome {
     Unchanged,
     Written,
     Stale,
@@ -150,7 +151,7 @@ enum Outcome {
 
 /// Writes `contents` to `path` only if it differs; in check mode writes
 /// nothing and reports the difference instead.
-fn ensure_file_contents(path: &Path, contents: &str, check: bool) -> Result<Outcome, String> {
+pub fn ensure_file_contents(path: &Path, contents: &str, check: bool) -> Result<Outcome, String> {
     if std::fs::read_to_string(path).is_ok_and(|old| normalize_newlines(&old) == contents) {
         return Ok(Outcome::Unchanged);
     }
@@ -170,7 +171,7 @@ fn normalize_newlines(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 
-fn absolute(path: &Path) -> PathBuf {
+pub fn absolute(path: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -181,7 +182,7 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// `target` expressed relative to `from` (both absolute).
-fn relative_to(target: &Path, from: &Path) -> PathBuf {
+pub fn relative_to(target: &Path, from: &Path) -> PathBuf {
     let target: Vec<_> = target.components().collect();
     let from: Vec<_> = from.components().collect();
     let common = target.iter().zip(&from).take_while(|(a, b)| a == b).count();

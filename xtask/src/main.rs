@@ -1,6 +1,8 @@
-//! Project tasks. `cargo xtask codegen [--check] [--spec FILE --out DIR]`.
+//! Project tasks: `cargo xtask codegen [--check] [--spec FILE --out DIR]`,
+//! `cargo xtask corpus DIR`.
 
 mod codegen;
+mod corpus;
 
 use std::process::ExitCode;
 
@@ -12,7 +14,12 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
   --check            write nothing; fail if a generated file is stale
   --spec FILE        generate from another OpenAPI 3.0 document ...
   --out DIR          ... into a standalone client crate in DIR
-  --deny-warnings    fail on spec warnings too";
+  --deny-warnings    fail on spec warnings too
+       cargo xtask corpus DIR
+
+  corpus DIR         generate, compile and clippy a client for every OpenAPI
+                     document under DIR; print a table; fail on panics,
+                     compile errors or warnings";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +27,7 @@ fn main() -> ExitCode {
         Some("codegen") => {
             codegen::Args::parse(args.get(1..).unwrap_or_default()).and_then(codegen::run)
         }
+        Some("corpus") => corpus::run(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -231,13 +231,19 @@ fn strip_discriminators(api: &mut Api) {
 fn box_cycles(api: &mut Api) {
     let index = type_index(api);
     let mut to_box: Vec<(usize, usize)> = Vec::new();
+    // What each type reaches inline, computed once per type.
+    let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (ti, def) in api.types.iter().enumerate() {
         for (ci, ty) in children(def).into_iter().enumerate() {
             let mut direct = Vec::new();
             named_in(ty, false, &mut direct);
             let closes_cycle = direct.iter().any(|target| {
                 target == &def.name
-                    || reachable(api, &index, &[Ty::Named(target.clone())], false)
+                    || reach
+                        .entry(target.clone())
+                        .or_insert_with(|| {
+                            reachable(api, &index, &[Ty::Named(target.clone())], false)
+                        })
                         .contains(&def.name)
             });
             if closes_cycle {

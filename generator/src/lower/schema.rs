@@ -133,9 +133,28 @@ impl Lowerer<'_> {
     pub fn is_nullable(&self, schema: &ReferenceOr<Box<Schema>>) -> bool {
         match schema {
             ReferenceOr::Item(s) => s.schema_data.nullable,
-            ReferenceOr::Reference { reference } => self
-                .resolve_schema(reference)
-                .is_some_and(|s| s.schema_data.nullable),
+            ReferenceOr::Reference { reference } => {
+                // Borrow component schemas rather than cloning them: this runs
+                // for every property that is a reference.
+                let mut reference = reference.as_str();
+                for _ in 0..32 {
+                    let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+                        break;
+                    };
+                    match self
+                        .doc
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.schemas.get(&unescape(name)))
+                    {
+                        Some(ReferenceOr::Item(s)) => return s.schema_data.nullable,
+                        Some(ReferenceOr::Reference { reference: next }) => reference = next,
+                        None => return false,
+                    }
+                }
+                self.resolve_schema(reference)
+                    .is_some_and(|s| s.schema_data.nullable)
+            }
         }
     }
 
