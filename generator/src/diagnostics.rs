@@ -137,7 +137,10 @@ pub fn locate(source: &str, pointer: &str) -> Option<(usize, usize)> {
     let mut found_any = false;
     for raw in pointer.split('/').skip(1) {
         let token = raw.replace("~1", "/").replace("~0", "~");
-        if token.parse::<usize>().is_ok() {
+        if let Ok(index) = token.parse::<usize>() {
+            if let Some(item) = source.get(offset..).and_then(|rest| yaml_item(rest, index)) {
+                offset += item;
+            }
             continue;
         }
         let rest = source.get(offset..)?;
@@ -160,6 +163,34 @@ pub fn locate(source: &str, pointer: &str) -> Option<(usize, usize)> {
     let line = before.matches('\n').count() + 1;
     let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
     Some((line, col))
+}
+
+/// The offset of the `index`-th item (`- ...`) of the first YAML block list
+/// in `text` (after the key line it starts on). JSON arrays are not followed.
+fn yaml_item(text: &str, index: usize) -> Option<usize> {
+    let mut offset = 0;
+    let mut indent: Option<usize> = None;
+    let mut seen = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let width = line.len() - trimmed.len();
+        if offset > 0 && !trimmed.is_empty() {
+            match indent {
+                None if trimmed.starts_with("- ") || trimmed == "-\n" => indent = Some(width),
+                None => return None,
+                Some(w) if width < w => return None,
+                _ => {}
+            }
+            if Some(width) == indent && trimmed.starts_with('-') {
+                if seen == index {
+                    return Some(offset + width);
+                }
+                seen += 1;
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// Finds `needle` where it starts a key: at the start of a line (after
@@ -190,6 +221,13 @@ mod tests {
     fn locates_nested_yaml_key() {
         let yaml = "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses: {}\n";
         assert_eq!(locate(yaml, "/paths/~1a/get"), Some((4, 5)));
+    }
+
+    #[test]
+    fn follows_yaml_list_items() {
+        let yaml = "params:\n  - name: a\n    schema:\n      type: x\n  - name: b\n    schema:\n      type: y\n";
+        assert_eq!(locate(yaml, "/params/1/schema/type"), Some((7, 7)));
+        assert_eq!(locate(yaml, "/params/0/schema/type"), Some((4, 7)));
     }
 
     #[test]

@@ -35,6 +35,11 @@ pub fn fixture_name(spec: &Path) -> String {
 
 /// Generates a fixture's modules against the `leadconnector` runtime.
 pub fn generate_fixture(spec: &Path) -> Vec<GeneratedFile> {
+    generate_fixture_output(spec).files
+}
+
+/// Generates a fixture, keeping the warnings.
+pub fn generate_fixture_output(spec: &Path) -> generator::Output {
     let runtime = Runtime::external("leadconnector").unwrap_or_else(|| panic!("runtime name"));
     let options = Options {
         runtime,
@@ -48,7 +53,7 @@ pub fn generate_fixture(spec: &Path) -> Vec<GeneratedFile> {
         deny_warnings: false,
     };
     match generator::generate(spec, &options) {
-        Ok(output) => output.files,
+        Ok(output) => output,
         Err(diagnostics) => panic!(
             "{} failed to generate:\n{}",
             spec.display(),

@@ -42,8 +42,21 @@ fn fixtures() {
     assert!(specs.len() >= 10, "fixtures went missing: {specs:?}");
     for spec in specs {
         let name = tests::fixture_name(&spec);
-        for file in tests::generate_fixture(&spec) {
-            insta::assert_snapshot!(snapshot_name(&name, &file), &file.contents);
+        let output = tests::generate_fixture_output(&spec);
+        for file in &output.files {
+            insta::assert_snapshot!(snapshot_name(&name, file), &file.contents);
+        }
+        // The generator's decisions about defective specs are part of its
+        // output: pin the warnings too.
+        if !output.warnings.is_empty() {
+            // Paths relative to the workspace, so snapshots match in any clone.
+            let root = format!("{}/", tests::root().display());
+            let text: Vec<String> = output
+                .warnings
+                .iter()
+                .map(|w| w.to_string().replace(&root, ""))
+                .collect();
+            insta::assert_snapshot!(format!("{name}__warnings"), text.join("\n\n"));
         }
     }
 }
