@@ -103,7 +103,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// Every `.json`, `.yaml` or `.yml` file under `dir` with an `openapi` field
 /// and `paths` (shared component files are not clients).
-fn find_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn find_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(next) = stack.pop() {

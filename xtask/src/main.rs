@@ -1,8 +1,10 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec FILE --out DIR]`,
 //! `cargo xtask corpus DIR`.
 
+mod bench;
 mod codegen;
 mod corpus;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -19,7 +21,11 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
 
   corpus DIR         generate, compile and clippy a client for every OpenAPI
                      document under DIR; print a table; fail on panics,
-                     compile errors or warnings";
+                     compile errors or warnings
+       cargo xtask bench DIR [--iterations N]
+
+  bench DIR          time generation of every document under DIR (use
+                     `cargo run --release -p xtask -- bench DIR`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +34,8 @@ fn main() -> ExitCode {
             codegen::Args::parse(args.get(1..).unwrap_or_default()).and_then(codegen::run)
         }
         Some("corpus") => corpus::run(args.get(1..).unwrap_or_default()),
+        Some("bench") => bench::run(args.get(1..).unwrap_or_default()),
+        Some("fuzz") => fuzz::run(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
