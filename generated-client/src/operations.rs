@@ -3,6 +3,7 @@
 
 //! The client and one method per operation of the LeadConnector Contacts API.
 use super::types;
+
 /// Client for the LeadConnector Contacts API (API version 2021-07-28).
 ///
 /// Cheap to clone: clones share one connection pool and configuration.
@@ -10,21 +11,26 @@ use super::types;
 pub struct Client {
     core: crate::Core,
 }
+
 impl Client {
     /// The server the spec names: `https://services.leadconnectorhq.com`.
     pub const DEFAULT_BASE_URL: &'static str = "https://services.leadconnectorhq.com";
+
     /// Starts configuring a client that authenticates with `token`.
     pub fn builder(token: impl Into<String>) -> crate::ClientBuilder<Self> {
         crate::ClientBuilder::new(token, Self::DEFAULT_BASE_URL)
     }
+
     /// A client with default settings that authenticates with `token`.
     pub fn new(token: impl Into<String>) -> Result<Self, crate::BuildError> {
         Self::builder(token).build()
     }
+
     /// The shared transport: configuration, connection pool and retries.
     pub fn core(&self) -> &crate::Core {
         &self.core
     }
+
     /// Create Contact
     ///
     /// Creates a contact in the Location (sub-account) given by `locationId`.
@@ -66,6 +72,7 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
     /// Search Contacts
     ///
     /// Searches the contacts of a Location with combinations of advanced
@@ -116,6 +123,7 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
     /// Upsert Contact
     ///
     /// Creates a contact, or updates the existing contact that matches it.
@@ -189,6 +197,7 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
     /// Get Contact
     ///
     /// Returns one contact by its id.
@@ -221,6 +230,7 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
     /// Update Contact
     ///
     /// Updates the contact given by `contactId`. Only the fields sent are
@@ -272,6 +282,7 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
     /// Delete Contact
     ///
     /// Deletes the contact given by `contactId`.
@@ -307,6 +318,7 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
     /// Add Tags
     ///
     /// Adds tags to the contact given by `contactId`, keeping its other
@@ -341,6 +353,7 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
     /// Remove Tags
     ///
     /// Removes tags from the contact given by `contactId`, keeping its other
@@ -378,11 +391,13 @@ impl Client {
         }
     }
 }
+
 impl From<crate::Core> for Client {
     fn from(core: crate::Core) -> Self {
         Self { core }
     }
 }
+
 /// The documented error responses of [`Client::create_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
@@ -400,6 +415,7 @@ pub enum CreateContactError {
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
 }
+
 /// The documented error responses of [`Client::search_contacts`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
@@ -417,6 +433,7 @@ pub enum SearchContactsError {
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
 }
+
 /// The documented error responses of [`Client::upsert_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
@@ -434,6 +451,7 @@ pub enum UpsertContactError {
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
 }
+
 /// The documented error responses of [`Client::get_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
@@ -451,6 +469,7 @@ pub enum GetContactError {
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
 }
+
 /// The documented error responses of [`Client::update_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
@@ -468,6 +487,7 @@ pub enum UpdateContactError {
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
 }
+
 /// The documented error responses of [`Client::delete_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
@@ -485,6 +505,7 @@ pub enum DeleteContactError {
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
 }
+
 /// The documented error responses of [`Client::add_tags`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
@@ -502,6 +523,7 @@ pub enum AddTagsError {
     /// Status 422.
     UnprocessableEntity(types::UnprocessableEntityError),
 }
+
 /// The documented error responses of [`Client::remove_tags`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]

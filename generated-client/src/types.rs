@@ -83,6 +83,7 @@ pub struct AttributionSource {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 impl AttributionSource {
     /// Creates a `AttributionSource` from its required fields (`url`); every other field is left out.
     pub fn new(url: impl Into<String>) -> Self {
@@ -109,6 +110,7 @@ impl AttributionSource {
         }
     }
 }
+
 /// Body of a 400 response. `statusCode` is an integer (the vendor
 /// says `number`). `error` and `traceId` are not in the vendor's
 /// example and may be absent.
@@ -135,6 +137,7 @@ pub struct BadRequestError {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 impl BadRequestError {
     /// Creates a `BadRequestError` from its required fields (`message`, `statusCode`); every other field is left out.
     pub fn new(message: impl Into<String>, status_code: i32) -> Self {
@@ -147,6 +150,7 @@ impl BadRequestError {
         }
     }
 }
+
 /// A birth date, in requests. The API accepts these formats:
 /// YYYY/MM/DD, MM/DD/YYYY, YYYY-MM-DD, MM-DD-YYYY, YYYY.MM.DD,
 /// MM.DD.YYYY, YYYY_MM_DD, MM_DD_YYYY.
@@ -158,6 +162,7 @@ impl BadRequestError {
 ///
 /// Example: `1990-09-25`
 pub type BirthDate = crate::BirthDate;
+
 /// A contact as returned by the API. One schema for every operation:
 /// it holds every field any vendor page or the vendor's contacts.json
 /// shows for a contact in a response. All fields are optional; which
@@ -440,6 +445,7 @@ pub struct Contact {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 /// A custom field value of a contact, in responses.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContactCustomField {
@@ -459,6 +465,7 @@ pub struct ContactCustomField {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 /// Response of `createContact` and `getContact`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContactResponse {
@@ -469,6 +476,7 @@ pub struct ContactResponse {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 /// Body of `createContact`. Nullability follows page 004 (Create
 /// Contact): the fields it lists as "string or null" are nullable.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -614,6 +622,7 @@ pub struct CreateContactRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 }
+
 impl CreateContactRequest {
     /// Creates a `CreateContactRequest` from its required fields (`locationId`); every other field is left out.
     pub fn new(location_id: impl Into<String>) -> Self {
@@ -644,6 +653,7 @@ impl CreateContactRequest {
         }
     }
 }
+
 /// One uploaded file of a FileField value.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomFieldFile {
@@ -661,6 +671,7 @@ pub struct CustomFieldFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 /// Upload metadata of a file.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CustomFieldFileMeta {
@@ -695,6 +706,7 @@ pub struct CustomFieldFileMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
 }
+
 /// A value for one custom field of the contact, in create, update and
 /// upsert requests. The field is identified by `id`; `key` is the
 /// field's key.
@@ -713,6 +725,7 @@ pub struct CustomFieldInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
+
 impl CustomFieldInput {
     /// Creates a `CustomFieldInput` from its required fields (`id`); every other field is left out.
     pub fn new(id: impl Into<String>) -> Self {
@@ -723,6 +736,7 @@ impl CustomFieldInput {
         }
     }
 }
+
 /// The value of a custom field. Its JSON shape depends on the kind of
 /// custom field:
 ///
@@ -772,6 +786,7 @@ pub enum CustomFieldValue {
     /// Files of a FileField, keyed by file UUID.
     Files(::std::collections::BTreeMap<String, CustomFieldFile>),
 }
+
 /// Response of `deleteContact`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeleteContactResponse {
@@ -791,6 +806,7 @@ pub struct DeleteContactResponse {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 /// DND status of the channel.
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
@@ -805,6 +821,7 @@ pub enum DndSettingStatus {
     /// A value this version of the spec does not list.
     Unknown(String),
 }
+
 impl DndSettingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -816,6 +833,7 @@ impl DndSettingStatus {
         }
     }
 }
+
 impl From<&str> for DndSettingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -826,11 +844,13 @@ impl From<&str> for DndSettingStatus {
         }
     }
 }
+
 impl ::std::fmt::Display for DndSettingStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for DndSettingStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -839,6 +859,7 @@ impl ::serde::Serialize for DndSettingStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for DndSettingStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -847,6 +868,7 @@ impl<'de> ::serde::Deserialize<'de> for DndSettingStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// Do Not Disturb setting of one channel. `message` and `code` are
 /// nullable per page 003 (pages 002 and 004 and the vendor's
 /// contacts.json show plain strings).
@@ -866,6 +888,7 @@ pub struct DndSetting {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 impl DndSetting {
     /// Creates a `DndSetting` from its required fields (`status`); every other field is left out.
     pub fn new(status: DndSettingStatus) -> Self {
@@ -877,6 +900,7 @@ impl DndSetting {
         }
     }
 }
+
 /// Do Not Disturb settings per channel: `Call` (phone calls), `Email`,
 /// `SMS`, `WhatsApp`, `GMB` (Google Business Profile, formerly Google
 /// My Business) and `FB` (Facebook). Channels not sent are left
@@ -905,6 +929,7 @@ pub struct DndSettings {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 /// Inbound DND status.
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
@@ -917,6 +942,7 @@ pub enum InboundDndSettingStatus {
     /// A value this version of the spec does not list.
     Unknown(String),
 }
+
 impl InboundDndSettingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -927,6 +953,7 @@ impl InboundDndSettingStatus {
         }
     }
 }
+
 impl From<&str> for InboundDndSettingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -936,11 +963,13 @@ impl From<&str> for InboundDndSettingStatus {
         }
     }
 }
+
 impl ::std::fmt::Display for InboundDndSettingStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for InboundDndSettingStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -949,6 +978,7 @@ impl ::serde::Serialize for InboundDndSettingStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for InboundDndSettingStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -957,6 +987,7 @@ impl<'de> ::serde::Deserialize<'de> for InboundDndSettingStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// Inbound Do Not Disturb setting; `all` applies it to every channel.
 /// `message` is nullable per page 003.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -969,6 +1000,7 @@ pub struct InboundDndSetting {
     /// Example: `active`
     pub status: InboundDndSettingStatus,
 }
+
 impl InboundDndSetting {
     /// Creates a `InboundDndSetting` from its required fields (`status`); every other field is left out.
     pub fn new(status: InboundDndSettingStatus) -> Self {
@@ -978,6 +1010,7 @@ impl InboundDndSetting {
         }
     }
 }
+
 /// Do Not Disturb settings for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InboundDndSettings {
@@ -985,6 +1018,7 @@ pub struct InboundDndSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all: Option<InboundDndSetting>,
 }
+
 /// Body of `searchContacts`. The vendor's contacts.json publishes no
 /// schema for it (its `SearchBodyV2DTO` is an empty object); this one
 /// is written by hand (see spec/README.md).
@@ -1025,6 +1059,7 @@ pub struct SearchContactsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<Vec<SearchSort>>,
 }
+
 impl SearchContactsRequest {
     /// Creates a `SearchContactsRequest` from its required fields (`locationId`, `pageLimit`); every other field is left out.
     pub fn new(location_id: impl Into<String>, page_limit: i32) -> Self {
@@ -1039,6 +1074,7 @@ impl SearchContactsRequest {
         }
     }
 }
+
 /// Response of `searchContacts`. The vendor's contacts.json documents
 /// no body for it; this schema is written by hand (see
 /// spec/README.md). Each contact has the `Contact` shape, plus its
@@ -1058,6 +1094,7 @@ pub struct SearchContactsResponse {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 /// SearchFilter
 ///
 /// A single condition on one contact field. For the accepted fields
@@ -1075,6 +1112,7 @@ pub struct SearchFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<::serde_json::Value>,
 }
+
 impl SearchFilter {
     /// Creates a `SearchFilter` from its required fields (`field`, `operator`); every other field is left out.
     pub fn new(field: impl Into<String>, operator: impl Into<String>) -> Self {
@@ -1085,6 +1123,7 @@ impl SearchFilter {
         }
     }
 }
+
 /// How the `filters` of the group are combined.
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
@@ -1097,6 +1136,7 @@ pub enum SearchFilterGroupGroup {
     /// A value this version of the spec does not list.
     Unknown(String),
 }
+
 impl SearchFilterGroupGroup {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1107,6 +1147,7 @@ impl SearchFilterGroupGroup {
         }
     }
 }
+
 impl From<&str> for SearchFilterGroupGroup {
     fn from(value: &str) -> Self {
         match value {
@@ -1116,11 +1157,13 @@ impl From<&str> for SearchFilterGroupGroup {
         }
     }
 }
+
 impl ::std::fmt::Display for SearchFilterGroupGroup {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for SearchFilterGroupGroup {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1129,6 +1172,7 @@ impl ::serde::Serialize for SearchFilterGroupGroup {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for SearchFilterGroupGroup {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1137,6 +1181,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchFilterGroupGroup {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// SearchFilterGroup
 ///
 /// Filters combined with a logical operator.
@@ -1149,12 +1194,14 @@ pub struct SearchFilterGroup {
     /// Example: `OR`
     pub group: SearchFilterGroupGroup,
 }
+
 impl SearchFilterGroup {
     /// Creates a `SearchFilterGroup` from its required fields (`filters`, `group`); every other field is left out.
     pub fn new(filters: Vec<SearchFilterItem>, group: SearchFilterGroupGroup) -> Self {
         Self { filters, group }
     }
 }
+
 /// One entry of a `filters` array, either a group of filters or a single filter.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -1165,6 +1212,7 @@ pub enum SearchFilterItem {
     /// The `SearchFilter` shape.
     SearchFilter(SearchFilter),
 }
+
 /// Sort direction.
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
@@ -1177,6 +1225,7 @@ pub enum SearchSortDirection {
     /// A value this version of the spec does not list.
     Unknown(String),
 }
+
 impl SearchSortDirection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1187,6 +1236,7 @@ impl SearchSortDirection {
         }
     }
 }
+
 impl From<&str> for SearchSortDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -1196,11 +1246,13 @@ impl From<&str> for SearchSortDirection {
         }
     }
 }
+
 impl ::std::fmt::Display for SearchSortDirection {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for SearchSortDirection {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1209,6 +1261,7 @@ impl ::serde::Serialize for SearchSortDirection {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for SearchSortDirection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1217,6 +1270,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchSortDirection {
         Ok(Self::from(value.as_ref()))
     }
 }
+
 /// One sort key.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SearchSort {
@@ -1227,6 +1281,7 @@ pub struct SearchSort {
     /// The contact field to sort by.
     pub field: String,
 }
+
 impl SearchSort {
     /// Creates a `SearchSort` from its required fields (`direction`, `field`); every other field is left out.
     pub fn new(direction: SearchSortDirection, field: impl Into<String>) -> Self {
@@ -1236,6 +1291,7 @@ impl SearchSort {
         }
     }
 }
+
 /// Body of `addTags` and `removeTags`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TagsRequest {
@@ -1251,12 +1307,14 @@ pub struct TagsRequest {
     /// ```
     pub tags: Vec<String>,
 }
+
 impl TagsRequest {
     /// Creates a `TagsRequest` from its required fields (`tags`); every other field is left out.
     pub fn new(tags: Vec<String>) -> Self {
         Self { tags }
     }
 }
+
 /// Response of `addTags` and `removeTags`. The vendor does not say
 /// whether `tags` lists the tags of the request or all tags of the
 /// contact.
@@ -1278,6 +1336,7 @@ pub struct TagsResponse {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 /// Body of a 401 response. `statusCode` is an integer (the vendor
 /// says `number`). `traceId` is not in the vendor's example and may be
 /// absent.
@@ -1303,6 +1362,7 @@ pub struct UnauthorizedError {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 impl UnauthorizedError {
     /// Creates a `UnauthorizedError` from its required fields (`error`, `message`, `statusCode`); every other field is left out.
     pub fn new(
@@ -1319,6 +1379,7 @@ impl UnauthorizedError {
         }
     }
 }
+
 /// Body of a 422 response. `statusCode` is an integer (the vendor
 /// says `number`). `traceId` is not in the vendor's example and may be
 /// absent.
@@ -1350,6 +1411,7 @@ pub struct UnprocessableEntityError {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 impl UnprocessableEntityError {
     /// Creates a `UnprocessableEntityError` from its required fields (`error`, `message`, `statusCode`); every other field is left out.
     pub fn new(
@@ -1366,6 +1428,7 @@ impl UnprocessableEntityError {
         }
     }
 }
+
 /// Body of `updateContact`. All fields are optional; only the fields
 /// sent are changed. Nullability follows page 003 (the newest Update
 /// Contact page, which marks fields NULLABLE); the older page 002 does
@@ -1501,6 +1564,7 @@ pub struct UpdateContactRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 }
+
 /// Response of `updateContact`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateContactResponse {
@@ -1523,6 +1587,7 @@ pub struct UpdateContactResponse {
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
+
 /// Body of `upsertContact`. Page 001 does not say which fields are
 /// nullable; nullability follows the vendor's contacts.json
 /// (UpsertContactDto).
@@ -1687,6 +1752,7 @@ pub struct UpsertContactRequest {
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
 }
+
 impl UpsertContactRequest {
     /// Creates a `UpsertContactRequest` from its required fields (`locationId`); every other field is left out.
     pub fn new(location_id: impl Into<String>) -> Self {
@@ -1718,6 +1784,7 @@ impl UpsertContactRequest {
         }
     }
 }
+
 /// Response of `upsertContact`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpsertContactResponse {

@@ -14,8 +14,38 @@ pub fn render(tokens: TokenStream, spec_name: &str) -> Result<String, Diagnostic
         )
         .with_hint("please report this with the spec that caused it")
     })?;
-    let body = prettyplease::unparse(&file);
+    let body = separate_items(&prettyplease::unparse(&file));
     Ok(format!("{}\n{body}", header(spec_name)))
+}
+
+/// Starts of lines that begin an item (or its docs and attributes).
+const ITEM_STARTS: &[&str] = &[
+    "///", "#[", "pub ", "impl", "fn ", "struct ", "enum ", "type ", "const ", "mod ", "use ",
+];
+
+/// prettyplease puts items right under each other; a blank line between one
+/// item's closing brace (or a one-line item) and the next item's docs reads
+/// like hand-written code.
+fn separate_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(prev) = previous {
+            let indent = line.len() - line.trim_start().len();
+            let prev_indent = prev.len() - prev.trim_start().len();
+            let prev = prev.trim();
+            let prev_ends_item = prev == "}"
+                || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
+            let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
+            if prev_ends_item && starts_item && indent == prev_indent {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
 }
 
 /// The header every generated file starts with.
