@@ -9,6 +9,7 @@ use reqwest::Url;
 
 use crate::core::Core;
 use crate::error::BuildError;
+use crate::limiter::RateLimiter;
 
 /// Default total time for one request, all attempts included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -18,13 +19,22 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// When and how long to retry.
+///
+/// What is retried: 429 always; 502, 503, 504 and connection failures after
+/// the request may have reached the server only for operations that are
+/// safe to repeat; a refused connection for every operation. The total time
+/// of a call, attempts and waits included, is bounded by the client's
+/// `timeout`: no retry starts whose wait would end after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 turns retrying off.
     pub max_retries: u32,
-    /// The first backoff; it doubles each retry, with full jitter.
+    /// The first backoff; it doubles each retry, with full jitter (the wait
+    /// is random between zero and the doubled value).
     pub initial_backoff: Duration,
-    /// The longest single wait, whatever the server or the backoff says.
+    /// The longest single wait. Backoff is capped to it; a server asking
+    /// (with `Retry-After`) for a longer wait ends the retries, and the
+    /// error carries the wait asked for.
     pub max_backoff: Duration,
 }
 
@@ -59,8 +69,15 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// Retry behaviour.
     pub retry: RetryPolicy,
+    /// Time for one attempt, when shorter than what is left of `timeout`.
+    /// `None`: an attempt may take all of it.
+    pub attempt_timeout: Option<Duration>,
     /// Larger response bodies fail with `Error::BodyTooLarge`.
     pub max_response_bytes: usize,
+    /// Whether request and response bodies (their first 1 KiB) are logged
+    /// as `tracing` events at TRACE level. Off by default: bodies hold
+    /// personal data.
+    pub log_bodies: bool,
 }
 
 /// The API token. `Debug` never shows it.
@@ -81,7 +98,10 @@ pub struct ClientBuilder<C> {
     connect_timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
+    attempt_timeout: Option<Duration>,
     max_response_bytes: usize,
+    log_bodies: bool,
+    limiter: Option<RateLimiter>,
     http: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
@@ -95,7 +115,10 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("log_bodies", &self.log_bodies)
+            .field("rate_limiter", &self.limiter)
             .field("custom_http_client", &self.http.is_some())
             .finish()
     }
@@ -111,7 +134,10 @@ impl<C: From<Core>> ClientBuilder<C> {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: concat!("leadconnector-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
+            attempt_timeout: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            log_bodies: false,
+            limiter: None,
             http: None,
             client: PhantomData,
         }
@@ -131,7 +157,18 @@ impl<C: From<Core>> ClientBuilder<C> {
         self
     }
 
-    /// Time to establish a connection (default 10 s).
+    /// Time for one attempt (default: none, an attempt may use all of
+    /// `timeout`). Safe-to-repeat operations whose attempt runs out are
+    /// retried while `timeout` allows; others fail with `Error::Timeout`.
+    #[must_use]
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Time to establish a connection (default 10 s). A connection that
+    /// cannot be made in time is a connection failure, retried for every
+    /// operation: nothing was sent.
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -166,6 +203,24 @@ impl<C: From<Core>> ClientBuilder<C> {
         self
     }
 
+    /// Keeps this client (and its clones) under a client-side limit, for
+    /// example [`RateLimiter::burst_limit`] (100 requests per 10 s), instead
+    /// of collecting 429s. Off by default.
+    #[must_use]
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Logs request and response bodies (their first 1 KiB) as `tracing`
+    /// events at TRACE level. Off by default: bodies hold personal data.
+    /// The token is never logged.
+    #[must_use]
+    pub fn log_bodies(mut self, log_bodies: bool) -> Self {
+        self.log_bodies = log_bodies;
+        self
+    }
+
     /// Uses the caller's `reqwest::Client` (its own pool, proxy and TLS
     /// settings). Timeouts and the user agent set here still apply per
     /// request.
@@ -178,11 +233,14 @@ impl<C: From<Core>> ClientBuilder<C> {
     /// Builds the client.
     pub fn build(self) -> Result<C, BuildError> {
         let token = self.token.0;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| BuildError::InvalidToken)?;
-        if token.trim().is_empty() {
+        // Tokens (Private Integration Tokens, OAuth access tokens) are
+        // visible ASCII; anything else is a copy-paste accident (a line
+        // break, a space, a typographic quote) that the server would refuse.
+        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(BuildError::InvalidToken);
         }
+        let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| BuildError::InvalidToken)?;
         auth.set_sensitive(true);
         let user_agent =
             HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
@@ -208,8 +266,16 @@ impl<C: From<Core>> ClientBuilder<C> {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             retry: self.retry,
+            attempt_timeout: self.attempt_timeout,
             max_response_bytes: self.max_response_bytes,
+            log_bodies: self.log_bodies,
         };
-        Ok(C::from(Core::new(http, config, auth, user_agent)))
+        Ok(C::from(Core::new(
+            http,
+            config,
+            auth,
+            user_agent,
+            self.limiter,
+        )))
     }
 }

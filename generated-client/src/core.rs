@@ -14,7 +14,9 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::config::Config;
-use crate::error::{snippet, ApiError, Error, Failure, RequestFailure};
+use crate::error::{snippet, ApiError, Error, Failure, RequestFailure, RootCause};
+use crate::limiter::RateLimiter;
+use crate::options::RequestOptions;
 use crate::request::Request;
 use crate::response::{ApiResponse, RateLimit};
 
@@ -25,25 +27,58 @@ const RETRYABLE_STATUSES: &[StatusCode] = &[
     StatusCode::GATEWAY_TIMEOUT,
 ];
 
-/// Shared state behind every clone of a client.
+/// Shared state behind every clone of a client, plus the settings of this
+/// clone (which [`Core::with_options`] can override).
 #[derive(Clone)]
 pub struct Core {
     inner: Arc<Inner>,
+    config: Arc<Config>,
+    /// Overrides the operation's own idempotency.
+    idempotent: Option<bool>,
 }
 
 struct Inner {
     http: reqwest::Client,
-    config: Config,
     auth: HeaderValue,
     user_agent: HeaderValue,
+    limiter: Option<RateLimiter>,
 }
 
 impl fmt::Debug for Core {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Core")
-            .field("config", &self.inner.config)
+            .field("config", &self.config)
             .field("token", &"<redacted>")
+            .field("rate_limiter", &self.inner.limiter)
+            .field("idempotent", &self.idempotent)
             .finish_non_exhaustive()
+    }
+}
+
+/// What one attempt came to.
+enum Outcome {
+    Response(RawResponse),
+    TooLarge(StatusCode),
+    Failed(reqwest::Error),
+}
+
+/// Why an attempt is retried (for logs).
+#[derive(Clone, Copy)]
+enum Reason {
+    Status(StatusCode),
+    Connect,
+    Transport,
+    AttemptTimeout,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Status(status) => write!(f, "status {}", status.as_u16()),
+            Self::Connect => f.write_str("connection failed"),
+            Self::Transport => f.write_str("connection lost"),
+            Self::AttemptTimeout => f.write_str("attempt timed out"),
+        }
     }
 }
 
@@ -53,24 +88,51 @@ impl Core {
         config: Config,
         auth: HeaderValue,
         user_agent: HeaderValue,
+        limiter: Option<RateLimiter>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 http,
-                config,
                 auth,
                 user_agent,
+                limiter,
             }),
+            config: Arc::new(config),
+            idempotent: None,
         }
     }
 
-    /// The client's settings.
+    /// The settings requests of this clone use (overrides included).
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.config
+    }
+
+    /// The client-side rate limiter, when the builder set one.
+    pub fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.limiter.as_ref()
+    }
+
+    /// A clone whose requests use `options` over this one's settings. It
+    /// shares the connection pool and the rate limiter.
+    #[must_use]
+    pub fn with_options(&self, options: &RequestOptions) -> Self {
+        let mut config = (*self.config).clone();
+        options.apply(&mut config);
+        Self {
+            inner: Arc::clone(&self.inner),
+            config: Arc::new(config),
+            idempotent: options.idempotent.or(self.idempotent),
+        }
     }
 
     /// Sends `request`, retrying as the policy allows, and returns the final
     /// answer whatever its status.
+    ///
+    /// Runs in a `leadconnector.request` span (operation, method, path
+    /// template, final status, attempts, total latency), each attempt in a
+    /// `leadconnector.attempt` span (attempt, status, latency). Neither the
+    /// token nor, unless the builder's `log_bodies` is on, any body is
+    /// logged.
     pub async fn execute(&self, request: Request) -> Result<RawResponse, RequestFailure> {
         let span = tracing::info_span!(
             "leadconnector.request",
@@ -81,10 +143,23 @@ impl Core {
             attempt = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.execute_inner(request).instrument(span).await
+        let started = Instant::now();
+        let result = self
+            .execute_inner(request, started)
+            .instrument(span.clone())
+            .await;
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        if let Err(failure) = &result {
+            span.in_scope(|| tracing::debug!(error = %failure.0, "request failed"));
+        }
+        result
     }
 
-    async fn execute_inner(&self, request: Request) -> Result<RawResponse, RequestFailure> {
+    async fn execute_inner(
+        &self,
+        request: Request,
+        started: Instant,
+    ) -> Result<RawResponse, RequestFailure> {
         let operation = request.operation;
         let invalid = |reason: String| RequestFailure(Failure::Invalid { operation, reason });
         if let Some(reason) = &request.invalid {
@@ -102,113 +177,209 @@ impl Core {
             })?;
             headers.insert(name, value);
         }
-        let config = &self.inner.config;
-        let started = Instant::now();
+        let config = &*self.config;
+        if config.log_bodies {
+            if let Some(body) = &request.body {
+                tracing::trace!(body = %snippet(body), "request body");
+            }
+        }
+        // Shared, not copied, by every attempt.
+        let body = request.body.clone().map(bytes::Bytes::from);
+        let idempotent = self.idempotent.unwrap_or(request.idempotent);
+        let span = tracing::Span::current();
         let deadline = started + config.timeout;
+        let timeout = |attempts: u32, limit: Duration| {
+            RequestFailure(Failure::Timeout {
+                operation,
+                elapsed: started.elapsed(),
+                limit,
+                attempts,
+            })
+        };
         let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
-            let span = tracing::Span::current();
-            span.record("attempt", attempt);
+            if let Some(limiter) = &self.inner.limiter {
+                if limiter.acquire(deadline).await.is_err() {
+                    tracing::debug!("no rate limiter slot before the deadline");
+                    return Err(timeout(attempt, config.timeout));
+                }
+            }
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
-                return Err(RequestFailure(Failure::Timeout {
-                    operation,
-                    elapsed: started.elapsed(),
-                }));
+                return Err(timeout(attempt, config.timeout));
             }
-            let mut builder = self
-                .inner
-                .http
-                .request(request.method.clone(), url.clone())
-                .headers(headers.clone())
-                .header(AUTHORIZATION, self.inner.auth.clone())
-                .header(USER_AGENT, self.inner.user_agent.clone())
-                .timeout(remaining);
-            if let Some(body) = &request.body {
-                // Form and multipart bodies set their own content type.
-                if !headers.contains_key(CONTENT_TYPE) {
-                    builder = builder.header(CONTENT_TYPE, "application/json");
-                }
-                builder = builder.body(body.clone());
-            }
+            attempt += 1;
+            span.record("attempt", attempt);
+            // The attempt's own limit, when it is shorter than what is left.
+            let attempt_limit = config.attempt_timeout.filter(|limit| *limit < remaining);
+            let limit = attempt_limit.unwrap_or(remaining);
+            let attempt_span = tracing::debug_span!(
+                "leadconnector.attempt",
+                attempt,
+                status = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            );
             let attempt_started = Instant::now();
-            let outcome = match builder.send().await {
-                Ok(response) => self.read(response, operation).await,
-                Err(e) => Err(e),
-            };
-            span.record("latency_ms", attempt_started.elapsed().as_millis() as u64);
+            let outcome = self
+                .attempt(&request, &url, &headers, body.as_ref(), limit)
+                .instrument(attempt_span.clone())
+                .await;
+            attempt_span.record("latency_ms", attempt_started.elapsed().as_millis() as u64);
             let retries_left = attempt <= config.retry.max_retries;
-            match outcome {
-                Ok(Read::Done(raw)) => {
+            // What to wait before the next attempt; `None` ends the call.
+            let retry = match &outcome {
+                Outcome::Response(raw) => {
+                    attempt_span.record("status", raw.status.as_u16());
                     span.record("status", raw.status.as_u16());
-                    let wait = if raw.status == StatusCode::TOO_MANY_REQUESTS {
-                        Some(
-                            raw.retry_after()
-                                .unwrap_or_else(|| self.backoff(attempt, &raw.rate_limit())),
+                    self.retry_for_status(raw, attempt, idempotent)
+                }
+                Outcome::TooLarge(status) => {
+                    attempt_span.record("status", status.as_u16());
+                    span.record("status", status.as_u16());
+                    None
+                }
+                Outcome::Failed(error) if error.is_connect() => {
+                    // Nothing reached the server: safe for every operation.
+                    Some((
+                        self.backoff(attempt, &RateLimit::default()),
+                        Reason::Connect,
+                    ))
+                }
+                Outcome::Failed(error) if error.is_timeout() => {
+                    // Only an attempt timeout leaves time to retry; the
+                    // deadline check below refuses the rest.
+                    idempotent.then(|| {
+                        (
+                            self.backoff(attempt, &RateLimit::default()),
+                            Reason::AttemptTimeout,
                         )
-                    } else if request.idempotent && RETRYABLE_STATUSES.contains(&raw.status) {
-                        Some(self.backoff(attempt, &RateLimit::default()))
-                    } else {
-                        None
-                    };
-                    match wait {
-                        Some(wait) if retries_left && Instant::now() + wait < deadline => {
-                            tracing::debug!(
-                                status = raw.status.as_u16(),
-                                wait_ms = wait.as_millis() as u64,
-                                "retrying"
-                            );
-                            tokio::time::sleep(wait).await;
-                        }
-                        _ => return Ok(raw),
-                    }
+                    })
                 }
-                Ok(Read::TooLarge(status)) => {
-                    return Err(RequestFailure(Failure::TooLarge {
-                        operation,
-                        status,
-                        limit: config.max_response_bytes,
-                    }));
-                }
-                Err(error) => {
-                    // A refused connection never reached the server, so even a
-                    // create is safe to send again; anything later may have.
-                    let safe = request.idempotent || error.is_connect();
-                    let wait = self.backoff(attempt, &RateLimit::default());
-                    if safe
-                        && retries_left
-                        && !error.is_timeout()
-                        && Instant::now() + wait < deadline
-                    {
-                        tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "retrying after transport error");
-                        tokio::time::sleep(wait).await;
-                        continue;
+                Outcome::Failed(_) => idempotent.then(|| {
+                    (
+                        self.backoff(attempt, &RateLimit::default()),
+                        Reason::Transport,
+                    )
+                }),
+            };
+            if let Some((wait, reason)) = retry {
+                if retries_left && Instant::now() + wait < deadline {
+                    match &outcome {
+                        Outcome::Failed(error) => tracing::debug!(
+                            attempt,
+                            %reason,
+                            error = %RootCause(error),
+                            wait_ms = wait.as_millis() as u64,
+                            "retrying"
+                        ),
+                        _ => tracing::debug!(
+                            attempt,
+                            %reason,
+                            wait_ms = wait.as_millis() as u64,
+                            "retrying"
+                        ),
                     }
-                    let failure = if error.is_timeout() {
-                        Failure::Timeout {
-                            operation,
-                            elapsed: started.elapsed(),
-                        }
-                    } else if error.is_connect() {
-                        Failure::Connect {
-                            operation,
-                            source: error,
-                        }
-                    } else {
-                        Failure::Transport {
-                            operation,
-                            source: error,
-                        }
-                    };
-                    return Err(RequestFailure(failure));
+                    tokio::time::sleep(wait).await;
+                    continue;
                 }
             }
+            return match outcome {
+                Outcome::Response(raw) => Ok(raw),
+                Outcome::TooLarge(status) => Err(RequestFailure(Failure::TooLarge {
+                    operation,
+                    status,
+                    limit: config.max_response_bytes,
+                })),
+                Outcome::Failed(error) if error.is_connect() => {
+                    Err(RequestFailure(Failure::Connect {
+                        operation,
+                        source: error,
+                    }))
+                }
+                Outcome::Failed(error) if error.is_timeout() => {
+                    Err(timeout(attempt, attempt_limit.unwrap_or(config.timeout)))
+                }
+                Outcome::Failed(error) => Err(RequestFailure(Failure::Transport {
+                    operation,
+                    source: error,
+                })),
+            };
+        }
+    }
+
+    /// Sends one attempt and reads its answer.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        headers: &HeaderMap,
+        body: Option<&bytes::Bytes>,
+        limit: Duration,
+    ) -> Outcome {
+        let mut builder = self
+            .inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .headers(headers.clone())
+            .header(AUTHORIZATION, self.inner.auth.clone())
+            .header(USER_AGENT, self.inner.user_agent.clone())
+            .timeout(limit);
+        if let Some(body) = body {
+            // JSON unless the request set its own (form, multipart).
+            if !headers.contains_key(CONTENT_TYPE) {
+                builder = builder.header(CONTENT_TYPE, "application/json");
+            }
+            builder = builder.body(body.clone());
+        }
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) => return Outcome::Failed(error),
+        };
+        match self.read(response, request.operation).await {
+            Ok(outcome) => outcome,
+            Err(error) => Outcome::Failed(error),
+        }
+    }
+
+    /// The wait before retrying an answer with this status, if it is worth
+    /// retrying: 429 always, 502/503/504 when the operation is safe to
+    /// repeat. A `Retry-After` longer than `max_backoff` ends the retries.
+    fn retry_for_status(
+        &self,
+        raw: &RawResponse,
+        attempt: u32,
+        idempotent: bool,
+    ) -> Option<(Duration, Reason)> {
+        let policy = &self.config.retry;
+        let reason = Reason::Status(raw.status);
+        let rate_limited = raw.status == StatusCode::TOO_MANY_REQUESTS;
+        let retryable = rate_limited || (idempotent && RETRYABLE_STATUSES.contains(&raw.status));
+        if !retryable {
+            return None;
+        }
+        let asked = raw.retry_after();
+        if rate_limited {
+            if let (Some(limiter), Some(wait)) = (&self.inner.limiter, asked) {
+                // Hold back the other tasks sharing the limiter too.
+                limiter.pause_until(Instant::now() + wait);
+            }
+        }
+        match asked {
+            Some(wait) if wait > policy.max_backoff => {
+                tracing::debug!(
+                    wait_ms = wait.as_millis() as u64,
+                    "the server asks to wait longer than max_backoff; not retrying"
+                );
+                None
+            }
+            Some(wait) => Some((wait, reason)),
+            None if rate_limited => Some((self.backoff(attempt, &raw.rate_limit()), reason)),
+            None => Some((self.backoff(attempt, &RateLimit::default()), reason)),
         }
     }
 
     fn url(&self, request: &Request) -> Url {
-        let mut url = self.inner.config.base_url.clone();
+        let mut url = self.config.base_url.clone();
         let base = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{base}{}", request.path));
         if !request.query.is_empty() {
@@ -223,24 +394,27 @@ impl Core {
         &self,
         mut response: reqwest::Response,
         operation: &'static str,
-    ) -> Result<Read, reqwest::Error> {
-        let limit = self.inner.config.max_response_bytes;
+    ) -> Result<Outcome, reqwest::Error> {
+        let limit = self.config.max_response_bytes;
         let status = response.status();
         if response
             .content_length()
             .is_some_and(|len| len > limit as u64)
         {
-            return Ok(Read::TooLarge(status));
+            return Ok(Outcome::TooLarge(status));
         }
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await? {
             if body.len() + chunk.len() > limit {
-                return Ok(Read::TooLarge(status));
+                return Ok(Outcome::TooLarge(status));
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Read::Done(RawResponse {
+        if self.config.log_bodies {
+            tracing::trace!(status = status.as_u16(), body = %snippet(&body), "response body");
+        }
+        Ok(Outcome::Response(RawResponse {
             operation,
             status,
             headers,
@@ -251,7 +425,7 @@ impl Core {
     /// Exponential backoff with full jitter; when the server reports an empty
     /// burst window, wait for the window instead.
     fn backoff(&self, attempt: u32, rate_limit: &RateLimit) -> Duration {
-        let policy = &self.inner.config.retry;
+        let policy = &self.config.retry;
         if let (Some(0), Some(interval)) = (rate_limit.remaining, rate_limit.interval_ms) {
             return Duration::from_millis(u64::from(interval)).min(policy.max_backoff);
         }
@@ -261,11 +435,6 @@ impl Core {
         let cap = exp.min(policy.max_backoff);
         cap.mul_f64(rand::random::<f64>())
     }
-}
-
-enum Read {
-    Done(RawResponse),
-    TooLarge(StatusCode),
 }
 
 /// A response read in full, before decoding. Generated code decodes it by
@@ -397,5 +566,43 @@ impl RawResponse {
             message: e.inner().to_string(),
             snippet: snippet(&self.body),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_retry_after(value: &str) -> RawResponse {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(value).expect("header"));
+        RawResponse {
+            operation: "op",
+            status: StatusCode::TOO_MANY_REQUESTS,
+            headers,
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        assert_eq!(
+            with_retry_after("7").retry_after(),
+            Some(Duration::from_secs(7))
+        );
+        let in_a_minute = chrono::Utc::now() + chrono::Duration::seconds(60);
+        let date = in_a_minute.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let wait = with_retry_after(&date)
+            .retry_after()
+            .expect("a date parses");
+        assert!(
+            wait > Duration::from_secs(55) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
+        // A date in the past means: now.
+        let past = "Sun, 06 Nov 1994 08:49:37 GMT";
+        assert_eq!(with_retry_after(past).retry_after(), Some(Duration::ZERO));
+        assert_eq!(with_retry_after("soon").retry_after(), None);
+        assert_eq!(with_retry_after("-1").retry_after(), None);
     }
 }

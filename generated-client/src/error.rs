@@ -22,8 +22,10 @@ pub enum Error<E> {
     /// its decoded body (boxed: bodies can be large and errors travel far).
     #[error("{0}")]
     Api(Box<ApiError<E>>),
-    /// The API kept answering 429 Too Many Requests after every retry.
-    #[error("{operation}: rate limited (429){}", RetryHint(*retry_after))]
+    /// The API answered 429 Too Many Requests, and retrying was not
+    /// possible (retries used up or off, or the wait asked for is longer
+    /// than the retry policy's `max_backoff` or the time left).
+    #[error("{operation}: rate limited (429 Too Many Requests){}{}", LimitHint(rate_limit), RetryHint(*retry_after))]
     RateLimited {
         /// The operation called.
         operation: &'static str,
@@ -59,8 +61,9 @@ pub enum Error<E> {
         /// The start of the body (at most 1 KiB).
         snippet: String,
     },
-    /// The response body was larger than the configured bound.
-    #[error("{operation}: the {status} response is larger than the {limit}-byte limit")]
+    /// The response body was larger than the configured bound; it was not
+    /// read further.
+    #[error("{operation}: the {status} response is larger than the {limit}-byte limit (raise `max_response_bytes` if it is legitimate)")]
     BodyTooLarge {
         /// The operation called.
         operation: &'static str,
@@ -69,24 +72,40 @@ pub enum Error<E> {
         /// The configured limit in bytes.
         limit: usize,
     },
-    /// No answer within the configured time.
-    #[error("{operation}: timed out after {elapsed:?}")]
+    /// No complete answer within the configured time (the call's
+    /// `timeout`, or an attempt's `attempt_timeout` when the operation is not
+    /// safe to repeat). The request may have reached the server.
+    #[error(
+        "{operation}: no complete answer in time: gave up after {:.1} s and {attempts} attempt(s) (time limit {:.1} s; raise `timeout` on the builder or with `RequestOptions`)",
+        elapsed.as_secs_f64(),
+        limit.as_secs_f64()
+    )]
     Timeout {
         /// The operation called.
         operation: &'static str,
-        /// Time spent, all attempts included.
+        /// Time spent, all attempts and waits included.
         elapsed: Duration,
+        /// The limit that ran out: the call's `timeout`, or `attempt_timeout`.
+        limit: Duration,
+        /// Attempts made (0 when the client-side rate limiter had no slot
+        /// in time, so nothing was sent).
+        attempts: u32,
     },
-    /// The connection could not be made (DNS, refused, TLS).
-    #[error("{operation}: cannot connect: {source}")]
+    /// The connection could not be made (DNS, refused, TLS, connect
+    /// timeout). Nothing was sent.
+    #[error("{operation}: cannot connect to the server: {}", RootCause(source))]
     Connect {
         /// The operation called.
         operation: &'static str,
         /// The underlying error.
         source: reqwest::Error,
     },
-    /// The connection failed after the request may have been sent.
-    #[error("{operation}: connection failed: {source}")]
+    /// The connection failed after the request may have been sent (reset,
+    /// closed before the answer was complete).
+    #[error(
+        "{operation}: the connection failed after the request may have been sent: {}",
+        RootCause(source)
+    )]
     Transport {
         /// The operation called.
         operation: &'static str,
@@ -98,6 +117,15 @@ pub enum Error<E> {
     /// characters, a body that does not serialise). Nothing was sent.
     #[error("{operation}: invalid request: {reason}")]
     InvalidRequest {
+        /// The operation called.
+        operation: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A paging stream could not go on (for example, the last contact of a
+    /// page carried no `searchAfter` cursor). Items already yielded stand.
+    #[error("{operation}: cannot fetch the next page: {reason}")]
+    Paging {
         /// The operation called.
         operation: &'static str,
         /// What is wrong.
@@ -117,7 +145,8 @@ impl<E> Error<E> {
             Self::Timeout { .. }
             | Self::Connect { .. }
             | Self::Transport { .. }
-            | Self::InvalidRequest { .. } => None,
+            | Self::InvalidRequest { .. }
+            | Self::Paging { .. } => None,
         }
     }
 
@@ -140,8 +169,38 @@ impl<E> Error<E> {
             | Self::Timeout { operation, .. }
             | Self::Connect { operation, .. }
             | Self::Transport { operation, .. }
-            | Self::InvalidRequest { operation, .. } => operation,
+            | Self::InvalidRequest { operation, .. }
+            | Self::Paging { operation, .. } => operation,
         }
+    }
+
+    /// How long the server asked to wait (`Retry-After`) before a 429 that
+    /// ended the call.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The `X-RateLimit-*` headers of the response that ended the call,
+    /// when it was a documented error or a 429.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        match self {
+            Self::Api(api) => Some(&api.rate_limit),
+            Self::RateLimited { rate_limit, .. } => Some(rate_limit),
+            _ => None,
+        }
+    }
+
+    /// Whether the call ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout { .. })
+    }
+
+    /// Whether no connection could be made (nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Self::Connect { .. })
     }
 
     /// The decoded body of a documented error status.
@@ -153,7 +212,9 @@ impl<E> Error<E> {
     }
 
     /// Whether sending the same request again later could succeed: rate
-    /// limits, timeouts, connection failures and 5xx answers.
+    /// limits, timeouts, connection failures and 5xx answers. (Whether it is
+    /// *safe* to send again is the operation's business: a create that
+    /// timed out may have created the contact.)
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::RateLimited { .. }
@@ -166,7 +227,10 @@ impl<E> Error<E> {
             Self::UnexpectedStatus { status, .. } => {
                 status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS
             }
-            Self::Decode { .. } | Self::BodyTooLarge { .. } | Self::InvalidRequest { .. } => false,
+            Self::Decode { .. }
+            | Self::BodyTooLarge { .. }
+            | Self::InvalidRequest { .. }
+            | Self::Paging { .. } => false,
         }
     }
 }
@@ -213,6 +277,8 @@ pub(crate) enum Failure {
     Timeout {
         operation: &'static str,
         elapsed: Duration,
+        limit: Duration,
+        attempts: u32,
     },
     Connect {
         operation: &'static str,
@@ -233,10 +299,82 @@ pub(crate) enum Failure {
     },
 }
 
+impl fmt::Display for RequestFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for RequestFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0 {
+            Failure::Connect { source, .. } | Failure::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    /// The same text as the [`Error`] it becomes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Timeout {
+                operation,
+                elapsed,
+                limit,
+                attempts,
+            } => fmt::Display::fmt(
+                &Error::<()>::Timeout {
+                    operation,
+                    elapsed: *elapsed,
+                    limit: *limit,
+                    attempts: *attempts,
+                },
+                f,
+            ),
+            Self::Connect { operation, source } => write!(
+                f,
+                "{operation}: cannot connect to the server: {}",
+                RootCause(source)
+            ),
+            Self::Transport { operation, source } => write!(
+                f,
+                "{operation}: the connection failed after the request may have been sent: {}",
+                RootCause(source)
+            ),
+            Self::Invalid { operation, reason } => {
+                write!(f, "{operation}: invalid request: {reason}")
+            }
+            Self::TooLarge {
+                operation,
+                status,
+                limit,
+            } => fmt::Display::fmt(
+                &Error::<()>::BodyTooLarge {
+                    operation,
+                    status: *status,
+                    limit: *limit,
+                },
+                f,
+            ),
+        }
+    }
+}
+
 impl<E> From<RequestFailure> for Error<E> {
     fn from(failure: RequestFailure) -> Self {
         match failure.0 {
-            Failure::Timeout { operation, elapsed } => Self::Timeout { operation, elapsed },
+            Failure::Timeout {
+                operation,
+                elapsed,
+                limit,
+                attempts,
+            } => Self::Timeout {
+                operation,
+                elapsed,
+                limit,
+                attempts,
+            },
             Failure::Connect { operation, source } => Self::Connect { operation, source },
             Failure::Transport { operation, source } => Self::Transport { operation, source },
             Failure::Invalid { operation, reason } => Self::InvalidRequest { operation, reason },
@@ -257,9 +395,9 @@ impl<E> From<RequestFailure> for Error<E> {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// The token is empty or has characters an HTTP header cannot carry. The
-    /// token itself is never printed.
-    #[error("the API token is empty or contains characters not allowed in an HTTP header")]
+    /// The token is empty or has characters a token cannot have (anything
+    /// but visible ASCII). The token itself is never printed.
+    #[error("the API token is empty or contains characters a token cannot have (only visible ASCII is allowed: check for whitespace or quotes pasted along with it)")]
     InvalidToken,
     /// The base URL does not parse or cannot be a base.
     #[error("invalid base URL `{url}`: {reason}")]
@@ -315,6 +453,48 @@ impl fmt::Display for Trace<'_> {
             Some(id) => write!(f, " (trace id {id})"),
             None => Ok(()),
         }
+    }
+}
+
+/// The causes of a transport error ("client error (Connect): tcp connect
+/// error: Connection refused (os error 111)"), which say more than reqwest's
+/// top-level message and, unlike it, carry no URL (no contact id in logs).
+pub(crate) struct RootCause<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for RootCause<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(mut cause) = self.0.source() else {
+            return write!(f, "{}", self.0);
+        };
+        write!(f, "{cause}")?;
+        while let Some(next) = cause.source() {
+            write!(f, ": {next}")?;
+            cause = next;
+        }
+        Ok(())
+    }
+}
+
+struct LimitHint<'a>(&'a RateLimit);
+
+impl fmt::Display for LimitHint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let limit = self.0;
+        if limit.daily_remaining == Some(0) {
+            write!(f, "; the daily limit")?;
+            if let Some(daily) = limit.daily_limit {
+                write!(f, " of {daily} requests")?;
+            }
+            return write!(f, " is used up");
+        }
+        if limit.remaining == Some(0) {
+            write!(f, "; the burst limit")?;
+            if let (Some(max), Some(ms)) = (limit.max, limit.interval_ms) {
+                write!(f, " of {max} requests per {} s", f64::from(ms) / 1000.0)?;
+            }
+            write!(f, " is used up")?;
+        }
+        Ok(())
     }
 }
 

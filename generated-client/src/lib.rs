@@ -4,7 +4,10 @@
 //! `cargo xtask codegen`: [`types`] holds the request and response types, and
 //! [`Client`] has one async method per operation. The rest is a small
 //! hand-written runtime: the builder, the transport with its retries, the
-//! error type, and the [`Nullable`] and [`BirthDate`] types.
+//! error type, and the [`Nullable`] and [`BirthDate`] types; per-request
+//! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
+//! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
+//! every search result.
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -33,12 +36,15 @@ mod body;
 mod config;
 mod core;
 mod error;
+mod limiter;
 mod nullable;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
+mod options;
 mod request;
 mod response;
+mod search;
 #[rustfmt::skip]
 pub mod types;
 
@@ -50,9 +56,12 @@ pub use config::{
 };
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
+pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use nullable::Nullable;
 pub use operations::*;
+pub use options::RequestOptions;
 pub use request::Request;
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
 pub use response::{ApiResponse, RateLimit};
+pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};

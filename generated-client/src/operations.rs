@@ -6,7 +6,7 @@ use super::types;
 
 /// Client for the LeadConnector Contacts API (API version 2021-07-28).
 ///
-/// Cheap to clone: clones share one connection pool and configuration.
+/// Cheap to clone: clones share one connection pool and rate limiter.
 #[derive(Clone, Debug)]
 pub struct Client {
     core: crate::Core,
@@ -69,57 +69,6 @@ impl Client {
             400 => Err(response.error(CreateContactError::BadRequest)),
             401 => Err(response.error(CreateContactError::Unauthorized)),
             422 => Err(response.error(CreateContactError::UnprocessableEntity)),
-            _ => Err(response.unexpected()),
-        }
-    }
-
-    /// Search Contacts
-    ///
-    /// Searches the contacts of a Location with combinations of advanced
-    /// filters, free text, sorting and paging.
-    ///
-    /// **Paging.** `pageLimit` (at most 500) sets the page size. Standard
-    /// paging with `page` reaches only the first 10,000 records. To go
-    /// deeper, send `searchAfter` instead: the `searchAfter` value of the
-    /// last contact of the previous page.
-    ///
-    /// **Filters.** Each item of `filters` is either a single filter
-    /// (`field`, `operator`, `value`) or a group (`group`: `AND` or `OR`,
-    /// plus its own `filters`). The vendor's contacts.json links its
-    /// search documentation for the accepted fields and operators
-    /// (https://doc.clickup.com/8631005/d/h/87cpx-158396/6e629989abe7fad);
-    /// this spec does not enumerate them.
-    ///
-    /// The vendor's contacts.json publishes no request or response schema
-    /// for this operation (an empty request object, a 200 without a body).
-    /// The schemas here are written by hand; spec/README.md lists what
-    /// they are based on.
-    ///
-    /// Required scope: `contacts.readonly`.
-    ///
-    /// `POST /contacts/search`
-    pub async fn search_contacts(
-        &self,
-        body: &types::SearchContactsRequest,
-    ) -> Result<
-        crate::ApiResponse<types::SearchContactsResponse>,
-        crate::Error<SearchContactsError>,
-    > {
-        let request = crate::Request::new(
-                crate::Method::POST,
-                "searchContacts",
-                "/contacts/search",
-            )
-            .segment("contacts")
-            .segment("search")
-            .fixed_header("Version", "2021-07-28")
-            .json(body);
-        let response = self.core.execute(request).await?;
-        match response.status() {
-            200 => response.json(),
-            400 => Err(response.error(SearchContactsError::BadRequest)),
-            401 => Err(response.error(SearchContactsError::Unauthorized)),
-            422 => Err(response.error(SearchContactsError::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -194,6 +143,61 @@ impl Client {
             400 => Err(response.error(UpsertContactError::BadRequest)),
             401 => Err(response.error(UpsertContactError::Unauthorized)),
             422 => Err(response.error(UpsertContactError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Search Contacts
+    ///
+    /// Searches the contacts of a Location with combinations of advanced
+    /// filters, free text, sorting and paging.
+    ///
+    /// **Paging.** `pageLimit` (at most 500) sets the page size. Standard
+    /// paging with `page` reaches only the first 10,000 records. To go
+    /// deeper, send `searchAfter` instead: the `searchAfter` value of the
+    /// last contact of the previous page.
+    ///
+    /// **Filters.** Each item of `filters` is either a single filter
+    /// (`field`, `operator`, `value`) or a group (`group`: `AND` or `OR`,
+    /// plus its own `filters`). The vendor's contacts.json links its
+    /// search documentation for the accepted fields and operators
+    /// (<https://doc.clickup.com/8631005/d/h/87cpx-158396/6e629989abe7fad>);
+    /// this spec does not enumerate them.
+    ///
+    /// The vendor's contacts.json publishes no request or response schema
+    /// for this operation (an empty request object, a 200 without a body).
+    /// The schemas here are written by hand; spec/README.md lists what
+    /// they are based on.
+    ///
+    /// `x-idempotent: true`: a search only reads, so repeating it after a
+    /// dropped connection or a 5xx is safe, although it is a POST.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `POST /contacts/search`
+    pub async fn search_contacts(
+        &self,
+        body: &types::SearchContactsRequest,
+    ) -> Result<
+        crate::ApiResponse<types::SearchContactsResponse>,
+        crate::Error<SearchContactsError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::POST,
+                "searchContacts",
+                "/contacts/search",
+            )
+            .idempotent()
+            .segment("contacts")
+            .segment("search")
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(SearchContactsError::BadRequest)),
+            401 => Err(response.error(SearchContactsError::Unauthorized)),
+            422 => Err(response.error(SearchContactsError::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -326,6 +330,9 @@ impl Client {
     /// over sending `tags` to `updateContact` or `upsertContact`, which
     /// overwrite the whole tag list.
     ///
+    /// `x-idempotent: true`: adding a tag the contact already has changes
+    /// nothing, so repeating the request is safe.
+    ///
     /// Required scope: `contacts.write`.
     ///
     /// `POST /contacts/{contactId}/tags`
@@ -339,6 +346,7 @@ impl Client {
                 "addTags",
                 "/contacts/{contactId}/tags",
             )
+            .idempotent()
             .segment("contacts")
             .path_param("contactId", contact_id)
             .segment("tags")
@@ -416,10 +424,10 @@ pub enum CreateContactError {
     UnprocessableEntity(types::UnprocessableEntityError),
 }
 
-/// The documented error responses of [`Client::search_contacts`], each with its decoded body.
+/// The documented error responses of [`Client::upsert_contact`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum SearchContactsError {
+pub enum UpsertContactError {
     /// Bad Request. The request was malformed or rejected.
     ///
     /// Status 400.
@@ -434,10 +442,10 @@ pub enum SearchContactsError {
     UnprocessableEntity(types::UnprocessableEntityError),
 }
 
-/// The documented error responses of [`Client::upsert_contact`], each with its decoded body.
+/// The documented error responses of [`Client::search_contacts`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum UpsertContactError {
+pub enum SearchContactsError {
     /// Bad Request. The request was malformed or rejected.
     ///
     /// Status 400.

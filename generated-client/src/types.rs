@@ -2,540 +2,10 @@
 // Do not edit: change the spec or the generator, then regenerate.
 
 //! Request and response types of the LeadConnector Contacts API.
-/// Where the contact came from (`attributionSource`: first touch;
-/// `lastAttributionSource`: latest touch). Fields and nullability
-/// follow page 003: `url` is required, every other field is nullable.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AttributionSource {
-    /// Campaign name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<String>,
-    /// Campaign id.
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
-    pub campaign_id: Option<String>,
-    /// Google Display & Video 360 click id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dclid: Option<String>,
-    /// Facebook event id. (The vendor's example, "Mozilla/5.0", is a
-    /// user agent copied from `userAgent`.)
-    #[serde(rename = "fbEventId", default, skip_serializing_if = "Option::is_none")]
-    pub fb_event_id: Option<String>,
-    /// Facebook click cookie (`_fbc`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fbc: Option<String>,
-    /// Facebook click id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fbclid: Option<String>,
-    /// Facebook browser cookie (`_fbp`).
-    ///
-    /// Example: `fb. 1.1674748390986.1171287961`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fbp: Option<String>,
-    /// Google click id.
-    ///
-    /// Example: `CjOKCQjwnNyUBhCZARISAI9AYIFtNnIcWcYGIOQINz_ZoFI5SSLRRugSoPZoiEu27IZBYf1-MAIWmEaAo2VEALW_WCB`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gclid: Option<String>,
-    /// IP address of the visitor.
-    ///
-    /// Example: `58.111.106.198`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// Medium through which the contact came, e.g. `survey`.
-    ///
-    /// Example: `survey`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medium: Option<String>,
-    /// Id of the medium (e.g. of the survey).
-    ///
-    /// Example: `FglfHAn30PRwsZVyQlKp`
-    #[serde(rename = "mediumId", default, skip_serializing_if = "Option::is_none")]
-    pub medium_id: Option<String>,
-    /// Microsoft Advertising click id. `msclikid` (sic) is the wire name
-    /// used by the vendor's contacts.json and by the JSON example on
-    /// page 003; page 003's field list spells it `msclickid`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msclikid: Option<String>,
-    /// Referrer URL.
-    ///
-    /// Example: `https://www.google.com`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referrer: Option<String>,
-    /// URL, or name, of the source.
-    ///
-    /// Example: `Trigger Link`
-    pub url: String,
-    /// User agent of the visitor's browser.
-    ///
-    /// Example: `Mozilla/5.0`
-    #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-    /// UTM content.
-    #[serde(rename = "utmContent", default, skip_serializing_if = "Option::is_none")]
-    pub utm_content: Option<String>,
-    /// UTM medium.
-    #[serde(rename = "utmMedium", default, skip_serializing_if = "Option::is_none")]
-    pub utm_medium: Option<String>,
-    /// UTM source.
-    #[serde(rename = "utmSource", default, skip_serializing_if = "Option::is_none")]
-    pub utm_source: Option<String>,
-    /// Fields the server sent that this version of the spec does not list.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
-}
-
-impl AttributionSource {
-    /// Creates a `AttributionSource` from its required fields (`url`); every other field is left out.
-    pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            campaign: Default::default(),
-            campaign_id: Default::default(),
-            dclid: Default::default(),
-            fb_event_id: Default::default(),
-            fbc: Default::default(),
-            fbclid: Default::default(),
-            fbp: Default::default(),
-            gclid: Default::default(),
-            ip: Default::default(),
-            medium: Default::default(),
-            medium_id: Default::default(),
-            msclikid: Default::default(),
-            referrer: Default::default(),
-            url: url.into(),
-            user_agent: Default::default(),
-            utm_content: Default::default(),
-            utm_medium: Default::default(),
-            utm_source: Default::default(),
-            extra: Default::default(),
-        }
-    }
-}
-
-/// Body of a 400 response. `statusCode` is an integer (the vendor
-/// says `number`). `error` and `traceId` are not in the vendor's
-/// example and may be absent.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct BadRequestError {
-    /// The HTTP reason phrase.
-    ///
-    /// Example: `Bad Request`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// What was wrong with the request.
-    ///
-    /// Example: `Bad Request`
-    pub message: String,
-    /// The HTTP status code, 400.
-    ///
-    /// Example: `400`
-    #[serde(rename = "statusCode")]
-    pub status_code: i32,
-    /// Trace id of the request, for support requests to the vendor.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
-    pub trace_id: Option<String>,
-    /// Fields the server sent that this version of the spec does not list.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
-}
-
-impl BadRequestError {
-    /// Creates a `BadRequestError` from its required fields (`message`, `statusCode`); every other field is left out.
-    pub fn new(message: impl Into<String>, status_code: i32) -> Self {
-        Self {
-            error: Default::default(),
-            message: message.into(),
-            status_code,
-            trace_id: Default::default(),
-            extra: Default::default(),
-        }
-    }
-}
-
-/// A birth date, in requests. The API accepts these formats:
-/// YYYY/MM/DD, MM/DD/YYYY, YYYY-MM-DD, MM-DD-YYYY, YYYY.MM.DD,
-/// MM.DD.YYYY, YYYY_MM_DD, MM_DD_YYYY.
-///
-/// The generated client maps this schema to the runtime's `BirthDate`
-/// type (`x-rust-type`) and always sends YYYY-MM-DD. The vendor's
-/// contacts.json declares the field as `type: object` while showing a
-/// string.
-///
-/// Example: `1990-09-25`
-pub type BirthDate = crate::BirthDate;
-
-/// A contact as returned by the API. One schema for every operation:
-/// it holds every field any vendor page or the vendor's contacts.json
-/// shows for a contact in a response. All fields are optional; which
-/// ones are present depends on the operation and on the contact.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Contact {
-    /// Street address.
-    ///
-    /// Example: `3535 1st St N`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address1: Option<String>,
-    /// User's Id (the user the contact is assigned to).
-    ///
-    /// Example: `y0BeYjuRIlDwsDcOHOJo`
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// Attachments of the contact. The vendor gives no description or example value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<String>,
-    /// The `attributionSource` field.
-    #[serde(
-        rename = "attributionSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attribution_source: Option<AttributionSource>,
-    /// Day of the month of the birth date.
-    ///
-    /// Example: `25`
-    #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
-    pub birth_day: Option<i32>,
-    /// Month of the birth date. The vendor's example pairs `8` with
-    /// `dateOfBirth` 1990-09-25, which suggests months counted from 0
-    /// (January = 0); the vendor does not say.
-    ///
-    /// Example: `8`
-    #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
-    pub birth_month: Option<i32>,
-    /// Whether e-mail to the contact bounced.
-    ///
-    /// Example: `false`
-    #[serde(rename = "bounceEmail", default, skip_serializing_if = "Option::is_none")]
-    pub bounce_email: Option<bool>,
-    /// Id of the business the contact belongs to.
-    ///
-    /// Example: `641c094001436dbc2081e642`
-    #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
-    pub business_id: Option<String>,
-    /// City.
-    ///
-    /// Example: `Dolomite`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Company name.
-    ///
-    /// Example: `DGS VolMAX`
-    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
-    pub company_name: Option<String>,
-    /// Country code.
-    ///
-    /// Example: `US`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Custom field values of the contact.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<ContactCustomField>>,
-    /// When the contact was created.
-    ///
-    /// Example: `2021-07-02T05:18:26.704Z`
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
-    pub date_added: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// Birth date as stored by the API, e.g. `1990-09-25T00:00:00.000Z`.
-    /// A plain string, not a `BirthDate`: the vendor shows different
-    /// shapes (page 003 and contacts.json show the placeholder "Date
-    /// format YYYY-MM-DD", which is not a value).
-    ///
-    /// Example: `1990-09-25T00:00:00.000Z`
-    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
-    pub date_of_birth: Option<String>,
-    /// When the contact was last updated.
-    ///
-    /// Example: `2021-07-02T05:18:26.704Z`
-    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub date_updated: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// Whether the contact is deleted.
-    ///
-    /// Example: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
-    /// Do Not Disturb flag of the contact.
-    ///
-    /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dnd: Option<bool>,
-    /// The `dndSettings` field.
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
-    pub dnd_settings: Option<DndSettings>,
-    /// E-mail address.
-    ///
-    /// Example: `rubika@deos.com`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// E-mail address in lower case.
-    ///
-    /// Example: `rubika@deos.com`
-    #[serde(rename = "emailLowerCase", default, skip_serializing_if = "Option::is_none")]
-    pub email_lower_case: Option<String>,
-    /// First name.
-    ///
-    /// Example: `rubika`
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// First name in lower case.
-    ///
-    /// Example: `rubika`
-    #[serde(
-        rename = "firstNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub first_name_lower_case: Option<String>,
-    /// Full name in lower case.
-    ///
-    /// Example: `rubika deo`
-    #[serde(
-        rename = "fullNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub full_name_lower_case: Option<String>,
-    /// Gender, as sent on create or upsert. No vendor response example
-    /// shows it.
-    ///
-    /// Example: `male`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
-    /// Contact Id.
-    ///
-    /// Example: `seD4PfOuKoVMLkEZqohJ`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Keyword.
-    ///
-    /// Example: `test`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keyword: Option<String>,
-    /// Time of the contact's last activity.
-    ///
-    /// Example: `2021-07-16T11:39:30.564Z`
-    #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `lastAttributionSource` field.
-    #[serde(
-        rename = "lastAttributionSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_attribution_source: Option<AttributionSource>,
-    /// Last name.
-    ///
-    /// Example: `Deo`
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    /// Last name in lower case.
-    ///
-    /// Example: `deo`
-    #[serde(
-        rename = "lastNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_name_lower_case: Option<String>,
-    /// Time of the contact's last session activity.
-    ///
-    /// Example: `2021-07-16T11:39:30.564Z`
-    #[serde(
-        rename = "lastSessionActivityAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_session_activity_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// Id of the Location (sub-account) the contact belongs to.
-    ///
-    /// Example: `ve9EPM428h8vShlRW1KT`
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
-    pub location_id: Option<String>,
-    /// Full name.
-    ///
-    /// Example: `rubika deo`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Offers of the contact.
-    ///
-    /// Example:
-    ///
-    /// ```json
-    /// []
-    /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offers: Option<Vec<String>>,
-    /// Phone number, as stored by the API.
-    ///
-    /// Example: `+18832327657`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Postal code.
-    ///
-    /// Example: `35061`
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// Products of the contact.
-    ///
-    /// Example:
-    ///
-    /// ```json
-    /// []
-    /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub products: Option<Vec<String>>,
-    /// Paging cursor of this contact in `searchContacts` results: send
-    /// the value of the last contact of a page as `searchAfter` to get
-    /// the next page. Items may be strings or numbers.
-    #[serde(rename = "searchAfter", default, skip_serializing_if = "Option::is_none")]
-    pub search_after: Option<Vec<::serde_json::Value>>,
-    /// Where the contact came from.
-    ///
-    /// Example: `public api`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// Social security number. The vendor gives no description or example value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ssn: Option<String>,
-    /// State or region.
-    ///
-    /// Example: `AL`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Tags of the contact.
-    ///
-    /// Example:
-    ///
-    /// ```json
-    /// [
-    ///   "nisi sint commodo amet",
-    ///   "consequat"
-    /// ]
-    /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// Time zone of the contact (IANA name).
-    ///
-    /// Example: `Asia/Calcutta`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    /// Contact type. The vendor does not list the values; its example is `read`.
-    ///
-    /// Example: `read`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// Whether the contact unsubscribed from e-mail.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "unsubscribeEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub unsubscribe_email: Option<bool>,
-    /// visitorId is the Unique ID assigned to each Live chat visitor.
-    ///
-    /// Example: `ve9EPM428h8vShlRW1KT`
-    #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
-    pub visitor_id: Option<String>,
-    /// Website URL.
-    ///
-    /// Example: `https://www.tesla.com`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub website: Option<String>,
-    /// Fields the server sent that this version of the spec does not list.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
-}
-
-/// A custom field value of a contact, in responses.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ContactCustomField {
-    /// Id of the custom field.
-    ///
-    /// Example: `MgobCB14YMVKuE4Ka8p1`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The field's value. Any JSON value: the vendor shows a string
-    /// (`"name"`), but the value has the shape of the field's kind (see
-    /// `CustomFieldValue`), so numbers, arrays and objects occur.
-    ///
-    /// Example: `name`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<::serde_json::Value>,
-    /// Fields the server sent that this version of the spec does not list.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
-}
-
-/// Response of `createContact` and `getContact`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ContactResponse {
-    /// The `contact` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
-    /// Fields the server sent that this version of the spec does not list.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
-}
-
 /// Body of `createContact`. Nullability follows page 004 (Create
 /// Contact): the fields it lists as "string or null" are nullable.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateContactRequest {
-    /// Street address.
-    ///
-    /// Example: `3535 1st St N`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub address1: crate::Nullable<String>,
-    /// User's Id (the user the contact is assigned to).
-    ///
-    /// Example: `y0BeYjuRIlDwsDcOHOJo`
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// City.
-    ///
-    /// Example: `Dolomite`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub city: crate::Nullable<String>,
-    /// Company name.
-    ///
-    /// Example: `DGS VolMAX`
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub company_name: crate::Nullable<String>,
-    /// Country code. Acceptable values are listed in the vendor's
-    /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
-    ///
-    /// Example: `US`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Custom field values, one entry per custom field.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// The birth date of the contact (see `BirthDate` for the formats).
-    /// Not shown on page 004; taken from the vendor's contacts.json,
-    /// which marks it nullable.
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub date_of_birth: crate::Nullable<BirthDate>,
-    /// Do Not Disturb flag of the contact. Per-channel settings go in `dndSettings`.
-    ///
-    /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dnd: Option<bool>,
-    /// The `dndSettings` field.
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
-    pub dnd_settings: Option<DndSettings>,
-    /// E-mail address.
-    ///
-    /// Example: `rosan@deos.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub email: crate::Nullable<String>,
     /// First name.
     ///
     /// Example: `Rosan`
@@ -545,18 +15,6 @@ pub struct CreateContactRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub first_name: crate::Nullable<String>,
-    /// Gender. The vendor does not list the accepted values.
-    ///
-    /// Example: `male`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
-    /// The `inboundDndSettings` field.
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inbound_dnd_settings: Option<InboundDndSettings>,
     /// Last name.
     ///
     /// Example: `Deo`
@@ -566,36 +24,76 @@ pub struct CreateContactRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub last_name: crate::Nullable<String>,
-    /// Id of the Location (sub-account) the contact is created in.
-    ///
-    /// Example: `ve9EPM428h8vShlRW1KT`
-    #[serde(rename = "locationId")]
-    pub location_id: String,
     /// Full name.
     ///
     /// Example: `Rosan Deo`
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
+    /// E-mail address.
+    ///
+    /// Example: `rosan@deos.com`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub email: crate::Nullable<String>,
+    /// Id of the Location (sub-account) the contact is created in.
+    ///
+    /// Example: `ve9EPM428h8vShlRW1KT`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// Gender. The vendor does not list the accepted values.
+    ///
+    /// Example: `male`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
     /// Phone number.
     ///
     /// Example: `+1 888-888-8888`
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
-    /// Postal code.
+    /// Street address.
     ///
-    /// Example: `35061`
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// Where the contact came from.
+    /// Example: `3535 1st St N`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub address1: crate::Nullable<String>,
+    /// City.
     ///
-    /// Example: `public api`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    /// Example: `Dolomite`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub city: crate::Nullable<String>,
     /// State or region.
     ///
     /// Example: `AL`
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
+    /// Postal code.
+    ///
+    /// Example: `35061`
+    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// Website URL.
+    ///
+    /// Example: `https://www.tesla.com`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub website: crate::Nullable<String>,
+    /// Time zone of the contact (IANA name).
+    ///
+    /// Example: `America/Chihuahua`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub timezone: crate::Nullable<String>,
+    /// Do Not Disturb flag of the contact. Per-channel settings go in `dndSettings`.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnd: Option<bool>,
+    /// The `dndSettings` field.
+    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    pub dnd_settings: Option<DndSettings>,
+    /// The `inboundDndSettings` field.
+    #[serde(
+        rename = "inboundDndSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_dnd_settings: Option<InboundDndSettings>,
     /// The contact's complete tag list. On update and upsert this field
     /// overwrites all current tags of the contact (an empty array
     /// removes them all); to change the tags of an existing contact use
@@ -611,197 +109,709 @@ pub struct CreateContactRequest {
     /// ```
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// Time zone of the contact (IANA name).
+    /// Custom field values, one entry per custom field.
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
+    /// Where the contact came from.
     ///
-    /// Example: `America/Chihuahua`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub timezone: crate::Nullable<String>,
-    /// Website URL.
+    /// Example: `public api`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The birth date of the contact (see `BirthDate` for the formats).
+    /// Not shown on page 004; taken from the vendor's contacts.json,
+    /// which marks it nullable.
+    #[serde(
+        rename = "dateOfBirth",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub date_of_birth: crate::Nullable<BirthDate>,
+    /// Country code. Acceptable values are listed in the vendor's
+    /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
     ///
-    /// Example: `https://www.tesla.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub website: crate::Nullable<String>,
+    /// Example: `US`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Company name.
+    ///
+    /// Example: `DGS VolMAX`
+    #[serde(
+        rename = "companyName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub company_name: crate::Nullable<String>,
+    /// User's Id (the user the contact is assigned to).
+    ///
+    /// Example: `y0BeYjuRIlDwsDcOHOJo`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
 }
 
 impl CreateContactRequest {
     /// Creates a `CreateContactRequest` from its required fields (`locationId`); every other field is left out.
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
+            first_name: Default::default(),
+            last_name: Default::default(),
+            name: Default::default(),
+            email: Default::default(),
+            location_id: location_id.into(),
+            gender: Default::default(),
+            phone: Default::default(),
             address1: Default::default(),
-            assigned_to: Default::default(),
             city: Default::default(),
-            company_name: Default::default(),
-            country: Default::default(),
-            custom_fields: Default::default(),
-            date_of_birth: Default::default(),
+            state: Default::default(),
+            postal_code: Default::default(),
+            website: Default::default(),
+            timezone: Default::default(),
             dnd: Default::default(),
             dnd_settings: Default::default(),
-            email: Default::default(),
-            first_name: Default::default(),
-            gender: Default::default(),
             inbound_dnd_settings: Default::default(),
-            last_name: Default::default(),
-            location_id: location_id.into(),
-            name: Default::default(),
-            phone: Default::default(),
-            postal_code: Default::default(),
-            source: Default::default(),
-            state: Default::default(),
             tags: Default::default(),
-            timezone: Default::default(),
-            website: Default::default(),
+            custom_fields: Default::default(),
+            source: Default::default(),
+            date_of_birth: Default::default(),
+            country: Default::default(),
+            company_name: Default::default(),
+            assigned_to: Default::default(),
         }
     }
 }
 
-/// One uploaded file of a FileField value.
+/// Body of `updateContact`. All fields are optional; only the fields
+/// sent are changed. Nullability follows page 003 (the newest Update
+/// Contact page, which marks fields NULLABLE); the older page 002 does
+/// not mark `postalCode` or `dnd` as nullable.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CustomFieldFile {
-    /// Id of the stored document (the last segment of `url`).
+pub struct UpdateContactRequest {
+    /// First name.
     ///
-    /// Example: `w2M9qTZ0ZJz8rGt02jdJ`
-    #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
-    pub document_id: Option<String>,
-    /// The `meta` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<CustomFieldFileMeta>,
-    /// Download URL of the file.
+    /// Example: `rosan`
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub first_name: crate::Nullable<String>,
+    /// Last name.
     ///
-    /// Example: `https://services.leadconnectorhq.com/documents/download/w2M9qTZ0ZJz8rGt02jdJ`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-/// Upload metadata of a file.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CustomFieldFileMeta {
-    /// Transfer encoding of the upload.
+    /// Example: `Deo`
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub last_name: crate::Nullable<String>,
+    /// Full name.
     ///
-    /// Example: `7bit`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<String>,
-    /// Name of the upload form field.
+    /// Example: `rosan Deo`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub name: crate::Nullable<String>,
+    /// E-mail address.
     ///
-    /// Example: `1HeGizb13P0odwgOgKSs`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fieldname: Option<String>,
-    /// MIME type of the file.
+    /// Example: `rosan@deos.com`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub email: crate::Nullable<String>,
+    /// Phone number.
     ///
-    /// Example: `image/jpeg`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mimetype: Option<String>,
-    /// Original file name.
+    /// Example: `+1 888-888-8888`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub phone: crate::Nullable<String>,
+    /// Street address.
     ///
-    /// Example: `IMG_20231215_164412935.jpg`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub originalname: Option<String>,
-    /// File size in bytes.
+    /// Example: `3535 1st St N`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub address1: crate::Nullable<String>,
+    /// City.
     ///
-    /// Example: `1786611`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i64>,
-    /// UUID of the file; the same as its key in the `Files` map.
+    /// Example: `Dolomite`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub city: crate::Nullable<String>,
+    /// State or region.
     ///
-    /// Example: `f31175d4-2b06-4fc6-b7bc-74cd814c68cb`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uuid: Option<String>,
-}
-
-/// A value for one custom field of the contact, in create, update and
-/// upsert requests. The field is identified by `id`; `key` is the
-/// field's key.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CustomFieldInput {
-    /// The `field_value` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_value: Option<CustomFieldValue>,
-    /// Id of the custom field.
+    /// Example: `AL`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub state: crate::Nullable<String>,
+    /// Postal code. Nullable per page 003 (page 002 and the vendor's contacts.json say not nullable).
     ///
-    /// Example: `6dvNaf7VhkQ9snc5vnjJ`
-    pub id: String,
-    /// Key of the custom field.
+    /// Example: `35061`
+    #[serde(
+        rename = "postalCode",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub postal_code: crate::Nullable<String>,
+    /// Website URL.
     ///
-    /// Example: `my_custom_field`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-}
-
-impl CustomFieldInput {
-    /// Creates a `CustomFieldInput` from its required fields (`id`); every other field is left out.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            field_value: Default::default(),
-            id: id.into(),
-            key: Default::default(),
-        }
-    }
-}
-
-/// The value of a custom field. Its JSON shape depends on the kind of
-/// custom field:
-///
-/// | Kind of field | Alternative | Example |
-/// |---|---|---|
-/// | TextField, LargeTextField | `Text` | `"My Text"` |
-/// | SingleSelectField, RadioField | `Text` (the selected option) | `"My Selected Option"` |
-/// | NumericField, MonetaryField | `Number` | `100`, `100.5` |
-/// | CheckboxField, MultiSelectField | `Options` (the selected options) | `["test", "test2"]` |
-/// | FileField | `Files` (keyed by file UUID) | see `CustomFieldFile` |
-///
-/// The vendor's contacts.json declares the NumericField and
-/// MonetaryField values as `type: object` while showing `100` and
-/// `100.5`; they are numbers.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum CustomFieldValue {
-    /// Text
+    /// Example: `https://www.tesla.com`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub website: crate::Nullable<String>,
+    /// Time zone of the contact (IANA name).
     ///
-    /// Value of a TextField, LargeTextField, SingleSelectField or RadioField.
+    /// Example: `America/Chihuahua`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub timezone: crate::Nullable<String>,
+    /// Do Not Disturb flag of the contact. Per-channel settings go in
+    /// `dndSettings`. Nullable per page 003 (page 002 and the vendor's
+    /// contacts.json say not nullable).
     ///
-    /// Example: `My Text`
-    Text(String),
-    /// Number
-    ///
-    /// Value of a NumericField or MonetaryField. No `format`: the client
-    /// keeps the number exactly as written (`100` stays `100`, `100.5`
-    /// stays `100.5`).
-    ///
-    /// Example: `100.5`
-    Number(::serde_json::Number),
-    /// Options
-    ///
-    /// Selected options of a CheckboxField or MultiSelectField.
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub dnd: crate::Nullable<bool>,
+    /// The `dndSettings` field.
+    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    pub dnd_settings: Option<DndSettings>,
+    /// The `inboundDndSettings` field.
+    #[serde(
+        rename = "inboundDndSettings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_dnd_settings: Option<InboundDndSettings>,
+    /// Overwrites all current tags of the contact; an empty array
+    /// removes them all. To change tags, the vendor recommends
+    /// `addTags` / `removeTags` instead.
     ///
     /// Example:
     ///
     /// ```json
     /// [
-    ///   "test",
-    ///   "test2"
+    ///   "nisi sint commodo amet",
+    ///   "consequat"
     /// ]
     /// ```
-    Options(Vec<String>),
-    /// Files
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Custom field values, one entry per custom field.
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
+    /// Where the contact came from.
     ///
-    /// Files of a FileField, keyed by file UUID.
-    Files(::std::collections::BTreeMap<String, CustomFieldFile>),
+    /// Example: `public api`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub source: crate::Nullable<String>,
+    /// The birth date of the contact (see `BirthDate` for the formats).
+    #[serde(
+        rename = "dateOfBirth",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub date_of_birth: crate::Nullable<BirthDate>,
+    /// Country code. Acceptable values are listed in the vendor's
+    /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
+    ///
+    /// Example: `US`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// User's Id (the user the contact is assigned to).
+    ///
+    /// Example: `y0BeYjuRIlDwsDcOHOJo`
+    #[serde(
+        rename = "assignedTo",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub assigned_to: crate::Nullable<String>,
 }
 
-/// Response of `deleteContact`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DeleteContactResponse {
-    /// Whether the contact was deleted. The name is misspelled by the
-    /// vendor ("succeded"); it is the name on the wire. The client
-    /// calls the field `succeeded` and also accepts that spelling.
+/// Body of `upsertContact`. Page 001 does not say which fields are
+/// nullable; nullability follows the vendor's contacts.json
+/// (UpsertContactDto).
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpsertContactRequest {
+    /// First name.
+    ///
+    /// Example: `Rosan`
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub first_name: crate::Nullable<String>,
+    /// Last name.
+    ///
+    /// Example: `Deo`
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub last_name: crate::Nullable<String>,
+    /// Full name.
+    ///
+    /// Example: `Rosan Deo`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub name: crate::Nullable<String>,
+    /// E-mail address; used for duplicate matching (see `upsertContact`).
+    ///
+    /// Example: `rosan@deos.com`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub email: crate::Nullable<String>,
+    /// Id of the Location (sub-account) the contact belongs to.
+    ///
+    /// Example: `ve9EPM428h8vShlRW1KT`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// Gender. The vendor does not list the accepted values.
+    ///
+    /// Example: `male`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// Phone number; used for duplicate matching (see `upsertContact`).
+    ///
+    /// Example: `+1 888-888-8888`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub phone: crate::Nullable<String>,
+    /// Street address.
+    ///
+    /// Example: `3535 1st St N`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub address1: crate::Nullable<String>,
+    /// City.
+    ///
+    /// Example: `Dolomite`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub city: crate::Nullable<String>,
+    /// State or region.
+    ///
+    /// Example: `AL`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub state: crate::Nullable<String>,
+    /// Postal code.
+    ///
+    /// Example: `35061`
+    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// Website URL.
+    ///
+    /// Example: `https://www.tesla.com`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub website: crate::Nullable<String>,
+    /// Time zone of the contact (IANA name).
+    ///
+    /// Example: `America/Chihuahua`
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub timezone: crate::Nullable<String>,
+    /// Do Not Disturb flag of the contact. Per-channel settings go in `dndSettings`.
     ///
     /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnd: Option<bool>,
+    /// The `dndSettings` field.
+    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    pub dnd_settings: Option<DndSettings>,
+    /// The `inboundDndSettings` field.
     #[serde(
-        rename = "succeded",
-        alias = "succeeded",
+        rename = "inboundDndSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub succeeded: Option<bool>,
+    pub inbound_dnd_settings: Option<InboundDndSettings>,
+    /// Overwrites all current tags of a matched contact; an empty array
+    /// removes them all. To change tags, the vendor recommends
+    /// `addTags` / `removeTags` instead.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "nisi sint commodo amet",
+    ///   "consequat"
+    /// ]
+    /// ```
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Custom field values, one entry per custom field.
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldInput>>,
+    /// Where the contact came from.
+    ///
+    /// Example: `public api`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The birth date of the contact (see `BirthDate` for the formats).
+    #[serde(
+        rename = "dateOfBirth",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub date_of_birth: crate::Nullable<BirthDate>,
+    /// Country code. Acceptable values are listed in the vendor's
+    /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
+    ///
+    /// Example: `US`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Company name.
+    ///
+    /// Example: `DGS VolMAX`
+    #[serde(
+        rename = "companyName",
+        default,
+        skip_serializing_if = "crate::Nullable::is_absent"
+    )]
+    pub company_name: crate::Nullable<String>,
+    /// User's Id (the user the contact is assigned to).
+    ///
+    /// Example: `y0BeYjuRIlDwsDcOHOJo`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// Controls whether to create a new contact or update an existing
+    /// duplicate. Defaults to `false` when absent.
+    ///
+    /// - Scenario 1: `true`, and the sub-account allows duplicate
+    ///   contacts: a new contact is created immediately, without
+    ///   checking for duplicates.
+    /// - Scenario 2: `true`, but the sub-account does not allow
+    ///   duplicate contacts: this field is ignored and the normal upsert
+    ///   behaviour applies (the API searches for an existing duplicate
+    ///   contact, updates it if found, or creates a new contact if not).
+    /// - Scenario 3: `false` or not provided: the normal upsert
+    ///   behaviour applies, whatever the sub-account's duplicate
+    ///   contact setting.
+    ///
+    /// Example: `false`
+    #[serde(
+        rename = "createNewIfDuplicateAllowed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_new_if_duplicate_allowed: Option<bool>,
+}
+
+impl UpsertContactRequest {
+    /// Creates a `UpsertContactRequest` from its required fields (`locationId`); every other field is left out.
+    pub fn new(location_id: impl Into<String>) -> Self {
+        Self {
+            first_name: Default::default(),
+            last_name: Default::default(),
+            name: Default::default(),
+            email: Default::default(),
+            location_id: location_id.into(),
+            gender: Default::default(),
+            phone: Default::default(),
+            address1: Default::default(),
+            city: Default::default(),
+            state: Default::default(),
+            postal_code: Default::default(),
+            website: Default::default(),
+            timezone: Default::default(),
+            dnd: Default::default(),
+            dnd_settings: Default::default(),
+            inbound_dnd_settings: Default::default(),
+            tags: Default::default(),
+            custom_fields: Default::default(),
+            source: Default::default(),
+            date_of_birth: Default::default(),
+            country: Default::default(),
+            company_name: Default::default(),
+            assigned_to: Default::default(),
+            create_new_if_duplicate_allowed: Default::default(),
+        }
+    }
+}
+
+/// Body of `addTags` and `removeTags`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TagsRequest {
+    /// The tags to add or remove.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "minim",
+    ///   "velit magna"
+    /// ]
+    /// ```
+    pub tags: Vec<String>,
+}
+
+impl TagsRequest {
+    /// Creates a `TagsRequest` from its required fields (`tags`); every other field is left out.
+    pub fn new(tags: Vec<String>) -> Self {
+        Self { tags }
+    }
+}
+
+/// Body of `searchContacts`. The vendor's contacts.json publishes no
+/// schema for it (its `SearchBodyV2DTO` is an empty object); this one
+/// is written by hand (see spec/README.md).
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchContactsRequest {
+    /// Id of the Location (sub-account) whose contacts are searched.
+    ///
+    /// Example: `ve9EPM428h8vShlRW1KT`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// Page number for standard page-based paging. Page-based paging
+    /// reaches only the first 10,000 records; use `searchAfter` to go
+    /// further.
+    ///
+    /// Example: `1`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i32>,
+    /// Number of contacts per page; at most 500.
+    ///
+    /// Example: `20`
+    #[serde(rename = "pageLimit")]
+    pub page_limit: i32,
+    /// Cursor for paging past the first 10,000 records: the
+    /// `searchAfter` value of the last contact of the previous page,
+    /// sent back unchanged. Its items may be strings or numbers.
+    #[serde(rename = "searchAfter", default, skip_serializing_if = "Option::is_none")]
+    pub search_after: Option<Vec<::serde_json::Value>>,
+    /// Free-text search string.
+    ///
+    /// Example: `rosan`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Filters the contacts must match. Each item is a single filter
+    /// (`SearchFilter`) or a group of filters (`SearchFilterGroup`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<SearchFilterItem>>,
+    /// Sort order; the first entry has the highest precedence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<Vec<SearchSort>>,
+}
+
+impl SearchContactsRequest {
+    /// Creates a `SearchContactsRequest` from its required fields (`locationId`, `pageLimit`); every other field is left out.
+    pub fn new(location_id: impl Into<String>, page_limit: i32) -> Self {
+        Self {
+            location_id: location_id.into(),
+            page: Default::default(),
+            page_limit,
+            search_after: Default::default(),
+            query: Default::default(),
+            filters: Default::default(),
+            sort: Default::default(),
+        }
+    }
+}
+
+/// One entry of a `filters` array, either a group of filters or a single filter.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum SearchFilterItem {
+    /// The `SearchFilterGroup` shape.
+    SearchFilterGroup(SearchFilterGroup),
+    /// The `SearchFilter` shape.
+    SearchFilter(SearchFilter),
+}
+
+/// How the `filters` of the group are combined.
+///
+/// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SearchFilterGroupGroup {
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+    /// A value this version of the spec does not list.
+    Unknown(String),
+}
+
+impl SearchFilterGroupGroup {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::And => "AND",
+            Self::Or => "OR",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SearchFilterGroupGroup {
+    fn from(value: &str) -> Self {
+        match value {
+            "AND" => Self::And,
+            "OR" => Self::Or,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for SearchFilterGroupGroup {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SearchFilterGroupGroup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchFilterGroupGroup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// SearchFilterGroup
+///
+/// Filters combined with a logical operator.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchFilterGroup {
+    /// How the `filters` of the group are combined.
+    ///
+    /// Example: `OR`
+    pub group: SearchFilterGroupGroup,
+    /// The filters of the group; each has the same shape as a top-level `filters` item.
+    pub filters: Vec<SearchFilterItem>,
+}
+
+impl SearchFilterGroup {
+    /// Creates a `SearchFilterGroup` from its required fields (`group`, `filters`); every other field is left out.
+    pub fn new(group: SearchFilterGroupGroup, filters: Vec<SearchFilterItem>) -> Self {
+        Self { group, filters }
+    }
+}
+
+/// SearchFilter
+///
+/// A single condition on one contact field. For the accepted fields
+/// and operators see the search documentation linked from
+/// `searchContacts`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchFilter {
+    /// The contact field to test.
+    pub field: String,
+    /// The comparison operator.
+    pub operator: String,
+    /// The value to compare with. Any JSON value (string, number,
+    /// boolean, array or object) depending on the field and operator;
+    /// some operators take no value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<::serde_json::Value>,
+}
+
+impl SearchFilter {
+    /// Creates a `SearchFilter` from its required fields (`field`, `operator`); every other field is left out.
+    pub fn new(field: impl Into<String>, operator: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            operator: operator.into(),
+            value: Default::default(),
+        }
+    }
+}
+
+/// Sort direction.
+///
+/// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SearchSortDirection {
+    /// `asc`
+    Asc,
+    /// `desc`
+    Desc,
+    /// A value this version of the spec does not list.
+    Unknown(String),
+}
+
+impl SearchSortDirection {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SearchSortDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for SearchSortDirection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SearchSortDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchSortDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// One sort key.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchSort {
+    /// The contact field to sort by.
+    pub field: String,
+    /// Sort direction.
+    ///
+    /// Example: `desc`
+    pub direction: SearchSortDirection,
+}
+
+impl SearchSort {
+    /// Creates a `SearchSort` from its required fields (`field`, `direction`); every other field is left out.
+    pub fn new(field: impl Into<String>, direction: SearchSortDirection) -> Self {
+        Self {
+            field: field.into(),
+            direction,
+        }
+    }
+}
+
+/// Do Not Disturb settings per channel: `Call` (phone calls), `Email`,
+/// `SMS`, `WhatsApp`, `GMB` (Google Business Profile, formerly Google
+/// My Business) and `FB` (Facebook). Channels not sent are left
+/// unchanged on update.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DndSettings {
+    /// The `Call` field.
+    #[serde(rename = "Call", default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<DndSetting>,
+    /// The `Email` field.
+    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<DndSetting>,
+    /// The `SMS` field.
+    #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<DndSetting>,
+    /// The `WhatsApp` field.
+    #[serde(rename = "WhatsApp", default, skip_serializing_if = "Option::is_none")]
+    pub whats_app: Option<DndSetting>,
+    /// The `GMB` field.
+    #[serde(rename = "GMB", default, skip_serializing_if = "Option::is_none")]
+    pub gmb: Option<DndSetting>,
+    /// The `FB` field.
+    #[serde(rename = "FB", default, skip_serializing_if = "Option::is_none")]
+    pub fb: Option<DndSetting>,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
@@ -874,16 +884,16 @@ impl<'de> ::serde::Deserialize<'de> for DndSettingStatus {
 /// contacts.json show plain strings).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DndSetting {
-    /// Code attached to the DND status. The vendor does not list its values.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub code: crate::Nullable<String>,
-    /// Message attached to the DND status.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub message: crate::Nullable<String>,
     /// DND status of the channel.
     ///
     /// Example: `active`
     pub status: DndSettingStatus,
+    /// Message attached to the DND status.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub message: crate::Nullable<String>,
+    /// Code attached to the DND status. The vendor does not list its values.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub code: crate::Nullable<String>,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
@@ -893,41 +903,20 @@ impl DndSetting {
     /// Creates a `DndSetting` from its required fields (`status`); every other field is left out.
     pub fn new(status: DndSettingStatus) -> Self {
         Self {
-            code: Default::default(),
-            message: Default::default(),
             status,
+            message: Default::default(),
+            code: Default::default(),
             extra: Default::default(),
         }
     }
 }
 
-/// Do Not Disturb settings per channel: `Call` (phone calls), `Email`,
-/// `SMS`, `WhatsApp`, `GMB` (Google Business Profile, formerly Google
-/// My Business) and `FB` (Facebook). Channels not sent are left
-/// unchanged on update.
+/// Do Not Disturb settings for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DndSettings {
-    /// The `Call` field.
-    #[serde(rename = "Call", default, skip_serializing_if = "Option::is_none")]
-    pub call: Option<DndSetting>,
-    /// The `Email` field.
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<DndSetting>,
-    /// The `FB` field.
-    #[serde(rename = "FB", default, skip_serializing_if = "Option::is_none")]
-    pub fb: Option<DndSetting>,
-    /// The `GMB` field.
-    #[serde(rename = "GMB", default, skip_serializing_if = "Option::is_none")]
-    pub gmb: Option<DndSetting>,
-    /// The `SMS` field.
-    #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
-    pub sms: Option<DndSetting>,
-    /// The `WhatsApp` field.
-    #[serde(rename = "WhatsApp", default, skip_serializing_if = "Option::is_none")]
-    pub whats_app: Option<DndSetting>,
-    /// Fields the server sent that this version of the spec does not list.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+pub struct InboundDndSettings {
+    /// The `all` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<InboundDndSetting>,
 }
 
 /// Inbound DND status.
@@ -992,101 +981,627 @@ impl<'de> ::serde::Deserialize<'de> for InboundDndSettingStatus {
 /// `message` is nullable per page 003.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InboundDndSetting {
-    /// Message attached to the inbound DND status.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub message: crate::Nullable<String>,
     /// Inbound DND status.
     ///
     /// Example: `active`
     pub status: InboundDndSettingStatus,
+    /// Message attached to the inbound DND status.
+    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+    pub message: crate::Nullable<String>,
 }
 
 impl InboundDndSetting {
     /// Creates a `InboundDndSetting` from its required fields (`status`); every other field is left out.
     pub fn new(status: InboundDndSettingStatus) -> Self {
         Self {
-            message: Default::default(),
             status,
+            message: Default::default(),
         }
     }
 }
 
-/// Do Not Disturb settings for inbound messages.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct InboundDndSettings {
-    /// The `all` field.
+/// A value for one custom field of the contact, in create, update and
+/// upsert requests. The field is identified by `id`; `key` is the
+/// field's key.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CustomFieldInput {
+    /// Id of the custom field.
+    ///
+    /// Example: `6dvNaf7VhkQ9snc5vnjJ`
+    pub id: String,
+    /// Key of the custom field.
+    ///
+    /// Example: `my_custom_field`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all: Option<InboundDndSetting>,
+    pub key: Option<String>,
+    /// The `field_value` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_value: Option<CustomFieldValue>,
 }
 
-/// Body of `searchContacts`. The vendor's contacts.json publishes no
-/// schema for it (its `SearchBodyV2DTO` is an empty object); this one
-/// is written by hand (see spec/README.md).
+impl CustomFieldInput {
+    /// Creates a `CustomFieldInput` from its required fields (`id`); every other field is left out.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            key: Default::default(),
+            field_value: Default::default(),
+        }
+    }
+}
+
+/// The value of a custom field. Its JSON shape depends on the kind of
+/// custom field:
+///
+/// | Kind of field | Alternative | Example |
+/// |---|---|---|
+/// | TextField, LargeTextField | `Text` | `"My Text"` |
+/// | SingleSelectField, RadioField | `Text` (the selected option) | `"My Selected Option"` |
+/// | NumericField, MonetaryField | `Number` | `100`, `100.5` |
+/// | CheckboxField, MultiSelectField | `Options` (the selected options) | `["test", "test2"]` |
+/// | FileField | `Files` (keyed by file UUID) | see `CustomFieldFile` |
+///
+/// The vendor's contacts.json declares the NumericField and
+/// MonetaryField values as `type: object` while showing `100` and
+/// `100.5`; they are numbers.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchContactsRequest {
-    /// Filters the contacts must match. Each item is a single filter
-    /// (`SearchFilter`) or a group of filters (`SearchFilterGroup`).
+#[serde(untagged)]
+pub enum CustomFieldValue {
+    /// Text
+    ///
+    /// Value of a TextField, LargeTextField, SingleSelectField or RadioField.
+    ///
+    /// Example: `My Text`
+    Text(String),
+    /// Number
+    ///
+    /// Value of a NumericField or MonetaryField. No `format`: the client
+    /// keeps the number exactly as written (`100` stays `100`, `100.5`
+    /// stays `100.5`).
+    ///
+    /// Example: `100.5`
+    Number(::serde_json::Number),
+    /// Options
+    ///
+    /// Selected options of a CheckboxField or MultiSelectField.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "test",
+    ///   "test2"
+    /// ]
+    /// ```
+    Options(Vec<String>),
+    /// Files
+    ///
+    /// Files of a FileField, keyed by file UUID.
+    Files(::std::collections::BTreeMap<String, CustomFieldFile>),
+}
+
+/// One uploaded file of a FileField value.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CustomFieldFile {
+    /// The `meta` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Vec<SearchFilterItem>>,
-    /// Id of the Location (sub-account) whose contacts are searched.
+    pub meta: Option<CustomFieldFileMeta>,
+    /// Download URL of the file.
+    ///
+    /// Example: `https://services.leadconnectorhq.com/documents/download/w2M9qTZ0ZJz8rGt02jdJ`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Id of the stored document (the last segment of `url`).
+    ///
+    /// Example: `w2M9qTZ0ZJz8rGt02jdJ`
+    #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
+}
+
+/// Upload metadata of a file.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CustomFieldFileMeta {
+    /// Name of the upload form field.
+    ///
+    /// Example: `1HeGizb13P0odwgOgKSs`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fieldname: Option<String>,
+    /// Original file name.
+    ///
+    /// Example: `IMG_20231215_164412935.jpg`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub originalname: Option<String>,
+    /// Transfer encoding of the upload.
+    ///
+    /// Example: `7bit`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// MIME type of the file.
+    ///
+    /// Example: `image/jpeg`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mimetype: Option<String>,
+    /// File size in bytes.
+    ///
+    /// Example: `1786611`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// UUID of the file; the same as its key in the `Files` map.
+    ///
+    /// Example: `f31175d4-2b06-4fc6-b7bc-74cd814c68cb`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+}
+
+/// A birth date, in requests. The API accepts these formats:
+/// YYYY/MM/DD, MM/DD/YYYY, YYYY-MM-DD, MM-DD-YYYY, YYYY.MM.DD,
+/// MM.DD.YYYY, YYYY_MM_DD, MM_DD_YYYY.
+///
+/// The generated client maps this schema to the runtime's `BirthDate`
+/// type (`x-rust-type`) and always sends YYYY-MM-DD. The vendor's
+/// contacts.json declares the field as `type: object` while showing a
+/// string.
+///
+/// Example: `1990-09-25`
+pub type BirthDate = crate::BirthDate;
+
+/// A contact as returned by the API. One schema for every operation:
+/// it holds every field any vendor page or the vendor's contacts.json
+/// shows for a contact in a response. All fields are optional; which
+/// ones are present depends on the operation and on the contact.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Contact {
+    /// Contact Id.
+    ///
+    /// Example: `seD4PfOuKoVMLkEZqohJ`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Full name.
+    ///
+    /// Example: `rubika deo`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Id of the Location (sub-account) the contact belongs to.
     ///
     /// Example: `ve9EPM428h8vShlRW1KT`
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Page number for standard page-based paging. Page-based paging
-    /// reaches only the first 10,000 records; use `searchAfter` to go
-    /// further.
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// First name.
     ///
-    /// Example: `1`
+    /// Example: `rubika`
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    ///
+    /// Example: `Deo`
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// First name in lower case.
+    ///
+    /// Example: `rubika`
+    #[serde(
+        rename = "firstNameLowerCase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_name_lower_case: Option<String>,
+    /// Last name in lower case.
+    ///
+    /// Example: `deo`
+    #[serde(
+        rename = "lastNameLowerCase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_name_lower_case: Option<String>,
+    /// Full name in lower case.
+    ///
+    /// Example: `rubika deo`
+    #[serde(
+        rename = "fullNameLowerCase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name_lower_case: Option<String>,
+    /// E-mail address.
+    ///
+    /// Example: `rubika@deos.com`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<i32>,
-    /// Number of contacts per page; at most 500.
+    pub email: Option<String>,
+    /// E-mail address in lower case.
     ///
-    /// Example: `20`
-    #[serde(rename = "pageLimit")]
-    pub page_limit: i32,
-    /// Free-text search string.
+    /// Example: `rubika@deos.com`
+    #[serde(rename = "emailLowerCase", default, skip_serializing_if = "Option::is_none")]
+    pub email_lower_case: Option<String>,
+    /// Whether e-mail to the contact bounced.
     ///
-    /// Example: `rosan`
+    /// Example: `false`
+    #[serde(rename = "bounceEmail", default, skip_serializing_if = "Option::is_none")]
+    pub bounce_email: Option<bool>,
+    /// Whether the contact unsubscribed from e-mail.
+    ///
+    /// Example: `false`
+    #[serde(
+        rename = "unsubscribeEmail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unsubscribe_email: Option<bool>,
+    /// Time zone of the contact (IANA name).
+    ///
+    /// Example: `Asia/Calcutta`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    /// Cursor for paging past the first 10,000 records: the
-    /// `searchAfter` value of the last contact of the previous page,
-    /// sent back unchanged. Its items may be strings or numbers.
+    pub timezone: Option<String>,
+    /// Company name.
+    ///
+    /// Example: `DGS VolMAX`
+    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    /// Phone number, as stored by the API.
+    ///
+    /// Example: `+18832327657`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Do Not Disturb flag of the contact.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnd: Option<bool>,
+    /// The `dndSettings` field.
+    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
+    pub dnd_settings: Option<DndSettings>,
+    /// Contact type. The vendor does not list the values; its example is `read`.
+    ///
+    /// Example: `read`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// Where the contact came from.
+    ///
+    /// Example: `public api`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// User's Id (the user the contact is assigned to).
+    ///
+    /// Example: `y0BeYjuRIlDwsDcOHOJo`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// Street address.
+    ///
+    /// Example: `3535 1st St N`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address1: Option<String>,
+    /// City.
+    ///
+    /// Example: `Dolomite`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State or region.
+    ///
+    /// Example: `AL`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Country code.
+    ///
+    /// Example: `US`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Postal code.
+    ///
+    /// Example: `35061`
+    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// Website URL.
+    ///
+    /// Example: `https://www.tesla.com`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// Gender, as sent on create or upsert. No vendor response example
+    /// shows it.
+    ///
+    /// Example: `male`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// Tags of the contact.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "nisi sint commodo amet",
+    ///   "consequat"
+    /// ]
+    /// ```
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Birth date as stored by the API, e.g. `1990-09-25T00:00:00.000Z`.
+    /// A plain string, not a `BirthDate`: the vendor shows different
+    /// shapes (page 003 and contacts.json show the placeholder "Date
+    /// format YYYY-MM-DD", which is not a value).
+    ///
+    /// Example: `1990-09-25T00:00:00.000Z`
+    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<String>,
+    /// Month of the birth date. The vendor's example pairs `8` with
+    /// `dateOfBirth` 1990-09-25, which suggests months counted from 0
+    /// (January = 0); the vendor does not say.
+    ///
+    /// Example: `8`
+    #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
+    pub birth_month: Option<i32>,
+    /// Day of the month of the birth date.
+    ///
+    /// Example: `25`
+    #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
+    pub birth_day: Option<i32>,
+    /// When the contact was created.
+    ///
+    /// Example: `2021-07-02T05:18:26.704Z`
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// When the contact was last updated.
+    ///
+    /// Example: `2021-07-02T05:18:26.704Z`
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Whether the contact is deleted.
+    ///
+    /// Example: `false`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    /// Attachments of the contact. The vendor gives no description or example value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<String>,
+    /// Social security number. The vendor gives no description or example value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssn: Option<String>,
+    /// Keyword.
+    ///
+    /// Example: `test`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+    /// Time of the contact's last activity.
+    ///
+    /// Example: `2021-07-16T11:39:30.564Z`
+    #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
+    pub last_activity: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Time of the contact's last session activity.
+    ///
+    /// Example: `2021-07-16T11:39:30.564Z`
+    #[serde(
+        rename = "lastSessionActivityAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_session_activity_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Custom field values of the contact.
+    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<ContactCustomField>>,
+    /// Offers of the contact.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// []
+    /// ```
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offers: Option<Vec<String>>,
+    /// Products of the contact.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// []
+    /// ```
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub products: Option<Vec<String>>,
+    /// Id of the business the contact belongs to.
+    ///
+    /// Example: `641c094001436dbc2081e642`
+    #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
+    /// The `attributionSource` field.
+    #[serde(
+        rename = "attributionSource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attribution_source: Option<AttributionSource>,
+    /// The `lastAttributionSource` field.
+    #[serde(
+        rename = "lastAttributionSource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_attribution_source: Option<AttributionSource>,
+    /// visitorId is the Unique ID assigned to each Live chat visitor.
+    ///
+    /// Example: `ve9EPM428h8vShlRW1KT`
+    #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
+    pub visitor_id: Option<String>,
+    /// Paging cursor of this contact in `searchContacts` results: send
+    /// the value of the last contact of a page as `searchAfter` to get
+    /// the next page. Items may be strings or numbers.
     #[serde(rename = "searchAfter", default, skip_serializing_if = "Option::is_none")]
     pub search_after: Option<Vec<::serde_json::Value>>,
-    /// Sort order; the first entry has the highest precedence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort: Option<Vec<SearchSort>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
-impl SearchContactsRequest {
-    /// Creates a `SearchContactsRequest` from its required fields (`locationId`, `pageLimit`); every other field is left out.
-    pub fn new(location_id: impl Into<String>, page_limit: i32) -> Self {
+/// A custom field value of a contact, in responses.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactCustomField {
+    /// Id of the custom field.
+    ///
+    /// Example: `MgobCB14YMVKuE4Ka8p1`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The field's value. Any JSON value: the vendor shows a string
+    /// (`"name"`), but the value has the shape of the field's kind (see
+    /// `CustomFieldValue`), so numbers, arrays and objects occur.
+    ///
+    /// Example: `name`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<::serde_json::Value>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Where the contact came from (`attributionSource`: first touch;
+/// `lastAttributionSource`: latest touch). Fields and nullability
+/// follow page 003: `url` is required, every other field is nullable.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AttributionSource {
+    /// URL, or name, of the source.
+    ///
+    /// Example: `Trigger Link`
+    pub url: String,
+    /// Campaign name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// UTM source.
+    #[serde(rename = "utmSource", default, skip_serializing_if = "Option::is_none")]
+    pub utm_source: Option<String>,
+    /// UTM medium.
+    #[serde(rename = "utmMedium", default, skip_serializing_if = "Option::is_none")]
+    pub utm_medium: Option<String>,
+    /// UTM content.
+    #[serde(rename = "utmContent", default, skip_serializing_if = "Option::is_none")]
+    pub utm_content: Option<String>,
+    /// Referrer URL.
+    ///
+    /// Example: `https://www.google.com`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    /// Campaign id.
+    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<String>,
+    /// Facebook click id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbclid: Option<String>,
+    /// Google click id.
+    ///
+    /// Example: `CjOKCQjwnNyUBhCZARISAI9AYIFtNnIcWcYGIOQINz_ZoFI5SSLRRugSoPZoiEu27IZBYf1-MAIWmEaAo2VEALW_WCB`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gclid: Option<String>,
+    /// Microsoft Advertising click id. `msclikid` (sic) is the wire name
+    /// used by the vendor's contacts.json and by the JSON example on
+    /// page 003; page 003's field list spells it `msclickid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msclikid: Option<String>,
+    /// Google Display & Video 360 click id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dclid: Option<String>,
+    /// Facebook click cookie (`_fbc`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbc: Option<String>,
+    /// Facebook browser cookie (`_fbp`).
+    ///
+    /// Example: `fb. 1.1674748390986.1171287961`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fbp: Option<String>,
+    /// Facebook event id. (The vendor's example, "Mozilla/5.0", is a
+    /// user agent copied from `userAgent`.)
+    #[serde(rename = "fbEventId", default, skip_serializing_if = "Option::is_none")]
+    pub fb_event_id: Option<String>,
+    /// User agent of the visitor's browser.
+    ///
+    /// Example: `Mozilla/5.0`
+    #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// IP address of the visitor.
+    ///
+    /// Example: `58.111.106.198`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Medium through which the contact came, e.g. `survey`.
+    ///
+    /// Example: `survey`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
+    /// Id of the medium (e.g. of the survey).
+    ///
+    /// Example: `FglfHAn30PRwsZVyQlKp`
+    #[serde(rename = "mediumId", default, skip_serializing_if = "Option::is_none")]
+    pub medium_id: Option<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl AttributionSource {
+    /// Creates a `AttributionSource` from its required fields (`url`); every other field is left out.
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            filters: Default::default(),
-            location_id: location_id.into(),
-            page: Default::default(),
-            page_limit,
-            query: Default::default(),
-            search_after: Default::default(),
-            sort: Default::default(),
+            url: url.into(),
+            campaign: Default::default(),
+            utm_source: Default::default(),
+            utm_medium: Default::default(),
+            utm_content: Default::default(),
+            referrer: Default::default(),
+            campaign_id: Default::default(),
+            fbclid: Default::default(),
+            gclid: Default::default(),
+            msclikid: Default::default(),
+            dclid: Default::default(),
+            fbc: Default::default(),
+            fbp: Default::default(),
+            fb_event_id: Default::default(),
+            user_agent: Default::default(),
+            ip: Default::default(),
+            medium: Default::default(),
+            medium_id: Default::default(),
+            extra: Default::default(),
         }
     }
 }
 
-/// Response of `searchContacts`. The vendor's contacts.json documents
-/// no body for it; this schema is written by hand (see
-/// spec/README.md). Each contact has the `Contact` shape, plus its
-/// `searchAfter` paging cursor.
+/// Response of `createContact` and `getContact`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchContactsResponse {
-    /// The contacts of the requested page.
+pub struct ContactResponse {
+    /// The `contact` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<Contact>>,
-    /// Total number of contacts matching the search.
+    pub contact: Option<Contact>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `updateContact`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateContactResponse {
+    /// Whether the update succeeded. The name is misspelled by the
+    /// vendor ("succeded"); it is the name on the wire. The client
+    /// calls the field `succeeded` and also accepts that spelling.
+    ///
+    /// Example: `true`
+    #[serde(
+        rename = "succeded",
+        alias = "succeeded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded: Option<bool>,
+    /// The `contact` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
+    pub contact: Option<Contact>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `upsertContact`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpsertContactResponse {
+    /// `true` if a new contact was created, `false` if an existing contact was updated.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
+    /// The `contact` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
     /// Trace id of the request, for support requests to the vendor.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
@@ -1095,224 +1610,24 @@ pub struct SearchContactsResponse {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
-/// SearchFilter
-///
-/// A single condition on one contact field. For the accepted fields
-/// and operators see the search documentation linked from
-/// `searchContacts`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchFilter {
-    /// The contact field to test.
-    pub field: String,
-    /// The comparison operator.
-    pub operator: String,
-    /// The value to compare with. Any JSON value (string, number,
-    /// boolean, array or object) depending on the field and operator;
-    /// some operators take no value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<::serde_json::Value>,
-}
-
-impl SearchFilter {
-    /// Creates a `SearchFilter` from its required fields (`field`, `operator`); every other field is left out.
-    pub fn new(field: impl Into<String>, operator: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            operator: operator.into(),
-            value: Default::default(),
-        }
-    }
-}
-
-/// How the `filters` of the group are combined.
-///
-/// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum SearchFilterGroupGroup {
-    /// `AND`
-    And,
-    /// `OR`
-    Or,
-    /// A value this version of the spec does not list.
-    Unknown(String),
-}
-
-impl SearchFilterGroupGroup {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::And => "AND",
-            Self::Or => "OR",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for SearchFilterGroupGroup {
-    fn from(value: &str) -> Self {
-        match value {
-            "AND" => Self::And,
-            "OR" => Self::Or,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SearchFilterGroupGroup {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SearchFilterGroupGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchFilterGroupGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// SearchFilterGroup
-///
-/// Filters combined with a logical operator.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchFilterGroup {
-    /// The filters of the group; each has the same shape as a top-level `filters` item.
-    pub filters: Vec<SearchFilterItem>,
-    /// How the `filters` of the group are combined.
+/// Response of `deleteContact`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DeleteContactResponse {
+    /// Whether the contact was deleted. The name is misspelled by the
+    /// vendor ("succeded"); it is the name on the wire. The client
+    /// calls the field `succeeded` and also accepts that spelling.
     ///
-    /// Example: `OR`
-    pub group: SearchFilterGroupGroup,
-}
-
-impl SearchFilterGroup {
-    /// Creates a `SearchFilterGroup` from its required fields (`filters`, `group`); every other field is left out.
-    pub fn new(filters: Vec<SearchFilterItem>, group: SearchFilterGroupGroup) -> Self {
-        Self { filters, group }
-    }
-}
-
-/// One entry of a `filters` array, either a group of filters or a single filter.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum SearchFilterItem {
-    /// The `SearchFilterGroup` shape.
-    SearchFilterGroup(SearchFilterGroup),
-    /// The `SearchFilter` shape.
-    SearchFilter(SearchFilter),
-}
-
-/// Sort direction.
-///
-/// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum SearchSortDirection {
-    /// `asc`
-    Asc,
-    /// `desc`
-    Desc,
-    /// A value this version of the spec does not list.
-    Unknown(String),
-}
-
-impl SearchSortDirection {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for SearchSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for SearchSortDirection {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SearchSortDirection {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SearchSortDirection {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// One sort key.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchSort {
-    /// Sort direction.
-    ///
-    /// Example: `desc`
-    pub direction: SearchSortDirection,
-    /// The contact field to sort by.
-    pub field: String,
-}
-
-impl SearchSort {
-    /// Creates a `SearchSort` from its required fields (`direction`, `field`); every other field is left out.
-    pub fn new(direction: SearchSortDirection, field: impl Into<String>) -> Self {
-        Self {
-            direction,
-            field: field.into(),
-        }
-    }
-}
-
-/// Body of `addTags` and `removeTags`.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TagsRequest {
-    /// The tags to add or remove.
-    ///
-    /// Example:
-    ///
-    /// ```json
-    /// [
-    ///   "minim",
-    ///   "velit magna"
-    /// ]
-    /// ```
-    pub tags: Vec<String>,
-}
-
-impl TagsRequest {
-    /// Creates a `TagsRequest` from its required fields (`tags`); every other field is left out.
-    pub fn new(tags: Vec<String>) -> Self {
-        Self { tags }
-    }
+    /// Example: `true`
+    #[serde(
+        rename = "succeded",
+        alias = "succeeded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded: Option<bool>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
 /// Response of `addTags` and `removeTags`. The vendor does not say
@@ -1337,24 +1652,84 @@ pub struct TagsResponse {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+/// Response of `searchContacts`. The vendor's contacts.json documents
+/// no body for it; this schema is written by hand (see
+/// spec/README.md). Each contact has the `Contact` shape, plus its
+/// `searchAfter` paging cursor.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchContactsResponse {
+    /// The contacts of the requested page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<Contact>>,
+    /// Total number of contacts matching the search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Trace id of the request, for support requests to the vendor.
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Body of a 400 response. `statusCode` is an integer (the vendor
+/// says `number`). `error` and `traceId` are not in the vendor's
+/// example and may be absent.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BadRequestError {
+    /// The HTTP status code, 400.
+    ///
+    /// Example: `400`
+    #[serde(rename = "statusCode")]
+    pub status_code: i32,
+    /// What was wrong with the request.
+    ///
+    /// Example: `Bad Request`
+    pub message: String,
+    /// The HTTP reason phrase.
+    ///
+    /// Example: `Bad Request`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Trace id of the request, for support requests to the vendor.
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl BadRequestError {
+    /// Creates a `BadRequestError` from its required fields (`statusCode`, `message`); every other field is left out.
+    pub fn new(status_code: i32, message: impl Into<String>) -> Self {
+        Self {
+            status_code,
+            message: message.into(),
+            error: Default::default(),
+            trace_id: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+
 /// Body of a 401 response. `statusCode` is an integer (the vendor
 /// says `number`). `traceId` is not in the vendor's example and may be
 /// absent.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnauthorizedError {
-    /// The HTTP reason phrase.
-    ///
-    /// Example: `Unauthorized`
-    pub error: String,
-    /// Why the request was not authorized.
-    ///
-    /// Example: `Invalid token: access token is invalid`
-    pub message: String,
     /// The HTTP status code, 401.
     ///
     /// Example: `401`
     #[serde(rename = "statusCode")]
     pub status_code: i32,
+    /// Why the request was not authorized.
+    ///
+    /// Example: `Invalid token: access token is invalid`
+    pub message: String,
+    /// The HTTP reason phrase.
+    ///
+    /// Example: `Unauthorized`
+    pub error: String,
     /// Trace id of the request, for support requests to the vendor.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
@@ -1364,16 +1739,16 @@ pub struct UnauthorizedError {
 }
 
 impl UnauthorizedError {
-    /// Creates a `UnauthorizedError` from its required fields (`error`, `message`, `statusCode`); every other field is left out.
+    /// Creates a `UnauthorizedError` from its required fields (`statusCode`, `message`, `error`); every other field is left out.
     pub fn new(
-        error: impl Into<String>,
-        message: impl Into<String>,
         status_code: i32,
+        message: impl Into<String>,
+        error: impl Into<String>,
     ) -> Self {
         Self {
-            error: error.into(),
-            message: message.into(),
             status_code,
+            message: message.into(),
+            error: error.into(),
             trace_id: Default::default(),
             extra: Default::default(),
         }
@@ -1385,10 +1760,11 @@ impl UnauthorizedError {
 /// absent.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnprocessableEntityError {
-    /// The HTTP reason phrase.
+    /// The HTTP status code, 422.
     ///
-    /// Example: `Unprocessable Entity`
-    pub error: String,
+    /// Example: `422`
+    #[serde(rename = "statusCode")]
+    pub status_code: i32,
     /// The validation problems, one message each.
     ///
     /// Example:
@@ -1399,11 +1775,10 @@ pub struct UnprocessableEntityError {
     /// ]
     /// ```
     pub message: Vec<String>,
-    /// The HTTP status code, 422.
+    /// The HTTP reason phrase.
     ///
-    /// Example: `422`
-    #[serde(rename = "statusCode")]
-    pub status_code: i32,
+    /// Example: `Unprocessable Entity`
+    pub error: String,
     /// Trace id of the request, for support requests to the vendor.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
@@ -1413,393 +1788,18 @@ pub struct UnprocessableEntityError {
 }
 
 impl UnprocessableEntityError {
-    /// Creates a `UnprocessableEntityError` from its required fields (`error`, `message`, `statusCode`); every other field is left out.
+    /// Creates a `UnprocessableEntityError` from its required fields (`statusCode`, `message`, `error`); every other field is left out.
     pub fn new(
-        error: impl Into<String>,
-        message: Vec<String>,
         status_code: i32,
+        message: Vec<String>,
+        error: impl Into<String>,
     ) -> Self {
         Self {
-            error: error.into(),
-            message,
             status_code,
+            message,
+            error: error.into(),
             trace_id: Default::default(),
             extra: Default::default(),
         }
     }
-}
-
-/// Body of `updateContact`. All fields are optional; only the fields
-/// sent are changed. Nullability follows page 003 (the newest Update
-/// Contact page, which marks fields NULLABLE); the older page 002 does
-/// not mark `postalCode` or `dnd` as nullable.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateContactRequest {
-    /// Street address.
-    ///
-    /// Example: `3535 1st St N`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub address1: crate::Nullable<String>,
-    /// User's Id (the user the contact is assigned to).
-    ///
-    /// Example: `y0BeYjuRIlDwsDcOHOJo`
-    #[serde(
-        rename = "assignedTo",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub assigned_to: crate::Nullable<String>,
-    /// City.
-    ///
-    /// Example: `Dolomite`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub city: crate::Nullable<String>,
-    /// Country code. Acceptable values are listed in the vendor's
-    /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
-    ///
-    /// Example: `US`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Custom field values, one entry per custom field.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// The birth date of the contact (see `BirthDate` for the formats).
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub date_of_birth: crate::Nullable<BirthDate>,
-    /// Do Not Disturb flag of the contact. Per-channel settings go in
-    /// `dndSettings`. Nullable per page 003 (page 002 and the vendor's
-    /// contacts.json say not nullable).
-    ///
-    /// Example: `true`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub dnd: crate::Nullable<bool>,
-    /// The `dndSettings` field.
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
-    pub dnd_settings: Option<DndSettings>,
-    /// E-mail address.
-    ///
-    /// Example: `rosan@deos.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub email: crate::Nullable<String>,
-    /// First name.
-    ///
-    /// Example: `rosan`
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub first_name: crate::Nullable<String>,
-    /// The `inboundDndSettings` field.
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inbound_dnd_settings: Option<InboundDndSettings>,
-    /// Last name.
-    ///
-    /// Example: `Deo`
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub last_name: crate::Nullable<String>,
-    /// Full name.
-    ///
-    /// Example: `rosan Deo`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub name: crate::Nullable<String>,
-    /// Phone number.
-    ///
-    /// Example: `+1 888-888-8888`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub phone: crate::Nullable<String>,
-    /// Postal code. Nullable per page 003 (page 002 and the vendor's contacts.json say not nullable).
-    ///
-    /// Example: `35061`
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub postal_code: crate::Nullable<String>,
-    /// Where the contact came from.
-    ///
-    /// Example: `public api`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub source: crate::Nullable<String>,
-    /// State or region.
-    ///
-    /// Example: `AL`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub state: crate::Nullable<String>,
-    /// Overwrites all current tags of the contact; an empty array
-    /// removes them all. To change tags, the vendor recommends
-    /// `addTags` / `removeTags` instead.
-    ///
-    /// Example:
-    ///
-    /// ```json
-    /// [
-    ///   "nisi sint commodo amet",
-    ///   "consequat"
-    /// ]
-    /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// Time zone of the contact (IANA name).
-    ///
-    /// Example: `America/Chihuahua`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub timezone: crate::Nullable<String>,
-    /// Website URL.
-    ///
-    /// Example: `https://www.tesla.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub website: crate::Nullable<String>,
-}
-
-/// Response of `updateContact`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateContactResponse {
-    /// The `contact` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
-    /// Whether the update succeeded. The name is misspelled by the
-    /// vendor ("succeded"); it is the name on the wire. The client
-    /// calls the field `succeeded` and also accepts that spelling.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "succeded",
-        alias = "succeeded",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub succeeded: Option<bool>,
-    /// Fields the server sent that this version of the spec does not list.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
-}
-
-/// Body of `upsertContact`. Page 001 does not say which fields are
-/// nullable; nullability follows the vendor's contacts.json
-/// (UpsertContactDto).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpsertContactRequest {
-    /// Street address.
-    ///
-    /// Example: `3535 1st St N`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub address1: crate::Nullable<String>,
-    /// User's Id (the user the contact is assigned to).
-    ///
-    /// Example: `y0BeYjuRIlDwsDcOHOJo`
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// City.
-    ///
-    /// Example: `Dolomite`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub city: crate::Nullable<String>,
-    /// Company name.
-    ///
-    /// Example: `DGS VolMAX`
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub company_name: crate::Nullable<String>,
-    /// Country code. Acceptable values are listed in the vendor's
-    /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
-    ///
-    /// Example: `US`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// Controls whether to create a new contact or update an existing
-    /// duplicate. Defaults to `false` when absent.
-    ///
-    /// - Scenario 1: `true`, and the sub-account allows duplicate
-    ///   contacts: a new contact is created immediately, without
-    ///   checking for duplicates.
-    /// - Scenario 2: `true`, but the sub-account does not allow
-    ///   duplicate contacts: this field is ignored and the normal upsert
-    ///   behaviour applies (the API searches for an existing duplicate
-    ///   contact, updates it if found, or creates a new contact if not).
-    /// - Scenario 3: `false` or not provided: the normal upsert
-    ///   behaviour applies, whatever the sub-account's duplicate
-    ///   contact setting.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "createNewIfDuplicateAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_new_if_duplicate_allowed: Option<bool>,
-    /// Custom field values, one entry per custom field.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// The birth date of the contact (see `BirthDate` for the formats).
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub date_of_birth: crate::Nullable<BirthDate>,
-    /// Do Not Disturb flag of the contact. Per-channel settings go in `dndSettings`.
-    ///
-    /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dnd: Option<bool>,
-    /// The `dndSettings` field.
-    #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
-    pub dnd_settings: Option<DndSettings>,
-    /// E-mail address; used for duplicate matching (see `upsertContact`).
-    ///
-    /// Example: `rosan@deos.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub email: crate::Nullable<String>,
-    /// First name.
-    ///
-    /// Example: `Rosan`
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub first_name: crate::Nullable<String>,
-    /// Gender. The vendor does not list the accepted values.
-    ///
-    /// Example: `male`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
-    /// The `inboundDndSettings` field.
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inbound_dnd_settings: Option<InboundDndSettings>,
-    /// Last name.
-    ///
-    /// Example: `Deo`
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
-    pub last_name: crate::Nullable<String>,
-    /// Id of the Location (sub-account) the contact belongs to.
-    ///
-    /// Example: `ve9EPM428h8vShlRW1KT`
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Full name.
-    ///
-    /// Example: `Rosan Deo`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub name: crate::Nullable<String>,
-    /// Phone number; used for duplicate matching (see `upsertContact`).
-    ///
-    /// Example: `+1 888-888-8888`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub phone: crate::Nullable<String>,
-    /// Postal code.
-    ///
-    /// Example: `35061`
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// Where the contact came from.
-    ///
-    /// Example: `public api`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// State or region.
-    ///
-    /// Example: `AL`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub state: crate::Nullable<String>,
-    /// Overwrites all current tags of a matched contact; an empty array
-    /// removes them all. To change tags, the vendor recommends
-    /// `addTags` / `removeTags` instead.
-    ///
-    /// Example:
-    ///
-    /// ```json
-    /// [
-    ///   "nisi sint commodo amet",
-    ///   "consequat"
-    /// ]
-    /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    /// Time zone of the contact (IANA name).
-    ///
-    /// Example: `America/Chihuahua`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub timezone: crate::Nullable<String>,
-    /// Website URL.
-    ///
-    /// Example: `https://www.tesla.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub website: crate::Nullable<String>,
-}
-
-impl UpsertContactRequest {
-    /// Creates a `UpsertContactRequest` from its required fields (`locationId`); every other field is left out.
-    pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            address1: Default::default(),
-            assigned_to: Default::default(),
-            city: Default::default(),
-            company_name: Default::default(),
-            country: Default::default(),
-            create_new_if_duplicate_allowed: Default::default(),
-            custom_fields: Default::default(),
-            date_of_birth: Default::default(),
-            dnd: Default::default(),
-            dnd_settings: Default::default(),
-            email: Default::default(),
-            first_name: Default::default(),
-            gender: Default::default(),
-            inbound_dnd_settings: Default::default(),
-            last_name: Default::default(),
-            location_id: location_id.into(),
-            name: Default::default(),
-            phone: Default::default(),
-            postal_code: Default::default(),
-            source: Default::default(),
-            state: Default::default(),
-            tags: Default::default(),
-            timezone: Default::default(),
-            website: Default::default(),
-        }
-    }
-}
-
-/// Response of `upsertContact`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpsertContactResponse {
-    /// The `contact` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
-    /// `true` if a new contact was created, `false` if an existing contact was updated.
-    ///
-    /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new: Option<bool>,
-    /// Trace id of the request, for support requests to the vendor.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
-    pub trace_id: Option<String>,
-    /// Fields the server sent that this version of the spec does not list.
-    #[serde(flatten)]
-    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }

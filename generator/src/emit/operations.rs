@@ -44,7 +44,7 @@ pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
 
         #[doc = #client_doc]
         ///
-        /// Cheap to clone: clones share one connection pool and configuration.
+        /// Cheap to clone: clones share one connection pool and rate limiter.
         #[derive(Clone, Debug)]
         pub struct Client {
             core: #rtp::Core,

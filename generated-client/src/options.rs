@@ -1,0 +1,121 @@
+//! Per-request overrides of the client's settings.
+
+use std::time::Duration;
+
+use crate::config::{Config, RetryPolicy};
+
+/// Settings that override the client's for the requests of one clone:
+/// `client.with_options(options)` returns a cheap clone (same connection
+/// pool, same rate limiter) whose calls use them. Fields left `None` keep
+/// the client's value.
+///
+/// ```no_run
+/// # use leadconnector::{Client, RequestOptions};
+/// # use std::time::Duration;
+/// # async fn run(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+/// // One quick attempt, no retries, for a health check.
+/// let quick = client.with_options(RequestOptions {
+///     max_retries: Some(0),
+///     timeout: Some(Duration::from_secs(2)),
+///     ..Default::default()
+/// });
+/// quick.get_contact("abc123").await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// Retries after the first attempt; 0 turns retrying off. Applied after
+    /// `retry`.
+    pub max_retries: Option<u32>,
+    /// The whole retry policy.
+    pub retry: Option<RetryPolicy>,
+    /// Total time for one call, all attempts and waits included.
+    pub timeout: Option<Duration>,
+    /// Time for one attempt; a safe-to-repeat operation whose attempt runs
+    /// out is retried while the total time allows.
+    pub attempt_timeout: Option<Duration>,
+    /// Larger response bodies fail with `Error::BodyTooLarge`.
+    pub max_response_bytes: Option<usize>,
+    /// Treat the operation as safe (`true`) or unsafe (`false`) to repeat,
+    /// whatever the spec says. Safe operations are retried after 502, 503,
+    /// 504 and failures after the request may have reached the server.
+    pub idempotent: Option<bool>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`max_retries`](Self::max_retries).
+    #[must_use]
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// Sets [`retry`](Self::retry).
+    #[must_use]
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Sets [`timeout`](Self::timeout).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets [`attempt_timeout`](Self::attempt_timeout).
+    #[must_use]
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets [`max_response_bytes`](Self::max_response_bytes).
+    #[must_use]
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// Sets [`idempotent`](Self::idempotent).
+    #[must_use]
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = Some(idempotent);
+        self
+    }
+
+    /// Writes the overrides into `config`.
+    pub(crate) fn apply(&self, config: &mut Config) {
+        if let Some(retry) = &self.retry {
+            config.retry = retry.clone();
+        }
+        if let Some(max_retries) = self.max_retries {
+            config.retry.max_retries = max_retries;
+        }
+        if let Some(timeout) = self.timeout {
+            config.timeout = timeout;
+        }
+        if let Some(timeout) = self.attempt_timeout {
+            config.attempt_timeout = Some(timeout);
+        }
+        if let Some(limit) = self.max_response_bytes {
+            config.max_response_bytes = limit;
+        }
+    }
+}
+
+impl crate::Client {
+    /// A clone of this client whose calls use `options` over the client's
+    /// settings. Cheap: it shares the connection pool and the rate limiter.
+    #[must_use]
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        Self::from(self.core().with_options(&options))
+    }
+}
