@@ -27,6 +27,7 @@ mod emit;
 pub mod ir;
 pub mod load;
 pub mod lower;
+mod mend;
 pub mod names;
 pub mod render;
 

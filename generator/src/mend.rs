@@ -1,0 +1,205 @@
+//! Repairs for defects the vendor's published specs have, applied to the
+//! untyped document before it is parsed. Each would otherwise fail the whole
+//! document in openapiv3; each repair leaves a located warning, so the spec's
+//! author can fix the source.
+
+use serde_json::Value;
+
+use crate::diagnostics::{self, Diagnostic};
+
+/// Applies every repair.
+pub fn mend(root: &mut Value, warnings: &mut Vec<Diagnostic>) {
+    mend_types(root, "", warnings);
+    mend_parameters(root, warnings);
+    mend_headers(root, warnings);
+}
+
+/// Fields a Parameter Object may have (OpenAPI 3.0.3, 4.7.12).
+const PARAMETER_FIELDS: &[&str] = &[
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
+    "$ref",
+];
+
+/// Drops fields a Parameter Object cannot have (vendors put `anyOf` beside
+/// `schema`), which would otherwise fail the whole document.
+fn mend_parameters(root: &mut Value, warnings: &mut Vec<Diagnostic>) {
+    let mut lists: Vec<String> = Vec::new();
+    if let Some(Value::Object(paths)) = root.get("paths") {
+        for (path, item) in paths {
+            let item_pointer = diagnostics::join("/paths", path);
+            lists.push(diagnostics::join(&item_pointer, "parameters"));
+            if let Value::Object(item) = item {
+                for method in item.keys() {
+                    lists.push(diagnostics::join(
+                        &diagnostics::join(&item_pointer, method),
+                        "parameters",
+                    ));
+                }
+            }
+        }
+    }
+    let mut params: Vec<String> = Vec::new();
+    for list in lists {
+        if let Some(Value::Array(items)) = root.pointer(&list) {
+            params.extend((0..items.len()).map(|i| diagnostics::join(&list, &i.to_string())));
+        }
+    }
+    if let Some(Value::Object(components)) = root.pointer("/components/parameters") {
+        params.extend(
+            components
+                .keys()
+                .map(|k| diagnostics::join("/components/parameters", k)),
+        );
+    }
+    for pointer in params {
+        let Some(Value::Object(param)) = root.pointer_mut(&pointer) else {
+            continue;
+        };
+        let extra: Vec<String> = param
+            .keys()
+            .filter(|k| !PARAMETER_FIELDS.contains(&k.as_str()) && !k.starts_with("x-"))
+            .cloned()
+            .collect();
+        for key in extra {
+            param.remove(&key);
+            warnings.push(
+                Diagnostic::warning(
+                    diagnostics::join(&pointer, &key),
+                    format!("a parameter cannot have `{key}`; it is ignored"),
+                )
+                .with_hint("put schema keywords under the parameter's `schema`"),
+            );
+        }
+    }
+}
+
+/// Gives a schema to response headers that have neither `schema` nor
+/// `content` (vendors describe only the value), which would otherwise fail
+/// the whole document.
+fn mend_headers(root: &mut Value, warnings: &mut Vec<Diagnostic>) {
+    let mut responses: Vec<String> = Vec::new();
+    if let Some(Value::Object(paths)) = root.get("paths") {
+        for (path, item) in paths {
+            let Value::Object(item) = item else { continue };
+            for (method, op) in item {
+                if let Some(Value::Object(codes)) = op.get("responses") {
+                    let base = diagnostics::join(
+                        &diagnostics::join(&diagnostics::join("/paths", path), method),
+                        "responses",
+                    );
+                    responses.extend(codes.keys().map(|c| diagnostics::join(&base, c)));
+                }
+            }
+        }
+    }
+    if let Some(Value::Object(shared)) = root.pointer("/components/responses") {
+        responses.extend(
+            shared
+                .keys()
+                .map(|k| diagnostics::join("/components/responses", k)),
+        );
+    }
+    let mut headers: Vec<String> = Vec::new();
+    for response in responses {
+        if let Some(Value::Object(map)) = root.pointer(&format!("{response}/headers")) {
+            headers.extend(
+                map.keys()
+                    .map(|h| diagnostics::join(&format!("{response}/headers"), h)),
+            );
+        }
+    }
+    if let Some(Value::Object(shared)) = root.pointer("/components/headers") {
+        headers.extend(
+            shared
+                .keys()
+                .map(|k| diagnostics::join("/components/headers", k)),
+        );
+    }
+    for pointer in headers {
+        let Some(Value::Object(header)) = root.pointer_mut(&pointer) else {
+            continue;
+        };
+        if !header.contains_key("schema")
+            && !header.contains_key("content")
+            && !header.contains_key("$ref")
+        {
+            header.insert("schema".into(), serde_json::json!({ "type": "string" }));
+            warnings.push(
+                Diagnostic::warning(
+                    pointer,
+                    "a header needs `schema` or `content`; it is taken as a string",
+                )
+                .with_hint("add `schema: {type: string}`"),
+            );
+        }
+    }
+}
+
+/// Schema types OpenAPI 3.0 knows, and security scheme types (the other
+/// objects with a `type` field).
+const TYPES: &[&str] = &[
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "array",
+    "object",
+    "apiKey",
+    "http",
+    "oauth2",
+    "openIdConnect",
+    "mutualTLS",
+];
+
+/// Removes `type` values OpenAPI 3.0 does not have (vendors write `any`,
+/// `file`, ...), which would otherwise fail the whole document: a schema
+/// without `type` accepts any JSON, which is what they mean.
+fn mend_types(value: &mut Value, pointer: &str, warnings: &mut Vec<Diagnostic>) {
+    match value {
+        Value::Object(map) => {
+            let bad = match map.get("type") {
+                Some(Value::String(t)) => !TYPES.contains(&t.as_str()),
+                Some(Value::Object(_)) => false, // a property named `type`
+                Some(_) => true,
+                None => false,
+            };
+            let in_properties = pointer.ends_with("/properties");
+            if bad && !in_properties {
+                let shown = map.get("type").map(ToString::to_string).unwrap_or_default();
+                map.remove("type");
+                warnings.push(
+                    Diagnostic::warning(diagnostics::join(pointer, "type"), format!("`type: {shown}` is not an OpenAPI 3.0 type; the schema accepts any JSON"))
+                        .with_hint("use one of string, number, integer, boolean, array, object, or leave `type` out"),
+                );
+            }
+            for (key, child) in map.iter_mut() {
+                // Example values and extensions are data, not schemas.
+                let data = matches!(key.as_str(), "example" | "examples" | "default" | "enum")
+                    || key.starts_with("x-");
+                if data && !in_properties {
+                    continue;
+                }
+                let child_pointer = diagnostics::join(pointer, key);
+                mend_types(child, &child_pointer, warnings);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                mend_types(child, &diagnostics::join(pointer, &i.to_string()), warnings);
+            }
+        }
+        _ => {}
+    }
+}
