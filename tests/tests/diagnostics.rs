@@ -188,3 +188,29 @@ fn unknown_schema_type_is_mended_with_a_warning() {
         "{types}"
     );
 }
+
+#[test]
+fn schemas_that_only_refer_to_each_other_are_an_error() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/B'\n    B:\n      $ref: '#/components/schemas/A'\n    C:\n      $ref: '#/components/schemas/C'\n"
+    );
+    let errors = match generate("ring.yaml", &spec) {
+        Ok(_) => panic!("a ring of references must not generate"),
+        Err(d) => d,
+    };
+    let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "schema `C` only refers to itself",
+            "schemas A -> B only refer to each other"
+        ],
+        "{errors:?}"
+    );
+    let location = errors[1]
+        .location
+        .as_deref()
+        .unwrap_or_else(|| panic!("no location"));
+    assert_eq!(location.pointer, "/components/schemas/A");
+    assert_eq!(location.line_col, Some((8, 5)));
+}

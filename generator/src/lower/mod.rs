@@ -79,7 +79,12 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
             .unwrap_or_default();
         let pointer = join("/components/schemas", name);
         let ty = lowerer.schema_ty(schema, Naming::Fixed(rust.clone()), &pointer);
-        if ty != Ty::Named(rust.clone()) {
+        if ty == Ty::Named(rust.clone()) && !lowerer.types.iter().any(|t| t.name == rust) {
+            lowerer.diagnostics.push(
+                Diagnostic::error(&pointer, format!("schema `{name}` only refers to itself"))
+                    .with_hint("a schema must describe a value (a type, properties, or items)"),
+            );
+        } else if ty != Ty::Named(rust.clone()) {
             // A scalar, array, map or reference: keep the component's name as
             // an alias, since users will look for it.
             let docs = match schema {
@@ -104,10 +109,57 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         types: std::mem::take(&mut lowerer.types),
         operations,
     };
+    let mut diagnostics = lowerer.diagnostics;
+    diagnostics.extend(alias_cycles(&api));
     mark_usage(&mut api);
     strip_discriminators(&mut api);
     box_cycles(&mut api);
-    (api, lowerer.diagnostics)
+    (api, diagnostics)
+}
+
+/// Schemas that are only references to each other in a ring
+/// (`A: $ref B`, `B: $ref A`) describe no value at all.
+fn alias_cycles(api: &Api) -> Vec<Diagnostic> {
+    let aliases: BTreeMap<&str, (&str, &str)> = api
+        .types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TypeKind::Alias(Ty::Named(target)) => {
+                Some((t.name.as_str(), (target.as_str(), t.pointer.as_str())))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut reported = BTreeSet::new();
+    let mut out = Vec::new();
+    for (start, (_, pointer)) in &aliases {
+        let mut seen = vec![*start];
+        let mut current = *start;
+        while let Some((next, _)) = aliases.get(current) {
+            if *next == *start {
+                let mut ring = seen.clone();
+                ring.sort_unstable();
+                if reported.insert(ring) {
+                    out.push(
+                        Diagnostic::error(
+                            *pointer,
+                            format!("schemas {} only refer to each other", seen.join(" -> ")),
+                        )
+                        .with_hint(
+                            "one of them must describe a value (a type, properties, or items)",
+                        ),
+                    );
+                }
+                break;
+            }
+            if seen.contains(next) {
+                break;
+            }
+            seen.push(next);
+            current = next;
+        }
+    }
+    out
 }
 
 impl Lowerer<'_> {
