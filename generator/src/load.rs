@@ -321,6 +321,119 @@ fn at(file: &Path, pointer: &str, message: String) -> Diagnostic {
     d
 }
 
+/// Upper bound on values in a document after YAML aliases are expanded. The
+/// largest vendor spec has about 30,000.
+const MAX_VALUES: usize = 1_000_000;
+
+/// Reading YAML into a JSON value with a budget on the number of values.
+mod bounded {
+    use std::cell::Cell;
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Number, Value};
+
+    /// Deserialises one value, spending one unit of the budget per value.
+    #[derive(Clone, Copy)]
+    pub struct Seed<'b>(pub &'b Cell<usize>);
+
+    impl Seed<'_> {
+        fn spend<E: de::Error>(&self) -> Result<(), E> {
+            match self.0.get() {
+                0 => Err(E::custom("too many values")),
+                left => {
+                    self.0.set(left - 1);
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = Value;
+
+        fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any YAML value")
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+            self.spend()?;
+            Ok(Value::Bool(v))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+            self.spend()?;
+            Ok(Value::Number(v.into()))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+            self.spend()?;
+            Ok(Value::Number(v.into()))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+            self.spend()?;
+            // NaN and infinities have no JSON form.
+            Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+            self.spend()?;
+            Ok(Value::String(v.to_owned()))
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+            self.spend()?;
+            Ok(Value::String(v))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+            self.spend()?;
+            Ok(Value::Null)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+            self.visit_unit()
+        }
+
+        fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            self.spend()?;
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(self)? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            self.spend()?;
+            let mut out = Map::new();
+            while let Some(key) = map.next_key_seed(self)? {
+                // JSON keys are strings; YAML allows numbers and booleans too.
+                let key = match key {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                let value = map.next_value_seed(self)?;
+                out.insert(key, value);
+            }
+            Ok(Value::Object(out))
+        }
+    }
+}
+
 /// Parses YAML or JSON text. JSON is tried first when the file looks like it
 /// (YAML would accept it too, but JSON errors are clearer for JSON files).
 fn parse_text(path: &Path, text: &str) -> Result<Value, Diagnostic> {
@@ -335,8 +448,18 @@ fn parse_text(path: &Path, text: &str) -> Result<Value, Diagnostic> {
             d
         });
     }
-    serde_yaml::from_str(text).map_err(|e| {
-        let mut d = Diagnostic::file_error(path.to_path_buf(), format!("invalid YAML: {e}"));
+    // A handful of anchors can expand into millions of values (the "billion
+    // laughs"); the bounded reader stops as soon as the document grows past
+    // `MAX_VALUES`, before the expansion costs time or memory.
+    let deserializer = serde_yaml::Deserializer::from_str(text);
+    let budget = std::cell::Cell::new(MAX_VALUES);
+    serde::de::DeserializeSeed::deserialize(bounded::Seed(&budget), deserializer).map_err(|e| {
+        let message = if budget.get() == 0 {
+            format!("the document has more than {MAX_VALUES} values once YAML aliases are expanded; it is refused")
+        } else {
+            format!("invalid YAML: {e}")
+        };
+        let mut d = Diagnostic::file_error(path.to_path_buf(), message);
         if let (Some(loc), Some(mark)) = (d.location.as_mut(), e.location()) {
             loc.line_col = Some((mark.line(), mark.column()));
         }

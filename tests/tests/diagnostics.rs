@@ -214,3 +214,23 @@ fn schemas_that_only_refer_to_each_other_are_an_error() {
     assert_eq!(location.pointer, "/components/schemas/A");
     assert_eq!(location.line_col, Some((8, 5)));
 }
+
+#[test]
+fn a_yaml_alias_bomb_is_refused() {
+    // 2,000 aliases of a 2,000-item anchor: 4,000,000 values once expanded;
+    // the reader stops at its budget instead of expanding them all.
+    let mut spec = format!("{HEAD}paths: {{}}\nx-anchor: &bomb\n");
+    for _ in 0..2000 {
+        spec.push_str("  - lol\n");
+    }
+    spec.push_str("x-bomb:\n");
+    for _ in 0..2000 {
+        spec.push_str("  - *bomb\n");
+    }
+    let error = only_error(generate("bomb.yaml", &spec));
+    assert!(
+        error.message.contains("once YAML aliases are expanded"),
+        "{}",
+        error.message
+    );
+}
