@@ -234,3 +234,25 @@ fn a_yaml_alias_bomb_is_refused() {
         error.message
     );
 }
+
+#[test]
+fn an_x_rust_type_outside_the_runtime_is_an_error() {
+    for bad in ["::std::string::String", "crate::Secret", "not a path", "42"] {
+        let spec = format!(
+            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Odd:\n      type: string\n      x-rust-type: '{bad}'\n"
+        );
+        let error = only_error(generate("rust_type.yaml", &spec));
+        assert!(
+            error
+                .message
+                .contains("is not the path of a type in the client runtime"),
+            "{bad}: {}",
+            error.message
+        );
+        let location = error
+            .location
+            .as_deref()
+            .unwrap_or_else(|| panic!("no location"));
+        assert_eq!(location.pointer, "/components/schemas/Odd/x-rust-type");
+    }
+}

@@ -161,8 +161,17 @@ impl Lowerer<'_> {
     /// Lowers an inline schema.
     pub fn lower(&mut self, schema: &Schema, naming: Naming, pointer: &str) -> Ty {
         let data = &schema.schema_data;
-        if let Some(Value::String(rust_type)) = data.extensions.get("x-rust-type") {
-            return Ty::Runtime(rust_type.clone());
+        if let Some(rust_type) = data.extensions.get("x-rust-type") {
+            match rust_type.as_str().filter(|t| is_runtime_path(t)) {
+                Some(path) => return Ty::Runtime(path.to_owned()),
+                None => self.diagnostics.push(
+                    Diagnostic::error(
+                        join(pointer, "x-rust-type"),
+                        format!("`x-rust-type: {rust_type}` is not the path of a type in the client runtime"),
+                    )
+                    .with_hint("give a path relative to the runtime crate, such as `BirthDate`"),
+                ),
+            }
         }
         let docs = schema_docs(schema);
         match &schema.schema_kind {
@@ -613,6 +622,20 @@ fn object_parts<'s>(
         required: required.to_vec(),
         additional,
     }
+}
+
+/// Whether `text` is a path relative to the runtime crate (`BirthDate`,
+/// `dates::BirthDate`): no leading `::`, no `crate`, `self` or `super`.
+fn is_runtime_path(text: &str) -> bool {
+    syn::parse_str::<syn::Path>(text).is_ok_and(|path| {
+        path.leading_colon.is_none()
+            && path.segments.iter().all(|s| {
+                !matches!(
+                    s.ident.to_string().as_str(),
+                    "crate" | "self" | "super" | "Self"
+                )
+            })
+    })
 }
 
 fn string_ty(format: &VariantOrUnknownOrEmpty<StringFormat>) -> Ty {
