@@ -106,6 +106,9 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     }
     let mut warnings = Vec::new();
     crate::mend::mend(&mut root, &mut warnings);
+    if let Some(error) = crate::mend::too_deep(&root) {
+        return Err(vec![sources.locate(error)]);
+    }
     let openapi = parse(&root).map_err(|d| vec![sources.locate(d)])?;
     Ok(Loaded {
         openapi,

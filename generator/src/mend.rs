@@ -14,6 +14,70 @@ pub fn mend(root: &mut Value, warnings: &mut Vec<Diagnostic>) {
     mend_headers(root, warnings);
 }
 
+/// Schemas may nest this deep (`allOf`, `oneOf`, `anyOf`, `items`, `not`,
+/// `properties`, `additionalProperties` inside each other). The vendor's
+/// specs reach 3. Past this, an invalid innermost schema makes openapiv3's
+/// untagged enums retry every alternative at every level, which takes time
+/// exponential in the depth.
+pub const MAX_SCHEMA_DEPTH: usize = 12;
+
+/// The first schema nested deeper than [`MAX_SCHEMA_DEPTH`], as an error.
+pub fn too_deep(root: &Value) -> Option<Diagnostic> {
+    let mut stack: Vec<(&Value, String, usize)> = vec![(root, String::new(), 0)];
+    while let Some((value, pointer, depth)) = stack.pop() {
+        if depth > MAX_SCHEMA_DEPTH {
+            return Some(
+                Diagnostic::error(
+                    pointer,
+                    format!("schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here"),
+                )
+                .with_hint(
+                    "move inner schemas to `components/schemas` and refer to them with `$ref`",
+                ),
+            );
+        }
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    let child_pointer = diagnostics::join(&pointer, key);
+                    match (key.as_str(), child) {
+                        ("example" | "examples" | "default" | "enum", _) => {}
+                        ("allOf" | "oneOf" | "anyOf", Value::Array(items)) => {
+                            for (i, item) in items.iter().enumerate() {
+                                stack.push((
+                                    item,
+                                    diagnostics::join(&child_pointer, &i.to_string()),
+                                    depth + 1,
+                                ));
+                            }
+                        }
+                        ("items" | "not" | "additionalProperties", _) => {
+                            stack.push((child, child_pointer, depth + 1))
+                        }
+                        ("properties", Value::Object(props)) => {
+                            for (name, prop) in props {
+                                stack.push((
+                                    prop,
+                                    diagnostics::join(&child_pointer, name),
+                                    depth + 1,
+                                ));
+                            }
+                        }
+                        _ => stack.push((child, child_pointer, depth)),
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, diagnostics::join(&pointer, &i.to_string()), depth));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Fields a Parameter Object may have (OpenAPI 3.0.3, 4.7.12).
 const PARAMETER_FIELDS: &[&str] = &[
     "name",

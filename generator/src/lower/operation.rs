@@ -296,10 +296,22 @@ impl Lowerer<'_> {
         names_in_scope: &mut Scope,
     ) -> Option<Vec<Segment>> {
         let mut segments = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
         for piece in path.split('/').skip(1) {
             let template = piece.strip_prefix('{').and_then(|p| p.strip_suffix('}'));
             match template {
+                Some(name) if seen.contains(&name) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            pointer,
+                            format!("path `{path}` names `{{{name}}}` twice"),
+                        )
+                        .with_hint("path template names must be unique"),
+                    );
+                    return None;
+                }
                 Some(name) if !name.contains(['{', '}']) => {
+                    seen.push(name);
                     let index = match path_params.iter().position(|p| p.wire == name) {
                         Some(i) => i,
                         None => {
