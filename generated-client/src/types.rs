@@ -602,11 +602,29 @@ pub enum SearchFilterItem {
     SearchFilter(SearchFilter),
 }
 
-/// How the `filters` of the group are combined.
+/// SearchFilterGroup
+///
+/// Filters combined with a logical operator.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchFilterGroup {
+    /// The `group` field.
+    pub group: SearchLogic,
+    /// The filters of the group; each has the same shape as a top-level `filters` item.
+    pub filters: Vec<SearchFilterItem>,
+}
+
+impl SearchFilterGroup {
+    /// Creates a `SearchFilterGroup` from its required fields (`group`, `filters`); every other field is left out.
+    pub fn new(group: SearchLogic, filters: Vec<SearchFilterItem>) -> Self {
+        Self { group, filters }
+    }
+}
+
+/// How the `filters` of a group are combined.
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum SearchFilterGroupGroup {
+pub enum SearchLogic {
     /// `AND`
     And,
     /// `OR`
@@ -615,7 +633,7 @@ pub enum SearchFilterGroupGroup {
     Unknown(String),
 }
 
-impl SearchFilterGroupGroup {
+impl SearchLogic {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -626,7 +644,7 @@ impl SearchFilterGroupGroup {
     }
 }
 
-impl From<&str> for SearchFilterGroupGroup {
+impl From<&str> for SearchLogic {
     fn from(value: &str) -> Self {
         match value {
             "AND" => Self::And,
@@ -636,13 +654,13 @@ impl From<&str> for SearchFilterGroupGroup {
     }
 }
 
-impl ::std::fmt::Display for SearchFilterGroupGroup {
+impl ::std::fmt::Display for SearchLogic {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::serde::Serialize for SearchFilterGroupGroup {
+impl ::serde::Serialize for SearchLogic {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -651,32 +669,12 @@ impl ::serde::Serialize for SearchFilterGroupGroup {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for SearchFilterGroupGroup {
+impl<'de> ::serde::Deserialize<'de> for SearchLogic {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// SearchFilterGroup
-///
-/// Filters combined with a logical operator.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchFilterGroup {
-    /// How the `filters` of the group are combined.
-    ///
-    /// Example: `OR`
-    pub group: SearchFilterGroupGroup,
-    /// The filters of the group; each has the same shape as a top-level `filters` item.
-    pub filters: Vec<SearchFilterItem>,
-}
-
-impl SearchFilterGroup {
-    /// Creates a `SearchFilterGroup` from its required fields (`group`, `filters`); every other field is left out.
-    pub fn new(group: SearchFilterGroupGroup, filters: Vec<SearchFilterItem>) -> Self {
-        Self { group, filters }
     }
 }
 

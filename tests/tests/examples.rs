@@ -61,6 +61,7 @@ fn codec(schema: &str) -> Option<Codec> {
         "SearchFilter" => round_trip::<SearchFilter>,
         "SearchFilterGroup" => round_trip::<SearchFilterGroup>,
         "SearchFilterItem" => round_trip::<SearchFilterItem>,
+        "SearchLogic" => round_trip::<SearchLogic>,
         "SearchSort" => round_trip::<SearchSort>,
         "TagsRequest" => round_trip::<TagsRequest>,
         "TagsResponse" => round_trip::<TagsResponse>,
