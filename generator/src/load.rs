@@ -106,7 +106,7 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     }
     let mut warnings = Vec::new();
     crate::mend::mend(&mut root, &mut warnings);
-    if let Some(error) = crate::mend::too_deep(&root) {
+    if let Some(error) = crate::mend::misshapen(&root).or_else(|| crate::mend::too_deep(&root)) {
         return Err(vec![sources.locate(error)]);
     }
     let openapi = parse(&root).map_err(|d| vec![sources.locate(d)])?;

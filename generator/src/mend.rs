@@ -78,6 +78,103 @@ pub fn too_deep(root: &Value) -> Option<Diagnostic> {
     None
 }
 
+/// The first schema keyword whose value has the wrong JSON type, as an
+/// error. Checked before parsing because openapiv3's untagged enums report
+/// such a mistake only after retrying every alternative at every level above
+/// it, which is slow and says little about where the mistake is.
+pub fn misshapen(root: &Value) -> Option<Diagnostic> {
+    let mut stack: Vec<(&Value, String, bool)> = vec![(root, String::new(), false)];
+    while let Some((value, pointer, is_schema)) = stack.pop() {
+        if is_schema {
+            if let Some(error) = schema_shape(value, &pointer, &mut stack) {
+                return Some(error);
+            }
+            continue;
+        }
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if matches!(key.as_str(), "example" | "examples") {
+                        continue;
+                    }
+                    let child_pointer = diagnostics::join(&pointer, key);
+                    let schema = key == "schema" || pointer == "/components/schemas";
+                    stack.push((child, child_pointer, schema));
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, diagnostics::join(&pointer, &i.to_string()), false));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Checks one schema object's keywords and queues its subschemas.
+fn schema_shape<'v>(
+    value: &'v Value,
+    pointer: &str,
+    stack: &mut Vec<(&'v Value, String, bool)>,
+) -> Option<Diagnostic> {
+    let wrong = |key: &str, expected: &str| {
+        Some(Diagnostic::error(
+            diagnostics::join(pointer, key),
+            format!("`{key}` must be {expected}"),
+        ))
+    };
+    let Value::Object(map) = value else {
+        return Some(Diagnostic::error(pointer, "a schema must be an object"));
+    };
+    for (key, child) in map {
+        let child_pointer = diagnostics::join(pointer, key);
+        match (key.as_str(), child) {
+            ("allOf" | "oneOf" | "anyOf", Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((
+                        item,
+                        diagnostics::join(&child_pointer, &i.to_string()),
+                        true,
+                    ));
+                }
+            }
+            ("allOf" | "oneOf" | "anyOf", _) => return wrong(key, "a list of schemas"),
+            ("items" | "not", Value::Object(_)) => stack.push((child, child_pointer, true)),
+            ("items" | "not", _) => return wrong(key, "a schema"),
+            ("additionalProperties", Value::Object(_)) => stack.push((child, child_pointer, true)),
+            ("additionalProperties", Value::Bool(_)) => {}
+            ("additionalProperties", _) => return wrong(key, "a schema or a boolean"),
+            ("properties", Value::Object(props)) => {
+                for (name, prop) in props {
+                    stack.push((prop, diagnostics::join(&child_pointer, name), true));
+                }
+            }
+            ("discriminator", Value::Object(_)) => {}
+            ("properties" | "discriminator", _) => return wrong(key, "an object"),
+            ("required" | "enum", Value::Array(_)) => {}
+            ("required" | "enum", _) => return wrong(key, "a list"),
+            (
+                "$ref" | "type" | "format" | "pattern" | "title" | "description",
+                Value::String(_),
+            ) => {}
+            ("$ref" | "type" | "format" | "pattern" | "title" | "description", _) => {
+                return wrong(key, "a string")
+            }
+            (
+                "nullable" | "readOnly" | "writeOnly" | "deprecated" | "uniqueItems",
+                Value::Bool(_),
+            ) => {}
+            ("nullable" | "readOnly" | "writeOnly" | "deprecated" | "uniqueItems", _) => {
+                return wrong(key, "a boolean")
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Fields a Parameter Object may have (OpenAPI 3.0.3, 4.7.12).
 const PARAMETER_FIELDS: &[&str] = &[
     "name",
