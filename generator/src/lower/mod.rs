@@ -34,6 +34,8 @@ pub struct Lowerer<'a> {
     /// Non-component references already lowered.
     ref_cache: BTreeMap<String, Ty>,
     diagnostics: Vec<Diagnostic>,
+    /// Current nesting of `Lowerer::lower`, to stop runaway recursion.
+    depth: usize,
 }
 
 /// Lowers a loaded spec. Errors stop generation; warnings come back with the
@@ -48,6 +50,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         component_names: BTreeMap::new(),
         ref_cache: BTreeMap::new(),
         diagnostics: Vec::new(),
+        depth: 0,
     };
 
     // Claim every component name first so references resolve in any order.

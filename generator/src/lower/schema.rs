@@ -15,6 +15,10 @@ use crate::ir::{
 };
 use crate::names::{self, Scope};
 
+/// How deep `lower` may recurse; valid specs stay far below (the vendor's
+/// reach 4).
+const MAX_LOWERING_DEPTH: usize = 64;
+
 /// How a schema that needs a named type gets its name.
 #[derive(Clone, Debug)]
 pub enum Naming {
@@ -160,6 +164,26 @@ impl Lowerer<'_> {
 
     /// Lowers an inline schema.
     pub fn lower(&mut self, schema: &Schema, naming: Naming, pointer: &str) -> Ty {
+        // Inline schemas nest a bounded number of levels in any valid spec;
+        // an `allOf` that merges a schema into its own property would
+        // otherwise make a new inline type at every level, forever.
+        if self.depth >= MAX_LOWERING_DEPTH {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    pointer,
+                    "this schema contains itself inline (through `allOf` or a merged property)",
+                )
+                .with_hint("refer to the enclosing schema with `$ref` instead of merging it"),
+            );
+            return Ty::Json;
+        }
+        self.depth += 1;
+        let ty = self.lower_inner(schema, naming, pointer);
+        self.depth -= 1;
+        ty
+    }
+
+    fn lower_inner(&mut self, schema: &Schema, naming: Naming, pointer: &str) -> Ty {
         let data = &schema.schema_data;
         if let Some(rust_type) = data.extensions.get("x-rust-type") {
             match rust_type.as_str().filter(|t| is_runtime_path(t)) {
