@@ -3,7 +3,7 @@
 //! document in openapiv3; each repair leaves a located warning, so the spec's
 //! author can fix the source.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::diagnostics::{self, Diagnostic};
 
@@ -171,6 +171,50 @@ fn schema_shape<'v>(
             }
             _ => {}
         }
+    }
+    // The keyword checks above catch the common mistakes; parsing this one
+    // node with its subschemas blanked catches the rest (`minLength: -1`,
+    // a bad `discriminator`, ...), in time linear in the document.
+    let mut shallow = map.clone();
+    for (key, child) in shallow.iter_mut() {
+        match key.as_str() {
+            "allOf" | "oneOf" | "anyOf" => {
+                if let Value::Array(items) = child {
+                    items
+                        .iter_mut()
+                        .for_each(|item| *item = Value::Object(Map::new()));
+                }
+            }
+            "items" | "not" | "additionalProperties" if child.is_object() => {
+                *child = Value::Object(Map::new());
+            }
+            "properties" => {
+                if let Value::Object(props) = child {
+                    props
+                        .values_mut()
+                        .for_each(|prop| *prop = Value::Object(Map::new()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Err(error) =
+        serde_path_to_error::deserialize::<_, openapiv3::Schema>(Value::Object(shallow))
+    {
+        let at = error
+            .path()
+            .iter()
+            .fold(pointer.to_owned(), |at, segment| match segment {
+                serde_path_to_error::Segment::Map { key } => diagnostics::join(&at, key),
+                serde_path_to_error::Segment::Seq { index } => {
+                    diagnostics::join(&at, &index.to_string())
+                }
+                _ => at,
+            });
+        return Some(Diagnostic::error(
+            at,
+            format!("invalid schema: {}", error.inner()),
+        ));
     }
     None
 }

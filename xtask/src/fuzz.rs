@@ -15,6 +15,21 @@
 //!
 //! `--reduce` shrinks a saved crash greedily (subtrees, then array elements
 //! and object entries, then strings) while it still crashes the same way.
+//!
+//! Run it optimised: `cargo run --release -p xtask -- fuzz --seconds 1800`.
+//! For overflow checks, debug assertions and file:line in panic backtraces,
+//! build it apart from the normal release build:
+//!
+//! ```text
+//! CARGO_PROFILE_RELEASE_DEBUG=line-tables-only \
+//! CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true \
+//! CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true \
+//!   cargo run --release -p xtask --target-dir target/fuzz-build -- fuzz ...
+//! ```
+//!
+//! Besides crashes it reports, apart: "internal error" diagnostics, output
+//! that parses but cannot compile (a name defined twice, a type containing
+//! itself by value), and inputs slower than 2 s.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -42,6 +57,20 @@ usage: cargo xtask fuzz [--inputs N] [--seconds S] [--seed X] [--out DIR]
   --mem-mb N       address-space limit of the worker, 0 for none (default 4096)
   --replay FILE    run one spec and print what happened
   --reduce PATH    minimise a saved crash (its directory or a spec file)";
+
+/// Larger inputs are skipped (a mutation that copies subtrees can snowball).
+const MAX_INPUT_BYTES: usize = 16 << 20;
+
+/// Inputs slower than this (but within the timeout) are saved too.
+const SLOW: Duration = Duration::from_secs(2);
+
+/// Kinds that count as crashes; the others are findings reported apart.
+fn is_crash(kind: &str) -> bool {
+    !matches!(
+        kind,
+        "internal-error" | "duplicate-definition" | "infinite-size" | "slow"
+    )
+}
 
 /// How many inputs are saved per unique crash location.
 const SAVED_PER_SIGNATURE: usize = 3;
@@ -228,13 +257,31 @@ fn generate_once(request: &Value) -> Value {
         Ok(Ok(output)) => {
             for file in &output.files {
                 if file.path.extension().is_some_and(|e| e == "rs") {
-                    if let Err(e) = syn::parse_file(&file.contents) {
-                        return json!({
-                            "r": "badcode",
-                            "ms": ms,
-                            "file": file.path.display().to_string(),
-                            "msg": e.to_string(),
-                        });
+                    match syn::parse_file(&file.contents) {
+                        Err(e) => {
+                            return json!({
+                                "r": "badcode",
+                                "ms": ms,
+                                "file": file.path.display().to_string(),
+                                "msg": e.to_string(),
+                            });
+                        }
+                        Ok(parsed) => {
+                            let finding = duplicates(&parsed.items)
+                                .map(|m| ("duplicate-definition", m))
+                                .or_else(|| {
+                                    infinite_size(&parsed.items).map(|m| ("infinite-size", m))
+                                });
+                            if let Some((kind, message)) = finding {
+                                return json!({
+                                    "r": "finding",
+                                    "kind": kind,
+                                    "ms": ms,
+                                    "file": file.path.display().to_string(),
+                                    "msg": message,
+                                });
+                            }
+                        }
                     }
                 }
             }
@@ -246,7 +293,7 @@ fn generate_once(request: &Value) -> Value {
                 .find(|d| d.message.contains("internal error"))
                 .map(|d| d.message.clone());
             json!({"r": "err", "ms": ms, "n": diagnostics.len(), "internal": internal,
-                   "first": diagnostics.first().map(|d| d.message.clone())})
+                   "first": diagnostics.iter().find(|d| d.is_error()).or(diagnostics.first()).map(|d| d.message.clone())})
         }
         Err(_) => {
             let record = LAST_PANIC
@@ -260,6 +307,243 @@ fn generate_once(request: &Value) -> Value {
                    "frame": generator_frame(&backtrace), "bt": trim_backtrace(&backtrace)})
         }
     }
+}
+
+/// A name defined twice where Rust allows it once (valid syntax that cannot
+/// compile): items of one namespace, fields, variants, methods of one type,
+/// parameters of one function, trait impls.
+fn duplicates(items: &[syn::Item]) -> Option<String> {
+    use quote::ToTokens;
+    use std::collections::BTreeSet;
+    let mut types = BTreeSet::new();
+    let mut values = BTreeSet::new();
+    let mut trait_impls = BTreeSet::new();
+    let mut methods = BTreeSet::new();
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => {
+                if !types.insert(bare_ident(&s.ident)) {
+                    return Some(format!("type `{}` defined twice", s.ident));
+                }
+                if let Some(d) = duplicate_ident(s.fields.iter().filter_map(|f| f.ident.as_ref())) {
+                    return Some(format!("field `{d}` twice in struct `{}`", s.ident));
+                }
+            }
+            syn::Item::Enum(e) => {
+                if !types.insert(bare_ident(&e.ident)) {
+                    return Some(format!("type `{}` defined twice", e.ident));
+                }
+                if let Some(d) = duplicate_ident(e.variants.iter().map(|v| &v.ident)) {
+                    return Some(format!("variant `{d}` twice in enum `{}`", e.ident));
+                }
+                for v in &e.variants {
+                    if let Some(d) =
+                        duplicate_ident(v.fields.iter().filter_map(|f| f.ident.as_ref()))
+                    {
+                        return Some(format!(
+                            "field `{d}` twice in variant `{}::{}`",
+                            e.ident, v.ident
+                        ));
+                    }
+                }
+            }
+            syn::Item::Type(t) if !types.insert(bare_ident(&t.ident)) => {
+                return Some(format!("type `{}` defined twice", t.ident));
+            }
+            syn::Item::Trait(t) if !types.insert(bare_ident(&t.ident)) => {
+                return Some(format!("type `{}` defined twice", t.ident));
+            }
+            syn::Item::Const(c) if !values.insert(bare_ident(&c.ident)) => {
+                return Some(format!("value `{}` defined twice", c.ident));
+            }
+            syn::Item::Fn(f) => {
+                if !values.insert(bare_ident(&f.sig.ident)) {
+                    return Some(format!("function `{}` defined twice", f.sig.ident));
+                }
+                if let Some(d) = duplicate_arg(&f.sig) {
+                    return Some(format!("parameter `{d}` twice in `{}`", f.sig.ident));
+                }
+            }
+            syn::Item::Mod(m) => {
+                if !types.insert(bare_ident(&m.ident)) {
+                    return Some(format!("module `{}` defined twice", m.ident));
+                }
+                if let Some((_, content)) = &m.content {
+                    if let Some(d) = duplicates(content) {
+                        return Some(format!("in module `{}`: {d}", m.ident));
+                    }
+                }
+            }
+            syn::Item::Impl(i) => {
+                let self_ty = i.self_ty.to_token_stream().to_string();
+                let tr = i
+                    .trait_
+                    .as_ref()
+                    .map(|(_, path, _)| path.to_token_stream().to_string());
+                if let Some(tr) = &tr {
+                    if !trait_impls.insert((self_ty.clone(), tr.clone())) {
+                        return Some(format!("`impl {tr} for {self_ty}` twice"));
+                    }
+                }
+                for inner in &i.items {
+                    if let syn::ImplItem::Fn(f) = inner {
+                        let key = (self_ty.clone(), tr.clone(), bare_ident(&f.sig.ident));
+                        if !methods.insert(key) {
+                            return Some(format!("method `{}` twice on `{self_ty}`", f.sig.ident));
+                        }
+                        if let Some(d) = duplicate_arg(&f.sig) {
+                            return Some(format!(
+                                "parameter `{d}` twice in `{self_ty}::{}`",
+                                f.sig.ident
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A struct or enum that contains itself by value (error E0072): a cycle of
+/// types through fields that are not behind a `Box`, `Vec` or map.
+fn infinite_size(items: &[syn::Item]) -> Option<String> {
+    let mut edges: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for item in items {
+        let (name, types): (String, Vec<&syn::Type>) = match item {
+            syn::Item::Struct(s) => (
+                bare_ident(&s.ident),
+                s.fields.iter().map(|f| &f.ty).collect(),
+            ),
+            syn::Item::Enum(e) => (
+                bare_ident(&e.ident),
+                e.variants
+                    .iter()
+                    .flat_map(|v| v.fields.iter().map(|f| &f.ty))
+                    .collect(),
+            ),
+            syn::Item::Type(t) => (bare_ident(&t.ident), vec![t.ty.as_ref()]),
+            _ => continue,
+        };
+        let entry = edges.entry(name).or_default();
+        for ty in types {
+            by_value(ty, entry);
+        }
+    }
+    // Depth-first search for a cycle among the types defined here.
+    fn visit(
+        node: &str,
+        edges: &BTreeMap<String, std::collections::BTreeSet<String>>,
+        state: &mut BTreeMap<String, u8>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        state.insert(node.to_owned(), 1);
+        stack.push(node.to_owned());
+        for next in edges.get(node).into_iter().flatten() {
+            if !edges.contains_key(next) {
+                continue;
+            }
+            match state.get(next) {
+                Some(1) => {
+                    let start = stack.iter().position(|n| n == next).unwrap_or(0);
+                    let mut cycle = stack[start..].to_vec();
+                    cycle.push(next.clone());
+                    return Some(cycle);
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(cycle) = visit(next, edges, state, stack) {
+                        return Some(cycle);
+                    }
+                }
+            }
+        }
+        stack.pop();
+        state.insert(node.to_owned(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for node in edges.keys() {
+        if state.contains_key(node) {
+            continue;
+        }
+        if let Some(cycle) = visit(node, &edges, &mut state, &mut Vec::new()) {
+            return Some(format!(
+                "type `{}` contains itself by value: {}",
+                cycle.first().map_or("", String::as_str),
+                cycle.join(" -> ")
+            ));
+        }
+    }
+    None
+}
+
+/// Type names `ty` holds by value (not behind a pointer or a collection).
+fn by_value(ty: &syn::Type, out: &mut std::collections::BTreeSet<String>) {
+    const INDIRECT: &[&str] = &[
+        "Box",
+        "Vec",
+        "HashMap",
+        "BTreeMap",
+        "IndexMap",
+        "HashSet",
+        "BTreeSet",
+        "Rc",
+        "Arc",
+        "VecDeque",
+        "PhantomData",
+    ];
+    match ty {
+        syn::Type::Path(p) => {
+            let Some(last) = p.path.segments.last() else {
+                return;
+            };
+            let name = bare_ident(&last.ident);
+            if INDIRECT.contains(&name.as_str()) {
+                return;
+            }
+            if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                for arg in &args.args {
+                    if let syn::GenericArgument::Type(t) = arg {
+                        by_value(t, out);
+                    }
+                }
+            }
+            // Qualified paths (`crate::BirthDate`, `::serde_json::Value`) name
+            // types from elsewhere, even when an alias here shares the name.
+            if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
+                out.insert(name);
+            }
+        }
+        syn::Type::Tuple(t) => t.elems.iter().for_each(|e| by_value(e, out)),
+        syn::Type::Array(a) => by_value(&a.elem, out),
+        syn::Type::Paren(p) => by_value(&p.elem, out),
+        syn::Type::Group(g) => by_value(&g.elem, out),
+        _ => {}
+    }
+}
+
+fn bare_ident(ident: &syn::Ident) -> String {
+    let text = ident.to_string();
+    text.strip_prefix("r#").unwrap_or(&text).to_owned()
+}
+
+fn duplicate_ident<'a>(idents: impl Iterator<Item = &'a syn::Ident>) -> Option<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    idents
+        .map(bare_ident)
+        .find(|name| !seen.insert(name.clone()))
+}
+
+fn duplicate_arg(sig: &syn::Signature) -> Option<String> {
+    duplicate_ident(sig.inputs.iter().filter_map(|arg| match arg {
+        syn::FnArg::Typed(t) => match t.pat.as_ref() {
+            syn::Pat::Ident(p) => Some(&p.ident),
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
+    }))
 }
 
 /// The innermost frame of the backtrace inside `generator/src` (file:line
@@ -336,13 +620,17 @@ impl Crash {
         if self.kind == "invalid-rust" || self.kind == "internal-error" {
             let _ = write!(sig, ": {}", short(&self.message, 120));
         }
+        if self.kind == "duplicate-definition" || self.kind == "infinite-size" {
+            let _ = write!(sig, ": {}", reason_class(&self.message));
+        }
         sig
     }
 }
 
 enum Outcome {
     Ok,
-    Rejected,
+    /// Rejected with diagnostics; the first error's message.
+    Rejected(String),
     /// Rejected with an "internal error" diagnostic: a generator bug it caught.
     Internal(Crash),
     Crash(Crash),
@@ -420,13 +708,15 @@ impl Worker {
         match reply {
             Ok(line) => Ok(parse_reply(&line)),
             Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Where is it stuck? One stack sample, when gdb is at hand.
+                let stack = sample_stack(self.child.id());
                 self.respawn()?;
                 Ok(Outcome::Crash(Crash {
                     kind: "timeout".into(),
                     message: format!("generation took longer than {:.0} s", timeout.as_secs_f64()),
-                    location: String::new(),
-                    frame: String::new(),
-                    backtrace: String::new(),
+                    location: gdb_generator_frame(&stack),
+                    frame: gdb_innermost_frame(&stack),
+                    backtrace: stack,
                 }))
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -480,6 +770,73 @@ impl Worker {
     }
 }
 
+/// The main thread's stack of a running process, from `gdb -batch`
+/// (empty when gdb is missing or cannot attach).
+fn sample_stack(pid: u32) -> String {
+    let gdb = ["/usr/bin/gdb", "/usr/local/bin/gdb", "/bin/gdb"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(gdb) = gdb else {
+        return String::new();
+    };
+    Command::new(gdb)
+        .args([
+            "-nx",
+            "-batch",
+            "-p",
+            &pid.to_string(),
+            "-ex",
+            "thread 1",
+            "-ex",
+            "bt 30",
+            "-ex",
+            "bt -60",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// `generator/src/file.rs:line` of the innermost generator frame in a gdb
+/// backtrace.
+fn gdb_generator_frame(stack: &str) -> String {
+    stack
+        .lines()
+        .find_map(|l| {
+            let i = l.find("generator/src/")?;
+            let rest = l.get(i..)?;
+            Some(rest.split_whitespace().next().unwrap_or(rest).to_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// The innermost frame outside the standard library, as `crate-x.y/src/file.rs:line`,
+/// in a gdb backtrace.
+fn gdb_innermost_frame(stack: &str) -> String {
+    stack
+        .lines()
+        .filter_map(|l| l.rsplit_once(" at ").map(|(_, at)| at.trim()))
+        .find(|at| at.contains("/registry/src/") || at.contains("generator/src/"))
+        .map(|at| {
+            let at = at
+                .rsplit_once("/registry/src/")
+                .map_or(at, |(_, rest)| rest);
+            at.split_once('/')
+                .filter(|(index, _)| index.starts_with("index."))
+                .map_or(at, |(_, rest)| rest)
+                .to_owned()
+        })
+        .unwrap_or_default()
+}
+
 fn parse_reply(line: &str) -> Outcome {
     let Ok(reply) = serde_json::from_str::<Value>(line) else {
         return Outcome::Crash(Crash {
@@ -501,7 +858,7 @@ fn parse_reply(line: &str) -> Outcome {
                 frame: String::new(),
                 backtrace: String::new(),
             }),
-            None => Outcome::Rejected,
+            None => Outcome::Rejected(text("first")),
         },
         Some("panic") => Outcome::Crash(Crash {
             kind: "panic".into(),
@@ -509,6 +866,13 @@ fn parse_reply(line: &str) -> Outcome {
             location: text("loc"),
             frame: text("frame"),
             backtrace: text("bt"),
+        }),
+        Some("finding") => Outcome::Internal(Crash {
+            kind: text("kind"),
+            message: text("msg"),
+            location: text("file"),
+            frame: String::new(),
+            backtrace: String::new(),
         }),
         Some("badcode") => Outcome::Crash(Crash {
             kind: "invalid-rust".into(),
@@ -758,9 +1122,38 @@ struct Stats {
     ok: u64,
     rejected: u64,
     crashes: u64,
+    /// Internal-error diagnostics and duplicate definitions.
     internal: u64,
+    slow: u64,
     /// signature -> (count, first saved directory, example crash)
     unique: BTreeMap<String, (u64, Vec<PathBuf>, Crash)>,
+    /// Rejection reasons, normalised, with counts.
+    reasons: BTreeMap<String, u64>,
+}
+
+/// A rejection message with names and numbers blanked out, for the
+/// histogram of what stops inputs.
+fn reason_class(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '`' => {
+                quoted = !quoted;
+                if quoted {
+                    out.push_str("`_`");
+                }
+            }
+            _ if quoted => {}
+            '0'..='9' => {
+                if !out.ends_with('N') {
+                    out.push('N');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    short(&out, 90)
 }
 
 impl Fuzzer {
@@ -803,14 +1196,27 @@ impl Fuzzer {
         let mut stats = Stats::default();
         while stats.inputs < limit_inputs && limit_time.is_none_or(|t| started.elapsed() < t) {
             let input = self.make_input(rng.u64(..));
+            if input.bytes.len() > MAX_INPUT_BYTES {
+                continue;
+            }
             let spec = scratch.write(&input, &self.externals)?;
+            let run_started = Instant::now();
             let outcome = worker.run(&request(&spec, &input), timeout)?;
+            let took = run_started.elapsed();
             stats.inputs += 1;
+            let crashed = matches!(outcome, Outcome::Crash(_));
             match outcome {
                 Outcome::Ok => stats.ok += 1,
-                Outcome::Rejected => stats.rejected += 1,
-                Outcome::Internal(crash) => {
+                Outcome::Rejected(reason) => {
                     stats.rejected += 1;
+                    *stats.reasons.entry(reason_class(&reason)).or_default() += 1;
+                }
+                Outcome::Internal(crash) => {
+                    if crash.kind == "internal-error" {
+                        stats.rejected += 1;
+                    } else {
+                        stats.ok += 1;
+                    }
                     stats.internal += 1;
                     self.record(&mut stats, &input, crash);
                 }
@@ -819,16 +1225,28 @@ impl Fuzzer {
                     self.record(&mut stats, &input, crash);
                 }
             }
+            if !crashed && took >= SLOW {
+                stats.slow += 1;
+                let crash = Crash {
+                    kind: "slow".into(),
+                    message: format!("took {:.1} s", took.as_secs_f64()),
+                    location: String::new(),
+                    frame: String::new(),
+                    backtrace: String::new(),
+                };
+                self.record(&mut stats, &input, crash);
+            }
             if last_report.elapsed() >= Duration::from_secs(10) {
                 last_report = Instant::now();
                 let secs = started.elapsed().as_secs_f64();
                 println!(
-                    "[{secs:6.0} s] {} inputs ({:.1}/s), crashes {} ({} unique), internal errors {}, ok {}, rejected {}",
+                    "[{secs:6.0} s] {} inputs ({:.1}/s), crashes {} ({} unique), other findings {}, slow {}, ok {}, rejected {}",
                     stats.inputs,
                     stats.inputs as f64 / secs.max(1e-9),
                     stats.crashes,
                     self.unique_crashes(&stats),
                     stats.internal,
+                    stats.slow,
                     stats.ok,
                     stats.rejected
                 );
@@ -847,10 +1265,20 @@ impl Fuzzer {
                 }
             }
         }
-        if stats.internal > 0 {
+        let mut reasons: Vec<(&String, &u64)> = stats.reasons.iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(a.1));
+        if !reasons.is_empty() {
+            println!("rejections by reason (top 15):");
+            for (reason, count) in reasons.iter().take(15) {
+                println!("  {count:>7} {reason}");
+            }
+        }
+        if stats.internal > 0 || stats.slow > 0 {
             println!(
-                "fuzz: {} inputs were rejected with an internal error (counted in rejected)",
-                stats.internal
+                "fuzz: besides crashes: {} internal-error or duplicate-definition findings, {} inputs slower than {} s",
+                stats.internal,
+                stats.slow,
+                SLOW.as_secs()
             );
         }
         println!(
@@ -870,13 +1298,13 @@ impl Fuzzer {
         stats
             .unique
             .values()
-            .filter(|(_, _, c)| c.kind != "internal-error")
+            .filter(|(_, _, c)| is_crash(&c.kind))
             .count()
     }
 
     fn record(&self, stats: &mut Stats, input: &Input, crash: Crash) {
         let signature = crash.signature();
-        let n = stats.crashes + stats.internal;
+        let n = stats.crashes + stats.internal + stats.slow;
         let entry = stats
             .unique
             .entry(signature.clone())
@@ -887,10 +1315,11 @@ impl Fuzzer {
         }
         let dir = self.out.join(format!(
             "{}-{:06}-{}",
-            if crash.kind == "internal-error" {
-                "internal"
-            } else {
-                "crash"
+            match crash.kind.as_str() {
+                "internal-error" => "internal",
+                "duplicate-definition" | "infinite-size" => "finding",
+                "slow" => "slow",
+                _ => "crash",
             },
             n,
             input.input_seed
@@ -1034,14 +1463,18 @@ fn serialize(doc: &Value, yaml: bool, r: &mut Rng) -> String {
         1 => {
             // Shuffled and duplicated object entries, on one line.
             let mut out = String::new();
-            chaos_json(doc, r, &mut out);
+            let mut duplicates = 16;
+            chaos_json(doc, r, &mut duplicates, &mut out);
             out
         }
         _ => serde_json::to_string_pretty(doc).unwrap_or_default(),
     }
 }
 
-fn chaos_json(value: &Value, r: &mut Rng, out: &mut String) {
+/// JSON with object entries shuffled now and then, and (at most
+/// `duplicates` times) a key written twice: with a small value before the
+/// real one (the real one wins) or after it (the small one wins).
+fn chaos_json(value: &Value, r: &mut Rng, duplicates: &mut u32, out: &mut String) {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
@@ -1051,15 +1484,26 @@ fn chaos_json(value: &Value, r: &mut Rng, out: &mut String) {
             out.push('{');
             let mut first = true;
             for (key, child) in entries {
-                let copies = if r.usize(..40) == 0 { 2 } else { 1 };
-                for _ in 0..copies {
-                    if !first {
-                        out.push(',');
-                    }
-                    first = false;
-                    out.push_str(&Value::String(key.clone()).to_string());
-                    out.push(':');
-                    chaos_json(child, r, out);
+                let key_text = Value::String(key.clone()).to_string();
+                let twin = (*duplicates > 0 && r.usize(..40) == 0).then(|| {
+                    *duplicates -= 1;
+                    (
+                        r.bool(),
+                        ["null", "\"\"", "0", "{}", "[]", "true"][r.usize(..6)],
+                    )
+                });
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                if let Some((true, small)) = twin {
+                    let _ = write!(out, "{key_text}:{small},");
+                }
+                out.push_str(&key_text);
+                out.push(':');
+                chaos_json(child, r, duplicates, out);
+                if let Some((false, small)) = twin {
+                    let _ = write!(out, ",{key_text}:{small}");
                 }
             }
             out.push('}');
@@ -1070,7 +1514,7 @@ fn chaos_json(value: &Value, r: &mut Rng, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                chaos_json(child, r, out);
+                chaos_json(child, r, duplicates, out);
             }
             out.push(']');
         }
@@ -1870,7 +2314,7 @@ fn random_value(r: &mut Rng, ctx: &Ctx<'_>, depth: usize) -> Value {
             }
             Value::Object(map)
         }
-        6 => deep(r),
+        6 if r.usize(..8) == 0 => deep(r),
         7 => json!([]),
         8 => json!({}),
         _ => random_schema(r, ctx, depth),
@@ -1878,7 +2322,14 @@ fn random_value(r: &mut Rng, ctx: &Ctx<'_>, depth: usize) -> Value {
 }
 
 fn deep(r: &mut Rng) -> Value {
-    let depth = [8, 30, 63, 64, 65, 127, 128, 129, 300][r.usize(..9)];
+    // Mostly shallow: a deep tree whose innermost node does not parse takes
+    // time exponential in its depth (see the fuzz fixtures), and every
+    // timeout costs the campaign its full length.
+    let depth = if r.usize(..4) == 0 {
+        [30, 63, 64, 65, 127, 128, 129, 300][r.usize(..8)]
+    } else {
+        2 + r.usize(..12)
+    };
     let style = r.usize(..7);
     let mut v = json!({"type": "string"});
     for i in 0..depth {
@@ -2778,7 +3229,7 @@ fn status_codes(doc: &mut Value, r: &mut Rng, ctx: &Ctx<'_>) -> Option<String> {
 fn describe(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Ok => "ok".into(),
-        Outcome::Rejected => "rejected (Err with diagnostics)".into(),
+        Outcome::Rejected(reason) => format!("rejected (Err with diagnostics): {reason}"),
         Outcome::Internal(c) | Outcome::Crash(c) => format!(
             "{}\n  message: {}\n  frame: {}\n{}",
             c.signature(),

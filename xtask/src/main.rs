@@ -25,7 +25,12 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
        cargo xtask bench DIR [--iterations N]
 
   bench DIR          time generation of every document under DIR (use
-                     `cargo run --release -p xtask -- bench DIR`)";
+                     `cargo run --release -p xtask -- bench DIR`)
+       cargo xtask fuzz [--inputs N] [--seconds S] [--seed X] [--replay FILE]
+
+  fuzz               mutate the vendor corpus, the spec and the fixtures and
+                     feed them to the generator; crashes go to
+                     target/fuzz-crashes (use --release; `fuzz --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
