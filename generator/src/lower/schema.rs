@@ -36,6 +36,16 @@ impl Naming {
     }
 }
 
+/// Where a chain of references ends.
+enum Followed<'a> {
+    /// At a component schema.
+    Component(&'a Schema),
+    /// At a reference into some other part of the document.
+    Elsewhere(&'a str),
+    /// At a component that does not exist.
+    Missing,
+}
+
 /// The parts of an object schema, whatever form it was written in.
 #[derive(Default)]
 struct ObjectParts<'s> {
@@ -97,12 +107,11 @@ impl Lowerer<'_> {
         ty
     }
 
-    /// Looks up the schema a local reference points at.
-    pub fn resolve_schema(&self, reference: &str) -> Option<Schema> {
-        // Component schemas are already parsed; only other targets need the
-        // raw document. Chains of references are followed a bounded number
-        // of hops, so a reference cycle cannot recurse forever.
-        let mut reference = reference.to_owned();
+    /// Follows a chain of component references (a bounded number of hops,
+    /// so a cycle cannot loop forever) to the component schema it ends at,
+    /// borrowing it; or to the first reference that is not a component.
+    fn follow<'a>(&'a self, reference: &'a str) -> Followed<'a> {
+        let mut reference = reference;
         for _ in 0..32 {
             let Some(name) = reference.strip_prefix("#/components/schemas/") else {
                 break;
@@ -113,14 +122,24 @@ impl Lowerer<'_> {
                 .as_ref()
                 .and_then(|c| c.schemas.get(&unescape(name)))
             {
-                Some(ReferenceOr::Item(schema)) => return Some(schema.clone()),
-                Some(ReferenceOr::Reference { reference: next }) => reference.clone_from(next),
-                None => return None,
+                Some(ReferenceOr::Item(schema)) => return Followed::Component(schema),
+                Some(ReferenceOr::Reference { reference: next }) => reference = next,
+                None => return Followed::Missing,
             }
         }
-        let pointer = reference.strip_prefix('#')?;
-        let value = self.raw.pointer(pointer)?;
-        serde_json::from_value(value.clone()).ok()
+        Followed::Elsewhere(reference)
+    }
+
+    /// Looks up the schema a local reference points at.
+    pub fn resolve_schema(&self, reference: &str) -> Option<Schema> {
+        match self.follow(reference) {
+            Followed::Component(schema) => Some(schema.clone()),
+            Followed::Missing => None,
+            Followed::Elsewhere(reference) => {
+                let value = self.raw.pointer(reference.strip_prefix('#')?)?;
+                serde_json::from_value(value.clone()).ok()
+            }
+        }
     }
 
     /// The schema behind a reference or the item itself.
@@ -137,28 +156,15 @@ impl Lowerer<'_> {
     pub fn is_nullable(&self, schema: &ReferenceOr<Box<Schema>>) -> bool {
         match schema {
             ReferenceOr::Item(s) => s.schema_data.nullable,
-            ReferenceOr::Reference { reference } => {
-                // Borrow component schemas rather than cloning them: this runs
-                // for every property that is a reference.
-                let mut reference = reference.as_str();
-                for _ in 0..32 {
-                    let Some(name) = reference.strip_prefix("#/components/schemas/") else {
-                        break;
-                    };
-                    match self
-                        .doc
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.schemas.get(&unescape(name)))
-                    {
-                        Some(ReferenceOr::Item(s)) => return s.schema_data.nullable,
-                        Some(ReferenceOr::Reference { reference: next }) => reference = next,
-                        None => return false,
-                    }
-                }
-                self.resolve_schema(reference)
-                    .is_some_and(|s| s.schema_data.nullable)
-            }
+            // Borrowed, not cloned: this runs for every property that is a
+            // reference.
+            ReferenceOr::Reference { reference } => match self.follow(reference) {
+                Followed::Component(s) => s.schema_data.nullable,
+                Followed::Missing => false,
+                Followed::Elsewhere(other) => self
+                    .resolve_schema(other)
+                    .is_some_and(|s| s.schema_data.nullable),
+            },
         }
     }
 
