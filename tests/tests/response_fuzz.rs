@@ -495,7 +495,7 @@ fn random_answers_to_every_operation_are_ok_or_typed_errors() {
     let started = std::time::Instant::now();
     let per_op: [Cell<u32>; OPERATIONS.len()] = Default::default();
     let kinds: RefCell<BTreeMap<&'static str, u32>> = RefCell::default();
-    for op in 0..OPERATIONS.len() {
+    for (op, name) in OPERATIONS.iter().enumerate() {
         let mut runner = TestRunner::new(Config {
             cases,
             failure_persistence: None,
@@ -515,7 +515,7 @@ fn random_answers_to_every_operation_are_ok_or_typed_errors() {
             check(&wire, &outcome)
         });
         if let Err(failure) = result {
-            panic!("{}: {failure}", OPERATIONS[op]);
+            panic!("{name}: {failure}");
         }
     }
     let sent = server.count();
