@@ -15,8 +15,12 @@ pub fn root() -> PathBuf {
 
 /// The fixture specs, one per construct, sorted by name.
 pub fn fixtures() -> Vec<PathBuf> {
-    let dir = root().join("tests/fixtures");
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+    specs_in(&root().join("tests/fixtures"))
+}
+
+/// The YAML and JSON files directly in `dir`, sorted by name.
+pub fn specs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))

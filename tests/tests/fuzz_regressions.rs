@@ -23,14 +23,7 @@ use quote::ToTokens;
 const BUDGET: Duration = Duration::from_secs(30);
 
 fn fuzz_fixtures() -> Vec<PathBuf> {
-    let dir = tests::root().join("tests/fixtures/fuzz");
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-        .collect();
-    specs.sort();
-    specs
+    tests::specs_in(&tests::root().join("tests/fixtures/fuzz"))
 }
 
 fn options() -> Options {

@@ -383,21 +383,16 @@ impl Lowerer<'_> {
         let (media, content_type, encoding) = match json_media(&body.content) {
             Some((media, ct)) => (media, ct, BodyEncoding::Json),
             None => {
-                let form = body.content.iter().find_map(|(ct, media)| {
-                    let essence = ct
-                        .split(';')
-                        .next()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_ascii_lowercase();
-                    match essence.as_str() {
+                let form = body
+                    .content
+                    .iter()
+                    .find_map(|(ct, media)| match essence(ct).as_str() {
                         "multipart/form-data" => Some((media, ct.clone(), BodyEncoding::Multipart)),
                         "application/x-www-form-urlencoded" => {
                             Some((media, ct.clone(), BodyEncoding::Form))
                         }
                         _ => None,
-                    }
-                });
+                    });
                 match form {
                     Some(found) => found,
                     None => {
@@ -529,17 +524,23 @@ fn is_success(status: &StatusMatch) -> bool {
         || *status == StatusMatch::Range(2)
 }
 
+/// A media type without parameters, lower case (`Application/JSON; charset=x`
+/// -> `application/json`).
+fn essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// The JSON media type of a content map, if it has one.
 fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&MediaType, String)> {
     content
         .iter()
         .find(|(ct, _)| {
-            let essence = ct
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
+            let essence = essence(ct);
             essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
         })
         .map(|(ct, media)| (media, ct.clone()))
