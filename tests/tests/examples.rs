@@ -10,8 +10,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{
-    json_media, media_examples, operations, request_examples, resolve, response, schema_ref_name,
-    spec,
+    json_differences, json_media, media_examples, operations, request_examples, resolve, response,
+    schema_ref_name, spec,
 };
 use leadconnector::types;
 use serde::de::DeserializeOwned;
@@ -211,32 +211,6 @@ fn check_examples(examples: &[Example], compare: bool) -> Vec<String> {
         }
     }
     failures
-}
-
-/// JSON paths where `a` and `b` differ, for readable failures.
-fn json_differences(a: &Value, b: &Value, at: &str) -> Vec<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            keys.into_iter()
-                .flat_map(|k| match (x.get(k), y.get(k)) {
-                    (Some(p), Some(q)) => json_differences(p, q, &format!("{at}/{k}")),
-                    (p, q) => vec![format!("{at}/{k}: {p:?} vs {q:?}")],
-                })
-                .collect()
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .flat_map(|(i, (p, q))| json_differences(p, q, &format!("{at}/{i}")))
-            .collect(),
-        _ if a == b => Vec::new(),
-        _ => vec![format!(
-            "{}: {a} vs {b}",
-            if at.is_empty() { "/" } else { at }
-        )],
-    }
 }
 
 fn assert_no_failures(what: &str, failures: &[String]) {

@@ -9,8 +9,8 @@
 mod common;
 
 use common::{
-    examples_of_schema, json_media, media_examples, operations, request_examples, response, spec,
-    success_status,
+    examples_of_schema, json_differences, json_media, media_examples, operations, request_examples,
+    response, spec, success_status,
 };
 use leadconnector::{
     types, AddTagsError, BirthDate, Client, CreateContactError, DeleteContactError, Error,
@@ -162,34 +162,6 @@ fn check_request(
 fn assert_request(request: &Received, method: &str, path: &str, body: Option<&Value>) {
     if let Err(problems) = check_request(request, method, path, body) {
         panic!("{method} {path}:\n{problems}");
-    }
-}
-
-/// JSON paths where `a` and `b` differ, for readable failures.
-fn json_differences(a: &Value, b: &Value, at: &str) -> Vec<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            keys.into_iter()
-                .flat_map(|k| match (x.get(k), y.get(k)) {
-                    (Some(p), Some(q)) => json_differences(p, q, &format!("{at}/{k}")),
-                    (p, q) => vec![format!("{at}/{k}: {p:?} vs {q:?}")],
-                })
-                .collect()
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .flat_map(|(i, (p, q))| json_differences(p, q, &format!("{at}/{i}")))
-            .collect(),
-        _ if a == b => Vec::new(),
-        _ => vec![format!(
-            "{}: {a} vs {b}",
-            if at.is_empty() { "/" } else { at }
-        )],
     }
 }
 

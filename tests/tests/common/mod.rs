@@ -185,3 +185,29 @@ pub fn examples_of_schema(spec: &Value, schema: &str) -> Vec<Value> {
     }
     out
 }
+
+/// JSON paths where `a` and `b` differ, for readable failures.
+pub fn json_differences(a: &Value, b: &Value, at: &str) -> Vec<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter()
+                .flat_map(|k| match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => json_differences(p, q, &format!("{at}/{k}")),
+                    (p, q) => vec![format!("{at}/{k}: {p:?} vs {q:?}")],
+                })
+                .collect()
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .flat_map(|(i, (p, q))| json_differences(p, q, &format!("{at}/{i}")))
+            .collect(),
+        _ if a == b => Vec::new(),
+        _ => vec![format!(
+            "{}: {a} vs {b}",
+            if at.is_empty() { "/" } else { at }
+        )],
+    }
+}
