@@ -10,22 +10,19 @@
 //! every search result.
 //!
 //! ```no_run
-//! use leadconnector::{types, Client, Nullable};
+//! use leadconnector::{types, Client};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::new("pit-token")?;
-//! let created = client
-//!     .create_contact(&types::CreateContactRequest {
-//!         first_name: Nullable::Value("Rosan".into()),
-//!         email: Nullable::Value("rosan@deos.com".into()),
-//!         ..types::CreateContactRequest::new("ve9EPM428h8vShlRW1KT")
-//!     })
-//!     .await?;
-//! let id = created.contact.as_ref().and_then(|c| c.id.clone()).unwrap_or_default();
+//! let request = types::CreateContactRequest::new("ve9EPM428h8vShlRW1KT")
+//!     .first_name("Rosan")
+//!     .email("rosan@deos.com");
+//! let created = client.create_contact(&request).await?;
+//! let id = &created.contact.id;
 //!
-//! // Clear the phone number; fields left `Absent` are not sent.
-//! let update = types::UpdateContactRequest { phone: Nullable::Null, ..Default::default() };
-//! client.update_contact(&id, &update).await?;
+//! // Clear the phone number; fields never set are not sent.
+//! let update = types::UpdateContactRequest::default().clear_phone();
+//! client.update_contact(id, &update).await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -35,6 +32,7 @@ mod birth_date;
 mod body;
 mod config;
 mod core;
+pub mod de;
 mod error;
 mod limiter;
 mod nullable;
@@ -42,11 +40,13 @@ mod nullable;
 #[rustfmt::skip]
 mod operations;
 mod options;
+mod redact;
 mod request;
 mod response;
 mod search;
 #[rustfmt::skip]
 pub mod types;
+mod unknown;
 
 pub use birth_date::{BirthDate, BirthDateError};
 pub use body::FilePart;
@@ -60,8 +60,13 @@ pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use nullable::Nullable;
 pub use operations::*;
 pub use options::RequestOptions;
+pub use redact::{FieldNames, Redacted};
 pub use request::Request;
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
 pub use response::{ApiResponse, RateLimit};
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};
+/// JSON types that generated types expose (`CustomFieldValue::Number`,
+/// `SearchFilter::value`), so callers need no `serde_json` dependency.
+pub use serde_json::{Number, Value};
+pub use unknown::UnknownValue;

@@ -47,6 +47,15 @@ impl<T> Nullable<T> {
         }
     }
 
+    /// Maps the value, keeping `Absent` and `Null`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Nullable<U> {
+        match self {
+            Self::Absent => Nullable::Absent,
+            Self::Null => Nullable::Null,
+            Self::Value(v) => Nullable::Value(f(v)),
+        }
+    }
+
     /// Borrows the value.
     pub fn as_ref(&self) -> Nullable<&T> {
         match self {

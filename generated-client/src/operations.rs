@@ -47,13 +47,17 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `POST /contacts/`
+    ///
+    /// # Errors
+    ///
+    /// - 400: `Error::Api` with [`ErrorBody::BadRequest`]: Bad Request. The request was malformed or rejected.
+    /// - 401: `Error::Api` with [`ErrorBody::Unauthorized`]: Unauthorized. The access token is missing, invalid or expired.
+    /// - 422: `Error::Api` with [`ErrorBody::UnprocessableEntity`]: Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn create_contact(
         &self,
         body: &types::CreateContactRequest,
-    ) -> Result<
-        crate::ApiResponse<types::ContactResponse>,
-        crate::Error<CreateContactError>,
-    > {
+    ) -> Result<crate::ApiResponse<types::ContactResponse>, crate::Error<ErrorBody>> {
         let request = crate::Request::new(
                 crate::Method::POST,
                 "createContact",
@@ -66,9 +70,9 @@ impl Client {
         let response = self.core.execute(request).await?;
         match response.status() {
             201 => response.json(),
-            400 => Err(response.error(CreateContactError::BadRequest)),
-            401 => Err(response.error(CreateContactError::Unauthorized)),
-            422 => Err(response.error(CreateContactError::UnprocessableEntity)),
+            400 => Err(response.error(ErrorBody::BadRequest)),
+            401 => Err(response.error(ErrorBody::Unauthorized)),
+            422 => Err(response.error(ErrorBody::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -120,12 +124,19 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `POST /contacts/upsert`
+    ///
+    /// # Errors
+    ///
+    /// - 400: `Error::Api` with [`ErrorBody::BadRequest`]: Bad Request. The request was malformed or rejected.
+    /// - 401: `Error::Api` with [`ErrorBody::Unauthorized`]: Unauthorized. The access token is missing, invalid or expired.
+    /// - 422: `Error::Api` with [`ErrorBody::UnprocessableEntity`]: Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn upsert_contact(
         &self,
         body: &types::UpsertContactRequest,
     ) -> Result<
         crate::ApiResponse<types::UpsertContactResponse>,
-        crate::Error<UpsertContactError>,
+        crate::Error<ErrorBody>,
     > {
         let request = crate::Request::new(
                 crate::Method::POST,
@@ -140,9 +151,9 @@ impl Client {
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
-            400 => Err(response.error(UpsertContactError::BadRequest)),
-            401 => Err(response.error(UpsertContactError::Unauthorized)),
-            422 => Err(response.error(UpsertContactError::UnprocessableEntity)),
+            400 => Err(response.error(ErrorBody::BadRequest)),
+            401 => Err(response.error(ErrorBody::Unauthorized)),
+            422 => Err(response.error(ErrorBody::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -175,12 +186,19 @@ impl Client {
     /// Required scope: `contacts.readonly`.
     ///
     /// `POST /contacts/search`
+    ///
+    /// # Errors
+    ///
+    /// - 400: `Error::Api` with [`ErrorBody::BadRequest`]: Bad Request. The request was malformed or rejected.
+    /// - 401: `Error::Api` with [`ErrorBody::Unauthorized`]: Unauthorized. The access token is missing, invalid or expired.
+    /// - 422: `Error::Api` with [`ErrorBody::UnprocessableEntity`]: Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn search_contacts(
         &self,
         body: &types::SearchContactsRequest,
     ) -> Result<
         crate::ApiResponse<types::SearchContactsResponse>,
-        crate::Error<SearchContactsError>,
+        crate::Error<ErrorBody>,
     > {
         let request = crate::Request::new(
                 crate::Method::POST,
@@ -195,9 +213,9 @@ impl Client {
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
-            400 => Err(response.error(SearchContactsError::BadRequest)),
-            401 => Err(response.error(SearchContactsError::Unauthorized)),
-            422 => Err(response.error(SearchContactsError::UnprocessableEntity)),
+            400 => Err(response.error(ErrorBody::BadRequest)),
+            401 => Err(response.error(ErrorBody::Unauthorized)),
+            422 => Err(response.error(ErrorBody::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -209,13 +227,17 @@ impl Client {
     /// Required scope: `contacts.readonly`.
     ///
     /// `GET /contacts/{contactId}`
+    ///
+    /// # Errors
+    ///
+    /// - 400: `Error::Api` with [`ErrorBody::BadRequest`]: Bad Request. The request was malformed or rejected.
+    /// - 401: `Error::Api` with [`ErrorBody::Unauthorized`]: Unauthorized. The access token is missing, invalid or expired.
+    /// - 422: `Error::Api` with [`ErrorBody::UnprocessableEntity`]: Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn get_contact(
         &self,
         contact_id: &str,
-    ) -> Result<
-        crate::ApiResponse<types::ContactResponse>,
-        crate::Error<GetContactError>,
-    > {
+    ) -> Result<crate::ApiResponse<types::ContactResponse>, crate::Error<ErrorBody>> {
         let request = crate::Request::new(
                 crate::Method::GET,
                 "getContact",
@@ -228,9 +250,9 @@ impl Client {
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
-            400 => Err(response.error(GetContactError::BadRequest)),
-            401 => Err(response.error(GetContactError::Unauthorized)),
-            422 => Err(response.error(GetContactError::UnprocessableEntity)),
+            400 => Err(response.error(ErrorBody::BadRequest)),
+            401 => Err(response.error(ErrorBody::Unauthorized)),
+            422 => Err(response.error(ErrorBody::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -259,13 +281,20 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `PUT /contacts/{contactId}`
+    ///
+    /// # Errors
+    ///
+    /// - 400: `Error::Api` with [`ErrorBody::BadRequest`]: Bad Request. The request was malformed or rejected.
+    /// - 401: `Error::Api` with [`ErrorBody::Unauthorized`]: Unauthorized. The access token is missing, invalid or expired.
+    /// - 422: `Error::Api` with [`ErrorBody::UnprocessableEntity`]: Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn update_contact(
         &self,
         contact_id: &str,
         body: &types::UpdateContactRequest,
     ) -> Result<
         crate::ApiResponse<types::UpdateContactResponse>,
-        crate::Error<UpdateContactError>,
+        crate::Error<ErrorBody>,
     > {
         let request = crate::Request::new(
                 crate::Method::PUT,
@@ -280,9 +309,9 @@ impl Client {
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
-            400 => Err(response.error(UpdateContactError::BadRequest)),
-            401 => Err(response.error(UpdateContactError::Unauthorized)),
-            422 => Err(response.error(UpdateContactError::UnprocessableEntity)),
+            400 => Err(response.error(ErrorBody::BadRequest)),
+            401 => Err(response.error(ErrorBody::Unauthorized)),
+            422 => Err(response.error(ErrorBody::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -297,12 +326,19 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `DELETE /contacts/{contactId}`
+    ///
+    /// # Errors
+    ///
+    /// - 400: `Error::Api` with [`ErrorBody::BadRequest`]: Bad Request. The request was malformed or rejected.
+    /// - 401: `Error::Api` with [`ErrorBody::Unauthorized`]: Unauthorized. The access token is missing, invalid or expired.
+    /// - 422: `Error::Api` with [`ErrorBody::UnprocessableEntity`]: Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn delete_contact(
         &self,
         contact_id: &str,
     ) -> Result<
         crate::ApiResponse<types::DeleteContactResponse>,
-        crate::Error<DeleteContactError>,
+        crate::Error<ErrorBody>,
     > {
         let request = crate::Request::new(
                 crate::Method::DELETE,
@@ -316,9 +352,9 @@ impl Client {
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
-            400 => Err(response.error(DeleteContactError::BadRequest)),
-            401 => Err(response.error(DeleteContactError::Unauthorized)),
-            422 => Err(response.error(DeleteContactError::UnprocessableEntity)),
+            400 => Err(response.error(ErrorBody::BadRequest)),
+            401 => Err(response.error(ErrorBody::Unauthorized)),
+            422 => Err(response.error(ErrorBody::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -336,11 +372,18 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `POST /contacts/{contactId}/tags`
+    ///
+    /// # Errors
+    ///
+    /// - 400: `Error::Api` with [`ErrorBody::BadRequest`]: Bad Request. The request was malformed or rejected.
+    /// - 401: `Error::Api` with [`ErrorBody::Unauthorized`]: Unauthorized. The access token is missing, invalid or expired.
+    /// - 422: `Error::Api` with [`ErrorBody::UnprocessableEntity`]: Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn add_tags(
         &self,
         contact_id: &str,
         body: &types::TagsRequest,
-    ) -> Result<crate::ApiResponse<types::TagsResponse>, crate::Error<AddTagsError>> {
+    ) -> Result<crate::ApiResponse<types::TagsResponse>, crate::Error<ErrorBody>> {
         let request = crate::Request::new(
                 crate::Method::POST,
                 "addTags",
@@ -355,9 +398,9 @@ impl Client {
         let response = self.core.execute(request).await?;
         match response.status() {
             201 => response.json(),
-            400 => Err(response.error(AddTagsError::BadRequest)),
-            401 => Err(response.error(AddTagsError::Unauthorized)),
-            422 => Err(response.error(AddTagsError::UnprocessableEntity)),
+            400 => Err(response.error(ErrorBody::BadRequest)),
+            401 => Err(response.error(ErrorBody::Unauthorized)),
+            422 => Err(response.error(ErrorBody::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -373,11 +416,18 @@ impl Client {
     /// Required scope: `contacts.write`.
     ///
     /// `DELETE /contacts/{contactId}/tags`
+    ///
+    /// # Errors
+    ///
+    /// - 400: `Error::Api` with [`ErrorBody::BadRequest`]: Bad Request. The request was malformed or rejected.
+    /// - 401: `Error::Api` with [`ErrorBody::Unauthorized`]: Unauthorized. The access token is missing, invalid or expired.
+    /// - 422: `Error::Api` with [`ErrorBody::UnprocessableEntity`]: Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn remove_tags(
         &self,
         contact_id: &str,
         body: &types::TagsRequest,
-    ) -> Result<crate::ApiResponse<types::TagsResponse>, crate::Error<RemoveTagsError>> {
+    ) -> Result<crate::ApiResponse<types::TagsResponse>, crate::Error<ErrorBody>> {
         let request = crate::Request::new(
                 crate::Method::DELETE,
                 "removeTags",
@@ -392,9 +442,9 @@ impl Client {
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
-            400 => Err(response.error(RemoveTagsError::BadRequest)),
-            401 => Err(response.error(RemoveTagsError::Unauthorized)),
-            422 => Err(response.error(RemoveTagsError::UnprocessableEntity)),
+            400 => Err(response.error(ErrorBody::BadRequest)),
+            401 => Err(response.error(ErrorBody::Unauthorized)),
+            422 => Err(response.error(ErrorBody::UnprocessableEntity)),
             _ => Err(response.unexpected()),
         }
     }
@@ -406,136 +456,11 @@ impl From<crate::Core> for Client {
     }
 }
 
-/// The documented error responses of [`Client::create_contact`], each with its decoded body.
+/// The documented error responses shared by [`Client::create_contact`], [`Client::upsert_contact`], [`Client::search_contacts`], [`Client::get_contact`], [`Client::update_contact`], [`Client::delete_contact`], [`Client::add_tags`], [`Client::remove_tags`], each with its decoded body.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum CreateContactError {
-    /// Bad Request. The request was malformed or rejected.
-    ///
-    /// Status 400.
-    BadRequest(types::BadRequestError),
-    /// Unauthorized. The access token is missing, invalid or expired.
-    ///
-    /// Status 401.
-    Unauthorized(types::UnauthorizedError),
-    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
-    ///
-    /// Status 422.
-    UnprocessableEntity(types::UnprocessableEntityError),
-}
-
-/// The documented error responses of [`Client::upsert_contact`], each with its decoded body.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum UpsertContactError {
-    /// Bad Request. The request was malformed or rejected.
-    ///
-    /// Status 400.
-    BadRequest(types::BadRequestError),
-    /// Unauthorized. The access token is missing, invalid or expired.
-    ///
-    /// Status 401.
-    Unauthorized(types::UnauthorizedError),
-    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
-    ///
-    /// Status 422.
-    UnprocessableEntity(types::UnprocessableEntityError),
-}
-
-/// The documented error responses of [`Client::search_contacts`], each with its decoded body.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum SearchContactsError {
-    /// Bad Request. The request was malformed or rejected.
-    ///
-    /// Status 400.
-    BadRequest(types::BadRequestError),
-    /// Unauthorized. The access token is missing, invalid or expired.
-    ///
-    /// Status 401.
-    Unauthorized(types::UnauthorizedError),
-    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
-    ///
-    /// Status 422.
-    UnprocessableEntity(types::UnprocessableEntityError),
-}
-
-/// The documented error responses of [`Client::get_contact`], each with its decoded body.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum GetContactError {
-    /// Bad Request. The request was malformed or rejected.
-    ///
-    /// Status 400.
-    BadRequest(types::BadRequestError),
-    /// Unauthorized. The access token is missing, invalid or expired.
-    ///
-    /// Status 401.
-    Unauthorized(types::UnauthorizedError),
-    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
-    ///
-    /// Status 422.
-    UnprocessableEntity(types::UnprocessableEntityError),
-}
-
-/// The documented error responses of [`Client::update_contact`], each with its decoded body.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum UpdateContactError {
-    /// Bad Request. The request was malformed or rejected.
-    ///
-    /// Status 400.
-    BadRequest(types::BadRequestError),
-    /// Unauthorized. The access token is missing, invalid or expired.
-    ///
-    /// Status 401.
-    Unauthorized(types::UnauthorizedError),
-    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
-    ///
-    /// Status 422.
-    UnprocessableEntity(types::UnprocessableEntityError),
-}
-
-/// The documented error responses of [`Client::delete_contact`], each with its decoded body.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum DeleteContactError {
-    /// Bad Request. The request was malformed or rejected.
-    ///
-    /// Status 400.
-    BadRequest(types::BadRequestError),
-    /// Unauthorized. The access token is missing, invalid or expired.
-    ///
-    /// Status 401.
-    Unauthorized(types::UnauthorizedError),
-    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
-    ///
-    /// Status 422.
-    UnprocessableEntity(types::UnprocessableEntityError),
-}
-
-/// The documented error responses of [`Client::add_tags`], each with its decoded body.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum AddTagsError {
-    /// Bad Request. The request was malformed or rejected.
-    ///
-    /// Status 400.
-    BadRequest(types::BadRequestError),
-    /// Unauthorized. The access token is missing, invalid or expired.
-    ///
-    /// Status 401.
-    Unauthorized(types::UnauthorizedError),
-    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
-    ///
-    /// Status 422.
-    UnprocessableEntity(types::UnprocessableEntityError),
-}
-
-/// The documented error responses of [`Client::remove_tags`], each with its decoded body.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
-pub enum RemoveTagsError {
+#[non_exhaustive]
+pub enum ErrorBody {
     /// Bad Request. The request was malformed or rejected.
     ///
     /// Status 400.

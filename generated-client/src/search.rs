@@ -10,7 +10,7 @@ use futures_util::stream::{self, BoxStream, Stream};
 use crate::error::Error;
 use crate::options::RequestOptions;
 use crate::types::{Contact, SearchContactsRequest};
-use crate::SearchContactsError;
+use crate::ErrorBody;
 
 /// Page-based paging reaches only this many records: a request with
 /// `page * pageLimit` above it is refused by the API, so the stream switches
@@ -22,7 +22,7 @@ const OPERATION: &str = "searchContacts";
 /// Every contact a search matches, one at a time; see
 /// [`Client::search_contacts_stream`](crate::Client::search_contacts_stream).
 pub struct SearchContactsStream {
-    inner: BoxStream<'static, Result<Contact, Error<SearchContactsError>>>,
+    inner: BoxStream<'static, Result<Contact, Error<ErrorBody>>>,
 }
 
 impl fmt::Debug for SearchContactsStream {
@@ -33,7 +33,7 @@ impl fmt::Debug for SearchContactsStream {
 }
 
 impl Stream for SearchContactsStream {
-    type Item = Result<Contact, Error<SearchContactsError>>;
+    type Item = Result<Contact, Error<ErrorBody>>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
@@ -124,7 +124,7 @@ impl crate::Client {
 }
 
 impl Pager {
-    async fn step(mut self) -> Option<(Result<Contact, Error<SearchContactsError>>, Self)> {
+    async fn step(mut self) -> Option<(Result<Contact, Error<ErrorBody>>, Self)> {
         loop {
             if let Some(contact) = self.buffer.next() {
                 return Some((Ok(contact), self));
@@ -156,7 +156,7 @@ impl Pager {
                 Ok(response) => response.into_body(),
                 Err(error) => return Some((Err(error), self)),
             };
-            let contacts = body.contacts.unwrap_or_default();
+            let contacts = body.contacts;
             let count = i64::try_from(contacts.len()).unwrap_or(i64::MAX);
             self.received = self.received.saturating_add(count);
             let limit = i64::from(self.request.page_limit);
@@ -184,16 +184,14 @@ impl Pager {
 /// The cursor for the page after `contacts`: the `searchAfter` of its last
 /// contact, which must move on from the cursor that fetched it.
 fn cursor_after(contacts: &[Contact], previous: Next) -> Next {
-    match contacts.last().and_then(|c| c.search_after.as_ref()) {
-        Some(cursor) if cursor.is_empty() => {
-            Next::Fail("the last contact of the page has an empty `searchAfter` cursor".to_owned())
-        }
+    // An absent cursor reads as an empty one.
+    match contacts.last().map(|c| &c.search_after) {
         Some(cursor) if matches!(&previous, Next::Cursor(p) if p == cursor) => Next::Fail(
             "the `searchAfter` cursor did not move on; stopping rather than loop".to_owned(),
         ),
-        Some(cursor) => Next::Cursor(cursor.clone()),
-        None => Next::Fail(
-            "the last contact of the page has no `searchAfter` cursor, which paging past \
+        Some(cursor) if !cursor.is_empty() => Next::Cursor(cursor.clone()),
+        _ => Next::Fail(
+            "the last contact of the page has no (or an empty) `searchAfter` cursor, which paging past \
              the first 10,000 records needs"
                 .to_owned(),
         ),

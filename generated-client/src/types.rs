@@ -4,7 +4,8 @@
 //! Request and response types of the LeadConnector Contacts API.
 /// Body of `createContact`. Nullability follows page 004 (Create
 /// Contact): the fields it lists as "string or null" are nullable.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateContactRequest {
     /// First name.
     ///
@@ -177,13 +178,288 @@ impl CreateContactRequest {
             assigned_to: Default::default(),
         }
     }
+
+    /// Sets `firstName`.
+    #[must_use]
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `firstName` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_first_name(mut self) -> Self {
+        self.first_name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `lastName`.
+    #[must_use]
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `lastName` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_last_name(mut self) -> Self {
+        self.last_name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `name` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_name(mut self) -> Self {
+        self.name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `email`.
+    #[must_use]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `email` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_email(mut self) -> Self {
+        self.email = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `gender`.
+    #[must_use]
+    pub fn gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+
+    /// Sets `phone`.
+    #[must_use]
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `phone` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_phone(mut self) -> Self {
+        self.phone = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `address1`.
+    #[must_use]
+    pub fn address1(mut self, value: impl Into<String>) -> Self {
+        self.address1 = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `address1` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_address1(mut self) -> Self {
+        self.address1 = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `city`.
+    #[must_use]
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `city` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_city(mut self) -> Self {
+        self.city = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `state`.
+    #[must_use]
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `state` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_state(mut self) -> Self {
+        self.state = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `postalCode`.
+    #[must_use]
+    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+        self.postal_code = Some(value.into());
+        self
+    }
+
+    /// Sets `website`.
+    #[must_use]
+    pub fn website(mut self, value: impl Into<String>) -> Self {
+        self.website = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `website` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_website(mut self) -> Self {
+        self.website = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `timezone`.
+    #[must_use]
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `timezone` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_timezone(mut self) -> Self {
+        self.timezone = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `dnd`.
+    #[must_use]
+    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
+        self.dnd = Some(value.into());
+        self
+    }
+
+    /// Sets `dndSettings`.
+    #[must_use]
+    pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
+        self.dnd_settings = Some(value.into());
+        self
+    }
+
+    /// Sets `inboundDndSettings`.
+    #[must_use]
+    pub fn inbound_dnd_settings(mut self, value: impl Into<InboundDndSettings>) -> Self {
+        self.inbound_dnd_settings = Some(value.into());
+        self
+    }
+
+    /// Sets `tags`.
+    #[must_use]
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `customFields`.
+    #[must_use]
+    pub fn custom_fields(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<CustomFieldInput>>,
+    ) -> Self {
+        self.custom_fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `source`.
+    #[must_use]
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+
+    /// Sets `dateOfBirth`.
+    #[must_use]
+    pub fn date_of_birth(mut self, value: impl Into<BirthDate>) -> Self {
+        self.date_of_birth = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `dateOfBirth` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_date_of_birth(mut self) -> Self {
+        self.date_of_birth = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `country`.
+    #[must_use]
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+
+    /// Sets `companyName`.
+    #[must_use]
+    pub fn company_name(mut self, value: impl Into<String>) -> Self {
+        self.company_name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `companyName` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_company_name(mut self) -> Self {
+        self.company_name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `assignedTo`.
+    #[must_use]
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+}
+
+impl ::std::fmt::Debug for CreateContactRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreateContactRequest")
+            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
+            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
+            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field("location_id", &self.location_id)
+            .field("gender", &self.gender)
+            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
+            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field("city", &self.city)
+            .field("state", &self.state)
+            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field("website", &self.website)
+            .field("timezone", &self.timezone)
+            .field("dnd", &self.dnd)
+            .field("dnd_settings", &self.dnd_settings)
+            .field("inbound_dnd_settings", &self.inbound_dnd_settings)
+            .field("tags", &self.tags)
+            .field("custom_fields", &self.custom_fields)
+            .field("source", &self.source)
+            .field(
+                "date_of_birth",
+                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+            )
+            .field("country", &self.country)
+            .field("company_name", &self.company_name)
+            .field("assigned_to", &self.assigned_to)
+            .finish()
+    }
 }
 
 /// Body of `updateContact`. All fields are optional; only the fields
 /// sent are changed. Nullability follows page 003 (the newest Update
 /// Contact page, which marks fields NULLABLE); the older page 002 does
 /// not mark `postalCode` or `dnd` as nullable.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateContactRequest {
     /// First name.
     ///
@@ -315,10 +591,291 @@ pub struct UpdateContactRequest {
     pub assigned_to: crate::Nullable<String>,
 }
 
+impl UpdateContactRequest {
+    /// Sets `firstName`.
+    #[must_use]
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `firstName` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_first_name(mut self) -> Self {
+        self.first_name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `lastName`.
+    #[must_use]
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `lastName` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_last_name(mut self) -> Self {
+        self.last_name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `name` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_name(mut self) -> Self {
+        self.name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `email`.
+    #[must_use]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `email` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_email(mut self) -> Self {
+        self.email = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `phone`.
+    #[must_use]
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `phone` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_phone(mut self) -> Self {
+        self.phone = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `address1`.
+    #[must_use]
+    pub fn address1(mut self, value: impl Into<String>) -> Self {
+        self.address1 = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `address1` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_address1(mut self) -> Self {
+        self.address1 = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `city`.
+    #[must_use]
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `city` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_city(mut self) -> Self {
+        self.city = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `state`.
+    #[must_use]
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `state` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_state(mut self) -> Self {
+        self.state = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `postalCode`.
+    #[must_use]
+    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+        self.postal_code = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `postalCode` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_postal_code(mut self) -> Self {
+        self.postal_code = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `website`.
+    #[must_use]
+    pub fn website(mut self, value: impl Into<String>) -> Self {
+        self.website = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `website` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_website(mut self) -> Self {
+        self.website = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `timezone`.
+    #[must_use]
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `timezone` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_timezone(mut self) -> Self {
+        self.timezone = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `dnd`.
+    #[must_use]
+    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
+        self.dnd = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `dnd` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_dnd(mut self) -> Self {
+        self.dnd = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `dndSettings`.
+    #[must_use]
+    pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
+        self.dnd_settings = Some(value.into());
+        self
+    }
+
+    /// Sets `inboundDndSettings`.
+    #[must_use]
+    pub fn inbound_dnd_settings(mut self, value: impl Into<InboundDndSettings>) -> Self {
+        self.inbound_dnd_settings = Some(value.into());
+        self
+    }
+
+    /// Sets `tags`.
+    #[must_use]
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `customFields`.
+    #[must_use]
+    pub fn custom_fields(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<CustomFieldInput>>,
+    ) -> Self {
+        self.custom_fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `source`.
+    #[must_use]
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `source` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_source(mut self) -> Self {
+        self.source = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `dateOfBirth`.
+    #[must_use]
+    pub fn date_of_birth(mut self, value: impl Into<BirthDate>) -> Self {
+        self.date_of_birth = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `dateOfBirth` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_date_of_birth(mut self) -> Self {
+        self.date_of_birth = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `country`.
+    #[must_use]
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+
+    /// Sets `assignedTo`.
+    #[must_use]
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `assignedTo` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_assigned_to(mut self) -> Self {
+        self.assigned_to = crate::Nullable::Null;
+        self
+    }
+}
+
+impl ::std::fmt::Debug for UpdateContactRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UpdateContactRequest")
+            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
+            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
+            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
+            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field("city", &self.city)
+            .field("state", &self.state)
+            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field("website", &self.website)
+            .field("timezone", &self.timezone)
+            .field("dnd", &self.dnd)
+            .field("dnd_settings", &self.dnd_settings)
+            .field("inbound_dnd_settings", &self.inbound_dnd_settings)
+            .field("tags", &self.tags)
+            .field("custom_fields", &self.custom_fields)
+            .field("source", &self.source)
+            .field(
+                "date_of_birth",
+                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+            )
+            .field("country", &self.country)
+            .field("assigned_to", &self.assigned_to)
+            .finish()
+    }
+}
+
 /// Body of `upsertContact`. Page 001 does not say which fields are
 /// nullable; nullability follows the vendor's contacts.json
 /// (UpsertContactDto).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpsertContactRequest {
     /// First name.
     ///
@@ -510,10 +1067,296 @@ impl UpsertContactRequest {
             create_new_if_duplicate_allowed: Default::default(),
         }
     }
+
+    /// Sets `firstName`.
+    #[must_use]
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `firstName` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_first_name(mut self) -> Self {
+        self.first_name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `lastName`.
+    #[must_use]
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `lastName` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_last_name(mut self) -> Self {
+        self.last_name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `name` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_name(mut self) -> Self {
+        self.name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `email`.
+    #[must_use]
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `email` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_email(mut self) -> Self {
+        self.email = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `gender`.
+    #[must_use]
+    pub fn gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+
+    /// Sets `phone`.
+    #[must_use]
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `phone` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_phone(mut self) -> Self {
+        self.phone = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `address1`.
+    #[must_use]
+    pub fn address1(mut self, value: impl Into<String>) -> Self {
+        self.address1 = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `address1` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_address1(mut self) -> Self {
+        self.address1 = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `city`.
+    #[must_use]
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `city` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_city(mut self) -> Self {
+        self.city = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `state`.
+    #[must_use]
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `state` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_state(mut self) -> Self {
+        self.state = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `postalCode`.
+    #[must_use]
+    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+        self.postal_code = Some(value.into());
+        self
+    }
+
+    /// Sets `website`.
+    #[must_use]
+    pub fn website(mut self, value: impl Into<String>) -> Self {
+        self.website = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `website` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_website(mut self) -> Self {
+        self.website = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `timezone`.
+    #[must_use]
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `timezone` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_timezone(mut self) -> Self {
+        self.timezone = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `dnd`.
+    #[must_use]
+    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
+        self.dnd = Some(value.into());
+        self
+    }
+
+    /// Sets `dndSettings`.
+    #[must_use]
+    pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
+        self.dnd_settings = Some(value.into());
+        self
+    }
+
+    /// Sets `inboundDndSettings`.
+    #[must_use]
+    pub fn inbound_dnd_settings(mut self, value: impl Into<InboundDndSettings>) -> Self {
+        self.inbound_dnd_settings = Some(value.into());
+        self
+    }
+
+    /// Sets `tags`.
+    #[must_use]
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `customFields`.
+    #[must_use]
+    pub fn custom_fields(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<CustomFieldInput>>,
+    ) -> Self {
+        self.custom_fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `source`.
+    #[must_use]
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+
+    /// Sets `dateOfBirth`.
+    #[must_use]
+    pub fn date_of_birth(mut self, value: impl Into<BirthDate>) -> Self {
+        self.date_of_birth = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `dateOfBirth` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_date_of_birth(mut self) -> Self {
+        self.date_of_birth = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `country`.
+    #[must_use]
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+
+    /// Sets `companyName`.
+    #[must_use]
+    pub fn company_name(mut self, value: impl Into<String>) -> Self {
+        self.company_name = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `companyName` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_company_name(mut self) -> Self {
+        self.company_name = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `assignedTo`.
+    #[must_use]
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+
+    /// Sets `createNewIfDuplicateAllowed`.
+    #[must_use]
+    pub fn create_new_if_duplicate_allowed(mut self, value: impl Into<bool>) -> Self {
+        self.create_new_if_duplicate_allowed = Some(value.into());
+        self
+    }
+}
+
+impl ::std::fmt::Debug for UpsertContactRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UpsertContactRequest")
+            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
+            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
+            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field("location_id", &self.location_id)
+            .field("gender", &self.gender)
+            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
+            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field("city", &self.city)
+            .field("state", &self.state)
+            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field("website", &self.website)
+            .field("timezone", &self.timezone)
+            .field("dnd", &self.dnd)
+            .field("dnd_settings", &self.dnd_settings)
+            .field("inbound_dnd_settings", &self.inbound_dnd_settings)
+            .field("tags", &self.tags)
+            .field("custom_fields", &self.custom_fields)
+            .field("source", &self.source)
+            .field(
+                "date_of_birth",
+                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+            )
+            .field("country", &self.country)
+            .field("company_name", &self.company_name)
+            .field("assigned_to", &self.assigned_to)
+            .field(
+                "create_new_if_duplicate_allowed",
+                &self.create_new_if_duplicate_allowed,
+            )
+            .finish()
+    }
 }
 
 /// Body of `addTags` and `removeTags`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TagsRequest {
     /// The tags to add or remove.
     ///
@@ -530,8 +1373,10 @@ pub struct TagsRequest {
 
 impl TagsRequest {
     /// Creates a `TagsRequest` from its required fields (`tags`); every other field is left out.
-    pub fn new(tags: Vec<String>) -> Self {
-        Self { tags }
+    pub fn new(tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            tags: tags.into_iter().map(Into::into).collect(),
+        }
     }
 }
 
@@ -539,6 +1384,7 @@ impl TagsRequest {
 /// schema for it (its `SearchBodyV2DTO` is an empty object); this one
 /// is written by hand (see spec/README.md).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SearchContactsRequest {
     /// Id of the Location (sub-account) whose contacts are searched.
     ///
@@ -578,16 +1424,60 @@ pub struct SearchContactsRequest {
 
 impl SearchContactsRequest {
     /// Creates a `SearchContactsRequest` from its required fields (`locationId`, `pageLimit`); every other field is left out.
-    pub fn new(location_id: impl Into<String>, page_limit: i32) -> Self {
+    pub fn new(location_id: impl Into<String>, page_limit: impl Into<i32>) -> Self {
         Self {
             location_id: location_id.into(),
             page: Default::default(),
-            page_limit,
+            page_limit: page_limit.into(),
             search_after: Default::default(),
             query: Default::default(),
             filters: Default::default(),
             sort: Default::default(),
         }
+    }
+
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, value: impl Into<i32>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// Sets `searchAfter`.
+    #[must_use]
+    pub fn search_after(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<::serde_json::Value>>,
+    ) -> Self {
+        self.search_after = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `query`.
+    #[must_use]
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+
+    /// Sets `filters`.
+    #[must_use]
+    pub fn filters(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<SearchFilterItem>>,
+    ) -> Self {
+        self.filters = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<SearchSort>>,
+    ) -> Self {
+        self.sort = Some(value.into_iter().map(Into::into).collect());
+        self
     }
 }
 
@@ -595,17 +1485,31 @@ impl SearchContactsRequest {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+#[non_exhaustive]
 pub enum SearchFilterItem {
-    /// The `SearchFilterGroup` shape.
-    SearchFilterGroup(SearchFilterGroup),
-    /// The `SearchFilter` shape.
-    SearchFilter(SearchFilter),
+    /// The `Group` shape.
+    Group(SearchFilterGroup),
+    /// The `Filter` shape.
+    Filter(SearchFilter),
+}
+
+impl From<SearchFilterGroup> for SearchFilterItem {
+    fn from(value: SearchFilterGroup) -> Self {
+        Self::Group(value)
+    }
+}
+
+impl From<SearchFilter> for SearchFilterItem {
+    fn from(value: SearchFilter) -> Self {
+        Self::Filter(value)
+    }
 }
 
 /// SearchFilterGroup
 ///
 /// Filters combined with a logical operator.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SearchFilterGroup {
     /// The `group` field.
     pub group: SearchLogic,
@@ -615,8 +1519,14 @@ pub struct SearchFilterGroup {
 
 impl SearchFilterGroup {
     /// Creates a `SearchFilterGroup` from its required fields (`group`, `filters`); every other field is left out.
-    pub fn new(group: SearchLogic, filters: Vec<SearchFilterItem>) -> Self {
-        Self { group, filters }
+    pub fn new(
+        group: impl Into<SearchLogic>,
+        filters: impl IntoIterator<Item = impl Into<SearchFilterItem>>,
+    ) -> Self {
+        Self {
+            group: group.into(),
+            filters: filters.into_iter().map(Into::into).collect(),
+        }
     }
 }
 
@@ -624,13 +1534,15 @@ impl SearchFilterGroup {
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SearchLogic {
     /// `AND`
     And,
     /// `OR`
     Or,
-    /// A value this version of the spec does not list.
-    Unknown(String),
+    /// A value this version of the spec does not list (never one it
+    /// lists: parsing gives the named variant for those).
+    Unknown(crate::UnknownValue),
 }
 
 impl SearchLogic {
@@ -639,7 +1551,7 @@ impl SearchLogic {
         match self {
             Self::And => "AND",
             Self::Or => "OR",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -649,8 +1561,15 @@ impl From<&str> for SearchLogic {
         match value {
             "AND" => Self::And,
             "OR" => Self::Or,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
         }
+    }
+}
+
+impl ::std::str::FromStr for SearchLogic {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -684,6 +1603,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchLogic {
 /// and operators see the search documentation linked from
 /// `searchContacts`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SearchFilter {
     /// The contact field to test.
     pub field: String,
@@ -705,19 +1625,28 @@ impl SearchFilter {
             value: Default::default(),
         }
     }
+
+    /// Sets `value`.
+    #[must_use]
+    pub fn value(mut self, value: impl Into<::serde_json::Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
 
 /// Sort direction.
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SearchSortDirection {
     /// `asc`
     Asc,
     /// `desc`
     Desc,
-    /// A value this version of the spec does not list.
-    Unknown(String),
+    /// A value this version of the spec does not list (never one it
+    /// lists: parsing gives the named variant for those).
+    Unknown(crate::UnknownValue),
 }
 
 impl SearchSortDirection {
@@ -726,7 +1655,7 @@ impl SearchSortDirection {
         match self {
             Self::Asc => "asc",
             Self::Desc => "desc",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -736,8 +1665,15 @@ impl From<&str> for SearchSortDirection {
         match value {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
         }
+    }
+}
+
+impl ::std::str::FromStr for SearchSortDirection {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -767,6 +1703,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchSortDirection {
 
 /// One sort key.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SearchSort {
     /// The contact field to sort by.
     pub field: String,
@@ -778,10 +1715,13 @@ pub struct SearchSort {
 
 impl SearchSort {
     /// Creates a `SearchSort` from its required fields (`field`, `direction`); every other field is left out.
-    pub fn new(field: impl Into<String>, direction: SearchSortDirection) -> Self {
+    pub fn new(
+        field: impl Into<String>,
+        direction: impl Into<SearchSortDirection>,
+    ) -> Self {
         Self {
             field: field.into(),
-            direction,
+            direction: direction.into(),
         }
     }
 }
@@ -791,6 +1731,7 @@ impl SearchSort {
 /// My Business) and `FB` (Facebook). Channels not sent are left
 /// unchanged on update.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DndSettings {
     /// The `Call` field.
     #[serde(rename = "Call", default, skip_serializing_if = "Option::is_none")]
@@ -815,10 +1756,55 @@ pub struct DndSettings {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl DndSettings {
+    /// Sets `Call`.
+    #[must_use]
+    pub fn call(mut self, value: impl Into<DndSetting>) -> Self {
+        self.call = Some(value.into());
+        self
+    }
+
+    /// Sets `Email`.
+    #[must_use]
+    pub fn email(mut self, value: impl Into<DndSetting>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// Sets `SMS`.
+    #[must_use]
+    pub fn sms(mut self, value: impl Into<DndSetting>) -> Self {
+        self.sms = Some(value.into());
+        self
+    }
+
+    /// Sets `WhatsApp`.
+    #[must_use]
+    pub fn whats_app(mut self, value: impl Into<DndSetting>) -> Self {
+        self.whats_app = Some(value.into());
+        self
+    }
+
+    /// Sets `GMB`.
+    #[must_use]
+    pub fn gmb(mut self, value: impl Into<DndSetting>) -> Self {
+        self.gmb = Some(value.into());
+        self
+    }
+
+    /// Sets `FB`.
+    #[must_use]
+    pub fn fb(mut self, value: impl Into<DndSetting>) -> Self {
+        self.fb = Some(value.into());
+        self
+    }
+}
+
 /// DND status of the channel.
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DndSettingStatus {
     /// `active`
     Active,
@@ -826,8 +1812,9 @@ pub enum DndSettingStatus {
     Inactive,
     /// `permanent`
     Permanent,
-    /// A value this version of the spec does not list.
-    Unknown(String),
+    /// A value this version of the spec does not list (never one it
+    /// lists: parsing gives the named variant for those).
+    Unknown(crate::UnknownValue),
 }
 
 impl DndSettingStatus {
@@ -837,7 +1824,7 @@ impl DndSettingStatus {
             Self::Active => "active",
             Self::Inactive => "inactive",
             Self::Permanent => "permanent",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -848,8 +1835,15 @@ impl From<&str> for DndSettingStatus {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
             "permanent" => Self::Permanent,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
         }
+    }
+}
+
+impl ::std::str::FromStr for DndSettingStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -881,6 +1875,7 @@ impl<'de> ::serde::Deserialize<'de> for DndSettingStatus {
 /// nullable per page 003 (pages 002 and 004 and the vendor's
 /// contacts.json show plain strings).
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DndSetting {
     /// DND status of the channel.
     ///
@@ -899,35 +1894,75 @@ pub struct DndSetting {
 
 impl DndSetting {
     /// Creates a `DndSetting` from its required fields (`status`); every other field is left out.
-    pub fn new(status: DndSettingStatus) -> Self {
+    pub fn new(status: impl Into<DndSettingStatus>) -> Self {
         Self {
-            status,
+            status: status.into(),
             message: Default::default(),
             code: Default::default(),
             extra: Default::default(),
         }
     }
+
+    /// Sets `message`.
+    #[must_use]
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `message` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_message(mut self) -> Self {
+        self.message = crate::Nullable::Null;
+        self
+    }
+
+    /// Sets `code`.
+    #[must_use]
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `code` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_code(mut self) -> Self {
+        self.code = crate::Nullable::Null;
+        self
+    }
 }
 
 /// Do Not Disturb settings for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct InboundDndSettings {
     /// The `all` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all: Option<InboundDndSetting>,
 }
 
+impl InboundDndSettings {
+    /// Sets `all`.
+    #[must_use]
+    pub fn all(mut self, value: impl Into<InboundDndSetting>) -> Self {
+        self.all = Some(value.into());
+        self
+    }
+}
+
 /// Inbound DND status.
 ///
 /// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InboundDndSettingStatus {
     /// `active`
     Active,
     /// `inactive`
     Inactive,
-    /// A value this version of the spec does not list.
-    Unknown(String),
+    /// A value this version of the spec does not list (never one it
+    /// lists: parsing gives the named variant for those).
+    Unknown(crate::UnknownValue),
 }
 
 impl InboundDndSettingStatus {
@@ -936,7 +1971,7 @@ impl InboundDndSettingStatus {
         match self {
             Self::Active => "active",
             Self::Inactive => "inactive",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => value.as_str(),
         }
     }
 }
@@ -946,8 +1981,15 @@ impl From<&str> for InboundDndSettingStatus {
         match value {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
         }
+    }
+}
+
+impl ::std::str::FromStr for InboundDndSettingStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
     }
 }
 
@@ -978,6 +2020,7 @@ impl<'de> ::serde::Deserialize<'de> for InboundDndSettingStatus {
 /// Inbound Do Not Disturb setting; `all` applies it to every channel.
 /// `message` is nullable per page 003.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct InboundDndSetting {
     /// Inbound DND status.
     ///
@@ -990,11 +2033,25 @@ pub struct InboundDndSetting {
 
 impl InboundDndSetting {
     /// Creates a `InboundDndSetting` from its required fields (`status`); every other field is left out.
-    pub fn new(status: InboundDndSettingStatus) -> Self {
+    pub fn new(status: impl Into<InboundDndSettingStatus>) -> Self {
         Self {
-            status,
+            status: status.into(),
             message: Default::default(),
         }
+    }
+
+    /// Sets `message`.
+    #[must_use]
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = crate::Nullable::Value(value.into());
+        self
+    }
+
+    /// Sends `message` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_message(mut self) -> Self {
+        self.message = crate::Nullable::Null;
+        self
     }
 }
 
@@ -1002,6 +2059,7 @@ impl InboundDndSetting {
 /// upsert requests. The field is identified by `id`; `key` is the
 /// field's key.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
     ///
@@ -1026,6 +2084,20 @@ impl CustomFieldInput {
             field_value: Default::default(),
         }
     }
+
+    /// Sets `key`.
+    #[must_use]
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// Sets `field_value`.
+    #[must_use]
+    pub fn field_value(mut self, value: impl Into<CustomFieldValue>) -> Self {
+        self.field_value = Some(value.into());
+        self
+    }
 }
 
 /// The value of a custom field. Its JSON shape depends on the kind of
@@ -1044,6 +2116,7 @@ impl CustomFieldInput {
 /// `100.5`; they are numbers.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum CustomFieldValue {
     /// Text
     ///
@@ -1078,8 +2151,33 @@ pub enum CustomFieldValue {
     Files(::std::collections::BTreeMap<String, CustomFieldFile>),
 }
 
+impl From<String> for CustomFieldValue {
+    fn from(value: String) -> Self {
+        Self::Text(value)
+    }
+}
+
+impl From<::serde_json::Number> for CustomFieldValue {
+    fn from(value: ::serde_json::Number) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl From<Vec<String>> for CustomFieldValue {
+    fn from(value: Vec<String>) -> Self {
+        Self::Options(value)
+    }
+}
+
+impl From<::std::collections::BTreeMap<String, CustomFieldFile>> for CustomFieldValue {
+    fn from(value: ::std::collections::BTreeMap<String, CustomFieldFile>) -> Self {
+        Self::Files(value)
+    }
+}
+
 /// One uploaded file of a FileField value.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomFieldFile {
     /// The `meta` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1096,8 +2194,32 @@ pub struct CustomFieldFile {
     pub document_id: Option<String>,
 }
 
+impl CustomFieldFile {
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, value: impl Into<CustomFieldFileMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+
+    /// Sets `url`.
+    #[must_use]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+
+    /// Sets `documentId`.
+    #[must_use]
+    pub fn document_id(mut self, value: impl Into<String>) -> Self {
+        self.document_id = Some(value.into());
+        self
+    }
+}
+
 /// Upload metadata of a file.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomFieldFileMeta {
     /// Name of the upload form field.
     ///
@@ -1131,6 +2253,50 @@ pub struct CustomFieldFileMeta {
     pub uuid: Option<String>,
 }
 
+impl CustomFieldFileMeta {
+    /// Sets `fieldname`.
+    #[must_use]
+    pub fn fieldname(mut self, value: impl Into<String>) -> Self {
+        self.fieldname = Some(value.into());
+        self
+    }
+
+    /// Sets `originalname`.
+    #[must_use]
+    pub fn originalname(mut self, value: impl Into<String>) -> Self {
+        self.originalname = Some(value.into());
+        self
+    }
+
+    /// Sets `encoding`.
+    #[must_use]
+    pub fn encoding(mut self, value: impl Into<String>) -> Self {
+        self.encoding = Some(value.into());
+        self
+    }
+
+    /// Sets `mimetype`.
+    #[must_use]
+    pub fn mimetype(mut self, value: impl Into<String>) -> Self {
+        self.mimetype = Some(value.into());
+        self
+    }
+
+    /// Sets `size`.
+    #[must_use]
+    pub fn size(mut self, value: impl Into<i64>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+
+    /// Sets `uuid`.
+    #[must_use]
+    pub fn uuid(mut self, value: impl Into<String>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+}
+
 /// A birth date, in requests. The API accepts these formats:
 /// YYYY/MM/DD, MM/DD/YYYY, YYYY-MM-DD, MM-DD-YYYY, YYYY.MM.DD,
 /// MM.DD.YYYY, YYYY_MM_DD, MM_DD_YYYY.
@@ -1145,15 +2311,21 @@ pub type BirthDate = crate::BirthDate;
 
 /// A contact as returned by the API. One schema for every operation:
 /// it holds every field any vendor page or the vendor's contacts.json
-/// shows for a contact in a response. All fields are optional; which
-/// ones are present depends on the operation and on the contact.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// shows for a contact in a response. Only `id` is required: every
+/// contact in every vendor example (pages 000, 001, 003, 004 and
+/// contacts.json) has one, and a contact without its id cannot be
+/// fetched, updated or deleted. Which other fields are present depends
+/// on the operation and on the contact, so they are optional.
+///
+/// Fields marked `x-sensitive` are personal data: the client prints
+/// them as `<redacted>` in `Debug` output.
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Contact {
     /// Contact Id.
     ///
     /// Example: `seD4PfOuKoVMLkEZqohJ`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Full name.
     ///
     /// Example: `rubika deo`
@@ -1309,8 +2481,12 @@ pub struct Contact {
     ///   "consequat"
     /// ]
     /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tags: Vec<String>,
     /// Birth date as stored by the API, e.g. `1990-09-25T00:00:00.000Z`.
     /// A plain string, not a `BirthDate`: the vendor shows different
     /// shapes (page 003 and contacts.json show the placeholder "Date
@@ -1372,8 +2548,13 @@ pub struct Contact {
     )]
     pub last_session_activity_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Custom field values of the contact.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<ContactCustomField>>,
+    #[serde(
+        rename = "customFields",
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub custom_fields: Vec<ContactCustomField>,
     /// Offers of the contact.
     ///
     /// Example:
@@ -1381,8 +2562,12 @@ pub struct Contact {
     /// ```json
     /// []
     /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offers: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub offers: Vec<String>,
     /// Products of the contact.
     ///
     /// Example:
@@ -1390,8 +2575,12 @@ pub struct Contact {
     /// ```json
     /// []
     /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub products: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub products: Vec<String>,
     /// Id of the business the contact belongs to.
     ///
     /// Example: `641c094001436dbc2081e642`
@@ -1419,15 +2608,147 @@ pub struct Contact {
     /// Paging cursor of this contact in `searchContacts` results: send
     /// the value of the last contact of a page as `searchAfter` to get
     /// the next page. Items may be strings or numbers.
-    #[serde(rename = "searchAfter", default, skip_serializing_if = "Option::is_none")]
-    pub search_after: Option<Vec<::serde_json::Value>>,
+    #[serde(
+        rename = "searchAfter",
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub search_after: Vec<::serde_json::Value>,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl Contact {
+    /// Creates a `Contact` from its required fields (`id`); every other field is left out.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: Default::default(),
+            location_id: Default::default(),
+            first_name: Default::default(),
+            last_name: Default::default(),
+            first_name_lower_case: Default::default(),
+            last_name_lower_case: Default::default(),
+            full_name_lower_case: Default::default(),
+            email: Default::default(),
+            email_lower_case: Default::default(),
+            bounce_email: Default::default(),
+            unsubscribe_email: Default::default(),
+            timezone: Default::default(),
+            company_name: Default::default(),
+            phone: Default::default(),
+            dnd: Default::default(),
+            dnd_settings: Default::default(),
+            r#type: Default::default(),
+            source: Default::default(),
+            assigned_to: Default::default(),
+            address1: Default::default(),
+            city: Default::default(),
+            state: Default::default(),
+            country: Default::default(),
+            postal_code: Default::default(),
+            website: Default::default(),
+            gender: Default::default(),
+            tags: Default::default(),
+            date_of_birth: Default::default(),
+            birth_month: Default::default(),
+            birth_day: Default::default(),
+            date_added: Default::default(),
+            date_updated: Default::default(),
+            deleted: Default::default(),
+            attachments: Default::default(),
+            ssn: Default::default(),
+            keyword: Default::default(),
+            last_activity: Default::default(),
+            last_session_activity_at: Default::default(),
+            custom_fields: Default::default(),
+            offers: Default::default(),
+            products: Default::default(),
+            business_id: Default::default(),
+            attribution_source: Default::default(),
+            last_attribution_source: Default::default(),
+            visitor_id: Default::default(),
+            search_after: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+
+impl ::std::fmt::Debug for Contact {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Contact")
+            .field("id", &self.id)
+            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .field("location_id", &self.location_id)
+            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
+            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
+            .field(
+                "first_name_lower_case",
+                &self.first_name_lower_case.as_ref().map(|_| crate::Redacted),
+            )
+            .field(
+                "last_name_lower_case",
+                &self.last_name_lower_case.as_ref().map(|_| crate::Redacted),
+            )
+            .field(
+                "full_name_lower_case",
+                &self.full_name_lower_case.as_ref().map(|_| crate::Redacted),
+            )
+            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field(
+                "email_lower_case",
+                &self.email_lower_case.as_ref().map(|_| crate::Redacted),
+            )
+            .field("bounce_email", &self.bounce_email)
+            .field("unsubscribe_email", &self.unsubscribe_email)
+            .field("timezone", &self.timezone)
+            .field("company_name", &self.company_name)
+            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
+            .field("dnd", &self.dnd)
+            .field("dnd_settings", &self.dnd_settings)
+            .field("type", &self.r#type)
+            .field("source", &self.source)
+            .field("assigned_to", &self.assigned_to)
+            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field("city", &self.city)
+            .field("state", &self.state)
+            .field("country", &self.country)
+            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field("website", &self.website)
+            .field("gender", &self.gender)
+            .field("tags", &self.tags)
+            .field(
+                "date_of_birth",
+                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+            )
+            .field("birth_month", &self.birth_month)
+            .field("birth_day", &self.birth_day)
+            .field("date_added", &self.date_added)
+            .field("date_updated", &self.date_updated)
+            .field("deleted", &self.deleted)
+            .field("attachments", &self.attachments)
+            .field("ssn", &self.ssn.as_ref().map(|_| crate::Redacted))
+            .field("keyword", &self.keyword)
+            .field("last_activity", &self.last_activity)
+            .field("last_session_activity_at", &self.last_session_activity_at)
+            .field("custom_fields", &self.custom_fields)
+            .field("offers", &self.offers)
+            .field("products", &self.products)
+            .field("business_id", &self.business_id)
+            .field("attribution_source", &self.attribution_source)
+            .field("last_attribution_source", &self.last_attribution_source)
+            .field("visitor_id", &self.visitor_id)
+            .field("search_after", &self.search_after)
+            .field("extra", &crate::FieldNames(&self.extra))
+            .finish()
+    }
+}
+
 /// A custom field value of a contact, in responses.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ContactCustomField {
     /// Id of the custom field.
     ///
@@ -1449,7 +2770,8 @@ pub struct ContactCustomField {
 /// Where the contact came from (`attributionSource`: first touch;
 /// `lastAttributionSource`: latest touch). Fields and nullability
 /// follow page 003: `url` is required, every other field is nullable.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AttributionSource {
     /// URL, or name, of the source.
     ///
@@ -1555,19 +2877,64 @@ impl AttributionSource {
     }
 }
 
+impl ::std::fmt::Debug for AttributionSource {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AttributionSource")
+            .field("url", &self.url)
+            .field("campaign", &self.campaign)
+            .field("utm_source", &self.utm_source)
+            .field("utm_medium", &self.utm_medium)
+            .field("utm_content", &self.utm_content)
+            .field("referrer", &self.referrer)
+            .field("campaign_id", &self.campaign_id)
+            .field("fbclid", &self.fbclid)
+            .field("gclid", &self.gclid)
+            .field("msclikid", &self.msclikid)
+            .field("dclid", &self.dclid)
+            .field("fbc", &self.fbc)
+            .field("fbp", &self.fbp)
+            .field("fb_event_id", &self.fb_event_id)
+            .field("user_agent", &self.user_agent)
+            .field("ip", &self.ip.as_ref().map(|_| crate::Redacted))
+            .field("medium", &self.medium)
+            .field("medium_id", &self.medium_id)
+            .field("extra", &crate::FieldNames(&self.extra))
+            .finish()
+    }
+}
+
 /// Response of `createContact` and `getContact`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// `contact` is required: every response schema of the vendor's
+/// contacts.json for this operation has it, every example on the
+/// vendor pages (000, 001, 003, 004) shows it, and without it the
+/// response says nothing about the contact.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ContactResponse {
     /// The `contact` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
+    pub contact: Contact,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl ContactResponse {
+    /// Creates a `ContactResponse` from its required fields (`contact`); every other field is left out.
+    pub fn new(contact: impl Into<Contact>) -> Self {
+        Self {
+            contact: contact.into(),
+            extra: Default::default(),
+        }
+    }
+}
+
 /// Response of `updateContact`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// `contact` is required: every response schema of the vendor's
+/// contacts.json for this operation has it, every example on the
+/// vendor pages (000, 001, 003, 004) shows it, and without it the
+/// response says nothing about the contact.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateContactResponse {
     /// Whether the update succeeded. The name is misspelled by the
     /// vendor ("succeded"); it is the name on the wire. The client
@@ -1582,15 +2949,30 @@ pub struct UpdateContactResponse {
     )]
     pub succeeded: Option<bool>,
     /// The `contact` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
+    pub contact: Contact,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl UpdateContactResponse {
+    /// Creates a `UpdateContactResponse` from its required fields (`contact`); every other field is left out.
+    pub fn new(contact: impl Into<Contact>) -> Self {
+        Self {
+            succeeded: Default::default(),
+            contact: contact.into(),
+            extra: Default::default(),
+        }
+    }
+}
+
 /// Response of `upsertContact`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+/// `contact` is required: every response schema of the vendor's
+/// contacts.json for this operation has it, every example on the
+/// vendor pages (000, 001, 003, 004) shows it, and without it the
+/// response says nothing about the contact.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpsertContactResponse {
     /// `true` if a new contact was created, `false` if an existing contact was updated.
     ///
@@ -1598,8 +2980,7 @@ pub struct UpsertContactResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<bool>,
     /// The `contact` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
+    pub contact: Contact,
     /// Trace id of the request, for support requests to the vendor.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
@@ -1608,8 +2989,21 @@ pub struct UpsertContactResponse {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl UpsertContactResponse {
+    /// Creates a `UpsertContactResponse` from its required fields (`contact`); every other field is left out.
+    pub fn new(contact: impl Into<Contact>) -> Self {
+        Self {
+            new: Default::default(),
+            contact: contact.into(),
+            trace_id: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+
 /// Response of `deleteContact`.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteContactResponse {
     /// Whether the contact was deleted. The name is misspelled by the
     /// vendor ("succeded"); it is the name on the wire. The client
@@ -1632,6 +3026,7 @@ pub struct DeleteContactResponse {
 /// whether `tags` lists the tags of the request or all tags of the
 /// contact.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TagsResponse {
     /// Tags returned by the API.
     ///
@@ -1643,8 +3038,12 @@ pub struct TagsResponse {
     ///   "velit magna"
     /// ]
     /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tags: Vec<String>,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
@@ -1655,10 +3054,15 @@ pub struct TagsResponse {
 /// spec/README.md). Each contact has the `Contact` shape, plus its
 /// `searchAfter` paging cursor.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SearchContactsResponse {
     /// The contacts of the requested page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<Contact>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub contacts: Vec<Contact>,
     /// Total number of contacts matching the search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -1674,6 +3078,7 @@ pub struct SearchContactsResponse {
 /// says `number`). `error` and `traceId` are not in the vendor's
 /// example and may be absent.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BadRequestError {
     /// The HTTP status code, 400.
     ///
@@ -1699,9 +3104,9 @@ pub struct BadRequestError {
 
 impl BadRequestError {
     /// Creates a `BadRequestError` from its required fields (`statusCode`, `message`); every other field is left out.
-    pub fn new(status_code: i32, message: impl Into<String>) -> Self {
+    pub fn new(status_code: impl Into<i32>, message: impl Into<String>) -> Self {
         Self {
-            status_code,
+            status_code: status_code.into(),
             message: message.into(),
             error: Default::default(),
             trace_id: Default::default(),
@@ -1714,6 +3119,7 @@ impl BadRequestError {
 /// says `number`). `traceId` is not in the vendor's example and may be
 /// absent.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UnauthorizedError {
     /// The HTTP status code, 401.
     ///
@@ -1739,12 +3145,12 @@ pub struct UnauthorizedError {
 impl UnauthorizedError {
     /// Creates a `UnauthorizedError` from its required fields (`statusCode`, `message`, `error`); every other field is left out.
     pub fn new(
-        status_code: i32,
+        status_code: impl Into<i32>,
         message: impl Into<String>,
         error: impl Into<String>,
     ) -> Self {
         Self {
-            status_code,
+            status_code: status_code.into(),
             message: message.into(),
             error: error.into(),
             trace_id: Default::default(),
@@ -1757,6 +3163,7 @@ impl UnauthorizedError {
 /// says `number`). `traceId` is not in the vendor's example and may be
 /// absent.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UnprocessableEntityError {
     /// The HTTP status code, 422.
     ///
@@ -1788,13 +3195,13 @@ pub struct UnprocessableEntityError {
 impl UnprocessableEntityError {
     /// Creates a `UnprocessableEntityError` from its required fields (`statusCode`, `message`, `error`); every other field is left out.
     pub fn new(
-        status_code: i32,
-        message: Vec<String>,
+        status_code: impl Into<i32>,
+        message: impl IntoIterator<Item = impl Into<String>>,
         error: impl Into<String>,
     ) -> Self {
         Self {
-            status_code,
-            message,
+            status_code: status_code.into(),
+            message: message.into_iter().map(Into::into).collect(),
             error: error.into(),
             trace_id: Default::default(),
             extra: Default::default(),

@@ -20,6 +20,9 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Operations, in document order.
     pub operations: Vec<Operation>,
+    /// Error enums, each shared by every operation that documents the same
+    /// error responses.
+    pub error_types: Vec<ErrorEnum>,
 }
 
 /// Documentation carried from the spec to rustdoc.
@@ -73,6 +76,56 @@ pub struct StructDef {
     pub in_request: bool,
     /// Reachable from a response: unknown fields are kept.
     pub in_response: bool,
+    /// The map that keeps properties the struct does not list, if any.
+    pub extra: Option<ExtraField>,
+    /// `new(...)` taking the required fields, in field order; `None` when
+    /// the struct has no required field (it derives `Default` then).
+    pub constructor: Option<Constructor>,
+    /// Whether the struct derives `Default` (no required field).
+    pub default: bool,
+    /// `#[non_exhaustive]`: built with `new`/`Default` and setters, never
+    /// with a literal, so adding a field to the spec breaks no user.
+    pub non_exhaustive: bool,
+    /// Whether `Debug` is written by hand to redact sensitive fields.
+    pub redacted_debug: bool,
+}
+
+/// The map field that keeps properties a struct does not list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtraField {
+    /// Rust name (`extra`, or `extra_2` when a property took `extra`).
+    pub name: String,
+    /// The map's value type.
+    pub ty: Ty,
+    /// Whether the map holds typed `additionalProperties` (else: fields the
+    /// spec does not list, kept as JSON).
+    pub additional: bool,
+}
+
+/// A struct's `new` constructor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constructor {
+    /// Indices into `fields` of the arguments, in order.
+    pub args: Vec<usize>,
+    /// More arguments than clippy's `too_many_arguments` allows.
+    pub many_args: bool,
+}
+
+/// How a field's presence is written in Rust and on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// `T`: always there.
+    Required,
+    /// `Option<T>`, written as `null` when `None`: always there, may be null.
+    RequiredNullable,
+    /// `Option<T>`, left out when `None`.
+    Optional,
+    /// `Nullable<T>`: left out, `null`, or a value (optional nullable fields
+    /// of request types).
+    ThreeState,
+    /// `Vec<T>`, empty when absent or `null` (optional arrays of types only
+    /// found in responses: absent and empty mean the same there).
+    DefaultEmpty,
 }
 
 /// One struct field.
@@ -92,6 +145,16 @@ pub struct Field {
     pub aliases: Vec<String>,
     /// Its docs.
     pub docs: Docs,
+    /// How presence is written (decided from `required`, `nullable` and
+    /// where the struct is used).
+    pub presence: Presence,
+    /// Personal data (`x-sensitive: true`): `Debug` prints `<redacted>`.
+    pub sensitive: bool,
+    /// The setter method (`first_name(value)`), for builder structs.
+    pub setter: Option<String>,
+    /// The method that sends `null` (`clear_phone()`), where the API
+    /// accepts null.
+    pub clearer: Option<String>,
 }
 
 /// A string enum.
@@ -99,6 +162,8 @@ pub struct Field {
 pub struct EnumDef {
     /// Known values.
     pub variants: Vec<EnumVariant>,
+    /// The variant that keeps a value the spec does not list.
+    pub unknown: String,
 }
 
 /// One known enum value.
@@ -130,6 +195,9 @@ pub struct UnionVariant {
     pub tag_value: Option<String>,
     /// Its docs.
     pub docs: Docs,
+    /// Whether the union gets `From<payload>` (the payload type is not
+    /// shared with another variant).
+    pub from: bool,
 }
 
 /// A Rust type expression.
@@ -176,6 +244,14 @@ pub struct Operation {
     pub method_name: String,
     /// Prefix for types named after the operation (`UpdateContact`).
     pub type_prefix: String,
+    /// The struct of optional query and header parameters, when there are
+    /// any (`GetThingsParams`).
+    pub params_type: Option<String>,
+    /// The enum of successful responses, when they decode to more than one
+    /// type (`GetThingSuccess`).
+    pub success_type: Option<String>,
+    /// The error enum (in `Api::error_types`), possibly shared.
+    pub error_type: String,
     /// HTTP method, upper case.
     pub http_method: String,
     /// The path template as written in the spec.
@@ -283,4 +359,18 @@ pub struct ErrorResponse {
     pub ty: Option<Ty>,
     /// The response's description.
     pub docs: Docs,
+}
+
+/// An enum of documented error responses, shared by the operations that
+/// document the same statuses with the same bodies.
+#[derive(Clone, Debug)]
+pub struct ErrorEnum {
+    /// Rust name.
+    pub name: String,
+    /// Its docs.
+    pub docs: Docs,
+    /// One variant per documented error response.
+    pub variants: Vec<ErrorResponse>,
+    /// Method names of the operations that return it.
+    pub operations: Vec<String>,
 }

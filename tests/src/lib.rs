@@ -146,9 +146,11 @@ fn write(path: &Path, contents: &str) {
 /// The public API a spec becomes, one line per operation and per type, for a
 /// snapshot that a reviewer reads in seconds: each operation's method, HTTP
 /// method and path, arguments, success and error types and retry class; each
-/// type's kind with its fields (`?` optional, `~` three-state) or values.
+/// type's kind with its fields (`?` optional, `~` three-state, `!` required
+/// but nullable, `*` an array empty when absent; sensitive fields marked) or
+/// values.
 pub fn api_surface(spec: &Path) -> String {
-    use generator::ir::{TypeKind, UnionVariant};
+    use generator::ir::{Presence, TypeKind, UnionVariant};
     use std::fmt::Write as _;
 
     let loaded = generator::load::load(spec)
@@ -200,12 +202,13 @@ pub fn api_surface(spec: &Path) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "{}({}) = {} {} -> [{}] errors [{}] {}",
+            "{}({}) = {} {} -> [{}] errors {} [{}] {}",
             op.method_name,
             args.join(", "),
             op.http_method,
             op.path,
             success.join(", "),
+            op.error_type,
             errors.join(", "),
             if op.idempotent {
                 "retryable"
@@ -222,14 +225,15 @@ pub fn api_surface(spec: &Path) -> String {
                     .fields
                     .iter()
                     .map(|f| {
-                        let mark = if f.required {
-                            ""
-                        } else if f.nullable && s.in_request {
-                            "~"
-                        } else {
-                            "?"
+                        let mark = match f.presence {
+                            Presence::Required => "",
+                            Presence::RequiredNullable => "!",
+                            Presence::Optional => "?",
+                            Presence::ThreeState => "~",
+                            Presence::DefaultEmpty => "*",
                         };
-                        format!("{}{mark}: {}", f.name, ty(&f.ty))
+                        let private = if f.sensitive { " (sensitive)" } else { "" };
+                        format!("{}{mark}: {}{private}", f.name, ty(&f.ty))
                     })
                     .collect();
                 format!("struct {{ {} }}", fields.join(", "))

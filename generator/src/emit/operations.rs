@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Ctx, Runtime};
-use crate::ir::{Api, BodyEncoding, Docs, Operation, Param, Segment, StatusMatch, Ty};
+use crate::ir::{Api, BodyEncoding, Docs, ErrorEnum, Operation, Param, Segment, StatusMatch, Ty};
 
 /// Above this many arguments (with `self`), clippy asks for fewer; operations
 /// with that many required parameters get a targeted allowance.
@@ -31,6 +31,7 @@ pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
     };
     let methods = api.operations.iter().map(|op| method(&ctx, op));
     let support = api.operations.iter().map(|op| support_types(&ctx, op));
+    let errors = api.error_types.iter().map(|e| error_enum(&ctx, e));
     let module_doc = format!(" The client and one method per operation of the {title}.");
     let uses_types = api.operations.iter().any(uses_named_types);
     let use_types = uses_types.then(|| {
@@ -79,6 +80,7 @@ pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
         }
 
         #(#support)*
+        #(#errors)*
     }
 }
 
@@ -100,37 +102,13 @@ fn uses_named_types(op: &Operation) -> bool {
         || op.errors.iter().filter_map(|r| r.ty.as_ref()).any(named)
 }
 
-/// Optional query and header parameters go in a `Params` struct; required
-/// ones are arguments, so leaving one out does not compile.
+/// Optional query and header parameters, the fields of the `Params` struct.
 fn optional_params(op: &Operation) -> Vec<&Param> {
     op.query_params
         .iter()
         .chain(&op.header_params)
         .filter(|p| !p.required)
         .collect()
-}
-
-fn params_name(op: &Operation) -> proc_macro2::Ident {
-    format_ident!("{}Params", op.type_prefix)
-}
-
-fn error_name(op: &Operation) -> proc_macro2::Ident {
-    format_ident!("{}Error", op.type_prefix)
-}
-
-fn success_name(op: &Operation) -> proc_macro2::Ident {
-    format_ident!("{}Success", op.type_prefix)
-}
-
-/// Whether the operation's successes decode to more than one type.
-fn has_success_enum(op: &Operation) -> bool {
-    let mut kinds: Vec<&Option<Ty>> = Vec::new();
-    for r in &op.success {
-        if !kinds.contains(&&r.ty) {
-            kinds.push(&r.ty);
-        }
-    }
-    kinds.len() > 1
 }
 
 /// An argument type: borrowed for strings, slices and named types, by value
@@ -181,9 +159,8 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let ty = arg_ty(ctx, &p.ty);
         args.push(quote!(#arg: #ty));
     }
-    let optional = optional_params(op);
-    if !optional.is_empty() {
-        let params = params_name(op);
+    if let Some(params) = &op.params_type {
+        let params = ident(params);
         args.push(quote!(params: &#params));
     }
     if let Some(body) = &op.body {
@@ -250,7 +227,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
 
     let ok_ty = success_ty(ctx, op);
-    let err = error_name(op);
+    let err = ident(&op.error_type);
     let arms = response_arms(op);
     quote! {
         #docs
@@ -272,8 +249,8 @@ fn field_ref(p: &Param) -> TokenStream {
 }
 
 fn success_ty(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
-    if has_success_enum(op) {
-        let name = success_name(op);
+    if let Some(name) = &op.success_type {
+        let name = ident(name);
         return quote!(#name);
     }
     match op.success.first().and_then(|r| r.ty.as_ref()) {
@@ -284,25 +261,25 @@ fn success_ty(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 
 fn response_arms(op: &Operation) -> Vec<TokenStream> {
     let mut arms = Vec::new();
-    let multi = has_success_enum(op);
-    let success_enum = success_name(op);
     for r in &op.success {
         let status = proc_macro2::Literal::u16_unsuffixed(r.status);
-        let decode = match (&r.ty, multi) {
-            (Some(_), false) => quote!(response.json()),
-            (None, false) => quote!(response.empty()),
-            (Some(_), true) => {
+        let decode = match (&r.ty, &op.success_type) {
+            (Some(_), None) => quote!(response.json()),
+            (None, None) => quote!(response.empty()),
+            (Some(_), Some(success_enum)) => {
+                let success_enum = ident(success_enum);
                 let v = ident(&r.variant);
                 quote!(response.json_as(#success_enum::#v))
             }
-            (None, true) => {
+            (None, Some(success_enum)) => {
+                let success_enum = ident(success_enum);
                 let v = ident(&r.variant);
                 quote!(response.empty_as(#success_enum::#v))
             }
         };
         arms.push(quote!(#status => #decode,));
     }
-    let err = error_name(op);
+    let err = ident(&op.error_type);
     let mut ordered: Vec<_> = op
         .errors
         .iter()
@@ -354,37 +331,51 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
     arms
 }
 
-/// The params struct, success enum and error enum of one operation.
+/// The params struct and success enum of one operation.
 fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
-    let method = &op.method_name;
-    let optional = optional_params(op);
-    let params = (!optional.is_empty()).then(|| {
-        let name = params_name(op);
+    let method = crate::names::bare(&op.method_name);
+    let params = op.params_type.as_ref().map(|name| {
+        let name = ident(name);
         let doc = format!(
-            " Optional parameters of [`Client::{}`].",
-            crate::names::bare(method)
+            " Optional parameters of [`Client::{method}`]: `Default`, then a setter per parameter."
         );
+        let optional = optional_params(op);
         let fields = optional.iter().map(|p| {
             let field = ident(&p.name);
             let ty = ctx.ty(&p.ty);
             let docs = doc_attrs(&p.docs, &format!("The `{}` parameter.", p.wire));
             quote! { #docs pub #field: Option<#ty>, }
         });
+        let setters = optional.iter().map(|p| {
+            let field = ident(&p.name);
+            let ty = ctx.ty(&p.ty);
+            let doc = format!(" Sets `{}`.", p.wire);
+            quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #field(mut self, value: impl Into<#ty>) -> Self {
+                    self.#field = Some(value.into());
+                    self
+                }
+            }
+        });
         quote! {
             #[doc = #doc]
             #[derive(Clone, Debug, Default, PartialEq)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
+            }
+
+            impl #name {
+                #(#setters)*
             }
         }
     });
 
-    let success = has_success_enum(op).then(|| {
-        let name = success_name(op);
-        let doc = format!(
-            " The successful responses of [`Client::{}`].",
-            crate::names::bare(method)
-        );
+    let success = op.success_type.as_ref().map(|name| {
+        let name = ident(name);
+        let doc = format!(" The successful responses of [`Client::{method}`].");
         let variants = op.success.iter().map(|r| {
             let v = ident(&r.variant);
             let docs = status_docs(&r.docs, &StatusMatch::Code(r.status));
@@ -400,18 +391,23 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             #[doc = #doc]
             #[derive(Clone, Debug, PartialEq)]
             #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
             }
         }
     });
+    quote! {
+        #params
+        #success
+    }
+}
 
-    let err = error_name(op);
-    let err_doc = format!(
-        " The documented error responses of [`Client::{}`], each with its decoded body.",
-        crate::names::bare(method)
-    );
-    let variants = op.errors.iter().map(|e| {
+/// An error enum, shared by the operations that document the same errors.
+fn error_enum(ctx: &Ctx<'_>, def: &ErrorEnum) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc_attrs(&def.docs, "");
+    let variants = def.variants.iter().map(|e| {
         let v = ident(&e.variant);
         let docs = status_docs(&e.docs, &e.status);
         match &e.ty {
@@ -422,15 +418,14 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             None => quote! { #docs #v, },
         }
     });
-    let allow = (op.errors.len() > 1)
+    let allow = (def.variants.len() > 1)
         .then(|| quote!(#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]));
     quote! {
-        #params
-        #success
-        #[doc = #err_doc]
+        #docs
         #[derive(Clone, Debug, PartialEq)]
         #allow
-        pub enum #err {
+        #[non_exhaustive]
+        pub enum #name {
             #(#variants)*
         }
     }

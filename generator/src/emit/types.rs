@@ -1,14 +1,10 @@
 //! Emits the `types` module: structs, enums, unions and aliases.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Ctx, Runtime};
-use crate::ir::{Api, EnumDef, Field, StructDef, Ty, TypeDef, TypeKind, UnionDef};
-
-/// At most this many required fields get a `new` constructor (clippy's
-/// `too_many_arguments` threshold); larger structs are built with a literal.
-const MAX_CONSTRUCTOR_ARGS: usize = 7;
+use crate::ir::{Api, Constructor, EnumDef, Presence, StructDef, Ty, TypeDef, TypeKind, UnionDef};
 
 /// The whole `types` module.
 pub fn types_file(api: &Api, rt: &Runtime) -> TokenStream {
@@ -24,7 +20,7 @@ pub fn types_file(api: &Api, rt: &Runtime) -> TokenStream {
 fn type_def(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Struct(s) => struct_def(ctx, def, s),
-        TypeKind::Enum(e) => enum_def(def, e),
+        TypeKind::Enum(e) => enum_def(ctx, def, e),
         TypeKind::Union(u) => union_def(ctx, def, u),
         TypeKind::Alias(ty) => {
             let name = ident(&def.name);
@@ -35,32 +31,13 @@ fn type_def(ctx: &Ctx<'_>, def: &TypeDef) -> TokenStream {
     }
 }
 
-/// How a field's presence is written in Rust.
-enum Presence {
-    /// `T`: must be there.
-    Required,
-    /// `Option<T>`, written as `null` when `None`: must be there, may be null.
-    RequiredNullable,
-    /// `Option<T>`, left out when `None`.
-    Optional,
-    /// `Nullable<T>`: left out, `null`, or a value.
-    ThreeState,
-}
-
-fn presence(field: &Field, s: &StructDef) -> Presence {
-    match (field.required, field.nullable) {
-        (true, false) => Presence::Required,
-        (true, true) => Presence::RequiredNullable,
-        (false, true) if s.in_request => Presence::ThreeState,
-        (false, _) => Presence::Optional,
-    }
-}
-
 fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
     let name = ident(&def.name);
     let docs = doc_attrs(&def.docs, &format!("The `{}` object.", def.name));
     let rt = ctx.rt.tokens();
-    let is_absent = format!("{}::Nullable::is_absent", ctx.rt.text());
+    let rt_text = ctx.rt.text();
+    let is_absent = format!("{rt_text}::Nullable::is_absent");
+    let null_as_default = format!("{rt_text}::de::null_as_default");
 
     let fields = s.fields.iter().map(|field| {
         let field_name = ident(&field.name);
@@ -75,7 +52,7 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
         for alias in &field.aliases {
             serde_args.push(quote!(alias = #alias));
         }
-        let ty = match presence(field, s) {
+        let ty = match field.presence {
             Presence::Required => ty,
             Presence::RequiredNullable => quote!(Option<#ty>),
             Presence::Optional => {
@@ -88,22 +65,21 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
                 serde_args.push(quote!(skip_serializing_if = #is_absent));
                 quote!(#rt::Nullable<#ty>)
             }
+            Presence::DefaultEmpty => {
+                serde_args.push(quote!(default));
+                serde_args.push(quote!(deserialize_with = #null_as_default));
+                serde_args.push(quote!(skip_serializing_if = "Vec::is_empty"));
+                ty
+            }
         };
         let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
         quote! { #docs #serde_attr pub #field_name: #ty, }
     });
 
-    // Unknown fields are kept on response types so nothing the server sends
-    // is lost; typed `additionalProperties` are kept the same way.
-    let extra_ty = match (&s.additional, s.in_response) {
-        (Some(ty), _) => Some(ctx.ty(ty)),
-        (None, true) => Some(ctx.ty(&Ty::Json)),
-        (None, false) => None,
-    };
-    let extra_name = extra_field_name(s);
-    let extra = extra_ty.as_ref().map(|ty| {
-        let field = ident(&extra_name);
-        let doc = if s.additional.is_some() {
+    let extra = s.extra.as_ref().map(|extra| {
+        let field = ident(&extra.name);
+        let ty = ctx.ty(&extra.ty);
+        let doc = if extra.additional {
             " Properties beyond the ones listed above (`additionalProperties`)."
         } else {
             " Fields the server sent that this version of the spec does not list."
@@ -115,100 +91,189 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
         }
     });
 
-    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
-    let derive_default = required.is_empty();
-    let default = derive_default.then(|| quote!(Default,));
-    let constructor = (!required.is_empty() && required.len() <= MAX_CONSTRUCTOR_ARGS).then(|| {
-        constructor(
-            ctx,
-            def,
-            s,
-            &required,
-            extra.is_some().then_some(extra_name.as_str()),
-        )
+    let default = s.default.then(|| quote!(Default,));
+    let debug = (!s.redacted_debug).then(|| quote!(Debug,));
+    let non_exhaustive = s.non_exhaustive.then(|| quote!(#[non_exhaustive]));
+    let constructor = s.constructor.as_ref().map(|c| constructor(ctx, def, s, c));
+    let setters = setters(ctx, s);
+    let methods = (constructor.is_some() || !setters.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #constructor
+                #(#setters)*
+            }
+        }
     });
+    let debug_impl = s.redacted_debug.then(|| redacted_debug(ctx, def, s));
 
     quote! {
         #docs
-        #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, #debug #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #non_exhaustive
         pub struct #name {
             #(#fields)*
             #extra
         }
-        #constructor
+        #methods
+        #debug_impl
     }
 }
 
-fn extra_field_name(s: &StructDef) -> String {
-    let mut name = "extra".to_owned();
-    let mut n = 2;
-    while s.fields.iter().any(|f| f.name == name) {
-        name = format!("extra_{n}");
-        n += 1;
+/// An argument that takes anything convertible into the field's type, and
+/// the expression that stores it.
+fn into_arg(ctx: &Ctx<'_>, ty: &Ty, arg: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+    match ty {
+        Ty::Vec(inner) => {
+            let inner = ctx.ty(inner);
+            (
+                quote!(impl IntoIterator<Item = impl Into<#inner>>),
+                quote!(#arg.into_iter().map(Into::into).collect()),
+            )
+        }
+        Ty::Boxed(inner) => {
+            let inner = ctx.ty(inner);
+            (quote!(impl Into<#inner>), quote!(Box::new(#arg.into())))
+        }
+        other => {
+            let ty = ctx.ty(other);
+            (quote!(impl Into<#ty>), quote!(#arg.into()))
+        }
     }
-    name
 }
 
 /// `new(required fields...)`, with every optional field absent.
-fn constructor(
-    ctx: &Ctx<'_>,
-    def: &TypeDef,
-    s: &StructDef,
-    required: &[&Field],
-    extra: Option<&str>,
-) -> TokenStream {
-    let name = ident(&def.name);
-    let args = required.iter().map(|f| {
-        let arg = ident(&f.name);
-        let ty = ctx.ty(&f.ty);
-        match (&f.ty, f.nullable) {
-            (Ty::String, false) => quote!(#arg: impl Into<String>),
-            (_, true) => quote!(#arg: Option<#ty>),
-            _ => quote!(#arg: #ty),
-        }
-    });
-    let inits = s.fields.iter().map(|f| {
+fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef, c: &Constructor) -> TokenStream {
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for (i, f) in s.fields.iter().enumerate() {
         let field = ident(&f.name);
-        match (f.required, &f.ty, f.nullable) {
-            (true, Ty::String, false) => quote!(#field: #field.into(),),
-            (true, _, _) => quote!(#field,),
-            (false, _, _) => quote!(#field: Default::default(),),
+        if !c.args.contains(&i) {
+            inits.push(quote!(#field: Default::default(),));
+            continue;
         }
-    });
-    let extra = extra.map(|e| {
-        let e = ident(e);
+        if f.presence == Presence::RequiredNullable {
+            let ty = ctx.ty(&f.ty);
+            args.push(quote!(#field: Option<#ty>));
+            inits.push(quote!(#field,));
+        } else {
+            let (arg_ty, value) = into_arg(ctx, &f.ty, &field);
+            args.push(quote!(#field: #arg_ty));
+            inits.push(quote!(#field: #value,));
+        }
+    }
+    let extra = s.extra.as_ref().map(|e| {
+        let e = ident(&e.name);
         quote!(#e: Default::default(),)
     });
-    let list: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
+    let list: Vec<String> = c
+        .args
+        .iter()
+        .filter_map(|i| s.fields.get(*i))
+        .map(|f| format!("`{}`", f.wire))
+        .collect();
     let doc = format!(
         " Creates a `{}` from its required fields ({}); every other field is left out.",
         def.name,
         list.join(", ")
     );
+    let allow = c
+        .many_args
+        .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "every required field is an argument")]));
     quote! {
-        impl #name {
-            #[doc = #doc]
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits)* #extra }
+        #[doc = #doc]
+        #allow
+        pub fn new(#(#args),*) -> Self {
+            Self { #(#inits)* #extra }
+        }
+    }
+}
+
+/// A setter per optional field (`first_name(value)`), and `clear_...()`
+/// where the API accepts null.
+fn setters(ctx: &Ctx<'_>, s: &StructDef) -> Vec<TokenStream> {
+    let rt = ctx.rt.tokens();
+    let mut methods = Vec::new();
+    for f in &s.fields {
+        let field = ident(&f.name);
+        if let Some(setter) = &f.setter {
+            let setter = ident(setter);
+            let (arg_ty, value) = into_arg(ctx, &f.ty, &format_ident!("value"));
+            let stored = match f.presence {
+                Presence::ThreeState => quote!(#rt::Nullable::Value(#value)),
+                Presence::Optional | Presence::RequiredNullable => quote!(Some(#value)),
+                Presence::Required | Presence::DefaultEmpty => value,
+            };
+            let doc = format!(" Sets `{}`.", f.wire);
+            methods.push(quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #setter(mut self, value: #arg_ty) -> Self {
+                    self.#field = #stored;
+                    self
+                }
+            });
+        }
+        if let Some(clearer) = &f.clearer {
+            let clearer = ident(clearer);
+            let doc = format!(" Sends `{}` as `null`, which clears it.", f.wire);
+            methods.push(quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #clearer(mut self) -> Self {
+                    self.#field = #rt::Nullable::Null;
+                    self
+                }
+            });
+        }
+    }
+    methods
+}
+
+/// `Debug` that prints `<redacted>` for sensitive fields and only the names
+/// of unknown fields (which may be personal data the spec does not list).
+fn redacted_debug(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let rt = ctx.rt.tokens();
+    let name = ident(&def.name);
+    let label = &def.name;
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.name);
+        let label = crate::names::bare(&f.name);
+        let value = match (f.sensitive, f.presence) {
+            (false, _) => quote!(&self.#field),
+            (true, Presence::Required | Presence::DefaultEmpty) => quote!(&#rt::Redacted),
+            (true, Presence::ThreeState) => quote!(&self.#field.as_ref().map(|_| #rt::Redacted)),
+            (true, Presence::Optional | Presence::RequiredNullable) => {
+                quote!(&self.#field.as_ref().map(|_| #rt::Redacted))
+            }
+        };
+        quote!(.field(#label, #value))
+    });
+    let extra = s.extra.as_ref().map(|e| {
+        let field = ident(&e.name);
+        let label = &e.name;
+        if e.additional {
+            quote!(.field(#label, &self.#field))
+        } else {
+            quote!(.field(#label, &#rt::FieldNames(&self.#field)))
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label)
+                    #(#fields)*
+                    #extra
+                    .finish()
             }
         }
     }
 }
 
-fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
+fn enum_def(ctx: &Ctx<'_>, def: &TypeDef, e: &EnumDef) -> TokenStream {
+    let rt = ctx.rt.tokens();
     let name = ident(&def.name);
-    let mut docs_src = def.docs.clone();
-    docs_src.notes.push(
-        "Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.".into(),
-    );
-    let docs = doc_attrs(&docs_src, &format!("The `{}` values.", def.name));
-    let mut taken: Vec<&str> = e.variants.iter().map(|v| v.name.as_str()).collect();
-    let unknown_name = ["Unknown", "UnknownValue", "Other"]
-        .into_iter()
-        .find(|n| !taken.contains(n))
-        .unwrap_or("UnlistedValue");
-    taken.push(unknown_name);
-    let unknown = ident(unknown_name);
+    let docs = doc_attrs(&def.docs, &format!("The `{}` values.", def.name));
+    let unknown = ident(&e.unknown);
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let doc = format!(" `{}`", v.wire);
@@ -227,10 +292,12 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A value this version of the spec does not list.
-            #unknown(String),
+            /// A value this version of the spec does not list (never one it
+            /// lists: parsing gives the named variant for those).
+            #unknown(#rt::UnknownValue),
         }
 
         impl #name {
@@ -238,7 +305,7 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
             pub fn as_str(&self) -> &str {
                 match self {
                     #(#as_str)*
-                    Self::#unknown(value) => value,
+                    Self::#unknown(value) => value.as_str(),
                 }
             }
         }
@@ -247,8 +314,16 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
-                    other => Self::#unknown(other.to_owned()),
+                    other => Self::#unknown(#rt::UnknownValue::__unlisted(other)),
                 }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
             }
         }
 
@@ -305,14 +380,27 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &UnionDef) -> TokenStream {
     // case slower to write for little gain.
     let allow = (u.variants.len() > 1 && u.variants.iter().any(|v| matches!(v.ty, Ty::Named(_))))
         .then(|| quote!(#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]));
+    let from = u.variants.iter().filter(|v| v.from).map(|v| {
+        let variant = ident(&v.name);
+        let ty = ctx.ty(&v.ty);
+        quote! {
+            impl From<#ty> for #name {
+                fn from(value: #ty) -> Self {
+                    Self::#variant(value)
+                }
+            }
+        }
+    });
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #serde_attr
         #allow
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             #catch_all
         }
+        #(#from)*
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! `schema` decides types, `operation` decides methods; this module runs them
 //! in order and then makes the whole-API decisions: which types are request
-//! or response types, and which fields must be boxed to break cycles.
+//! or response types, which fields must be boxed to break cycles, and
+//! (`decide`) everything that follows from those.
 
+mod decide;
 mod operation;
 mod schema;
 
@@ -111,12 +113,14 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         base_url: doc.servers.first().map(|s| s.url.clone()),
         types: std::mem::take(&mut lowerer.types),
         operations,
+        error_types: Vec::new(),
     };
     let mut diagnostics = lowerer.diagnostics;
     diagnostics.extend(alias_cycles(&api));
     mark_usage(&mut api);
     strip_discriminators(&mut api);
     box_cycles(&mut api);
+    decide::decide(&mut api, &mut lowerer.type_names);
     (api, diagnostics)
 }
 

@@ -198,9 +198,28 @@ impl Lowerer<'_> {
         if op.deprecated {
             notes.push("Deprecated by the API.".into());
         }
+        // Optional query and header parameters go in a `Params` struct;
+        // required ones are arguments, so leaving one out does not compile.
+        let params_type = query_params
+            .iter()
+            .chain(&header_params)
+            .any(|p: &Param| !p.required)
+            .then(|| self.type_names.claim(&format!("{type_prefix}Params")).0);
+        let mut success_types: Vec<&Option<Ty>> = Vec::new();
+        for r in &success {
+            if !success_types.contains(&&r.ty) {
+                success_types.push(&r.ty);
+            }
+        }
+        let success_type = (success_types.len() > 1)
+            .then(|| self.type_names.claim(&format!("{type_prefix}Success")).0);
         Some(Operation {
             operation_id,
             method_name,
+            params_type,
+            success_type,
+            // Decided once every operation is known (`lower::decide`).
+            error_type: String::new(),
             type_prefix,
             http_method,
             path: path.to_owned(),

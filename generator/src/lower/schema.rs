@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::Lowerer;
 use crate::diagnostics::{join, Diagnostic};
 use crate::ir::{
-    Docs, EnumDef, EnumVariant, Field, StructDef, Ty, TypeDef, TypeKind, UnionDef, UnionVariant,
+    Docs, EnumDef, EnumVariant, Field, Presence, StructDef, Ty, TypeDef, TypeKind, UnionDef,
+    UnionVariant,
 };
 use crate::names::{self, Scope};
 
@@ -364,6 +365,11 @@ impl Lowerer<'_> {
                     names::snake(wire)
                 ));
             }
+            // `x-sensitive: true` marks personal data, which `Debug` redacts.
+            let sensitive = extensions
+                .and_then(|e| e.get("x-sensitive"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             fields.push(Field {
                 name: field_name,
                 wire: wire.clone(),
@@ -372,6 +378,11 @@ impl Lowerer<'_> {
                 nullable: self.is_nullable(schema),
                 aliases,
                 docs: field_docs,
+                // Decided once the struct's uses are known (`lower::decide`).
+                presence: Presence::Optional,
+                sensitive,
+                setter: None,
+                clearer: None,
             });
         }
         self.push_type(TypeDef {
@@ -381,8 +392,7 @@ impl Lowerer<'_> {
             kind: TypeKind::Struct(StructDef {
                 fields,
                 additional,
-                in_request: false,
-                in_response: false,
+                ..StructDef::default()
             }),
         });
         Ty::Named(name)
@@ -540,7 +550,7 @@ impl Lowerer<'_> {
                 (None, false) => base,
                 (None, true) => variant_name_for(&ty),
             };
-            let (variant, _) = scope.claim(&variant_base);
+            let (variant, _) = scope.claim(&variant_name_in(&name, &variant_base));
             let tag_value = discriminator.map(|d| {
                 let target = match member {
                     ReferenceOr::Reference { reference } => reference.clone(),
@@ -557,6 +567,7 @@ impl Lowerer<'_> {
                 ty,
                 tag_value,
                 docs: member_docs,
+                from: false,
             });
         }
         let tag = discriminator.map(|d| d.property_name.clone());
@@ -618,11 +629,20 @@ impl Lowerer<'_> {
             });
         }
         docs.example = None;
+        // The variant for values the spec does not list takes the first of
+        // these names that no listed value took.
+        let unknown = ["Unknown", "UnknownValue", "Other", "UnlistedValue"]
+            .into_iter()
+            .find(|n| !variants.iter().any(|v| v.name == *n))
+            .map_or_else(|| scope.claim("UnlistedValue").0, str::to_owned);
+        docs.notes.push(format!(
+            "Values this version of the spec does not list are kept in `{unknown}` and sent back unchanged."
+        ));
         self.push_type(TypeDef {
             name: name.clone(),
             pointer: pointer.to_owned(),
             docs,
-            kind: TypeKind::Enum(EnumDef { variants }),
+            kind: TypeKind::Enum(EnumDef { variants, unknown }),
         });
         Ty::Named(name)
     }
@@ -674,6 +694,48 @@ fn string_ty(format: &VariantOrUnknownOrEmpty<StringFormat>) -> Ty {
         VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Ty::Date,
         _ => Ty::String,
     }
+}
+
+/// A union variant's name without the words it shares with the union's
+/// name: `SearchFilterGroup` in `SearchFilterItem` is `Group`, and
+/// `SearchFilter` is `Filter` (its last word, when nothing else is left).
+fn variant_name_in(union: &str, variant: &str) -> String {
+    let union_words = camel_words(union);
+    let variant_words = camel_words(variant);
+    let shared = union_words
+        .iter()
+        .zip(&variant_words)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let rest = variant_words.get(shared..).unwrap_or_default();
+    let name = if rest.is_empty() {
+        variant_words
+            .last()
+            .map(String::as_str)
+            .unwrap_or(variant)
+            .to_owned()
+    } else {
+        rest.concat()
+    };
+    // A leading digit cannot start an identifier: keep the full name then.
+    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
+        variant.to_owned()
+    } else {
+        name
+    }
+}
+
+/// The words of an `UpperCamelCase` name (`SearchFilterItem` -> `Search`,
+/// `Filter`, `Item`).
+fn camel_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for c in names::bare(name).chars() {
+        match words.last_mut() {
+            Some(word) if !c.is_ascii_uppercase() => word.push(c),
+            _ => words.push(c.to_string()),
+        }
+    }
+    words
 }
 
 /// A variant name for an untitled inline union member, from its type.

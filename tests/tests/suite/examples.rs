@@ -200,15 +200,42 @@ fn check_examples(examples: &[Example], compare: bool) -> Vec<String> {
         };
         match codec(&example.value) {
             Err(e) => failures.push(format!("{} ({schema}): {e}", example.at)),
-            Ok(again) if compare && again != example.value => failures.push(format!(
-                "{} ({schema}): re-encoded JSON differs at (re-encoded vs example): {}",
-                example.at,
-                json_differences(&again, &example.value, "").join(", ")
-            )),
+            Ok(again) if compare && again != without_empty_arrays(&example.value) => {
+                failures.push(format!(
+                    "{} ({schema}): re-encoded JSON differs at (re-encoded vs example): {}",
+                    example.at,
+                    json_differences(&again, &without_empty_arrays(&example.value), "").join(", ")
+                ))
+            }
             Ok(_) => {}
         }
     }
     failures
+}
+
+/// `value` without the empty arrays of response-only types: those decode
+/// to an empty `Vec` whether absent or `[]`, and an empty `Vec` is left out
+/// when encoding (README, "Response fields"). Request types keep `[]`
+/// (an empty `tags` removes every tag), so their examples are compared
+/// as they are: this only applies to values no request type accepts.
+fn without_empty_arrays(value: &Value) -> Value {
+    fn strip(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
+                    .map(|(k, v)| (k.clone(), strip(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    if value.get("contact").is_some() || value.get("contacts").is_some() {
+        strip(value)
+    } else {
+        value.clone()
+    }
 }
 
 fn assert_no_failures(what: &str, failures: &[String]) {
@@ -329,13 +356,13 @@ fn assert_page_003_update_response(
         "unexpected extra fields: {:?}",
         response.extra
     );
-    let contact = response.contact.as_ref().expect("contact");
+    let contact = &response.contact;
     assert!(
         contact.extra.is_empty(),
         "fields the Contact type does not know: {:?}",
         contact.extra.keys()
     );
-    assert_eq!(contact.id.as_deref(), Some("seD4PfOuKoVMLkEZqohJ"));
+    assert_eq!(contact.id, "seD4PfOuKoVMLkEZqohJ");
     assert_eq!(contact.email.as_deref(), Some(email));
     assert_eq!(contact.email_lower_case.as_deref(), Some(email));
     assert_eq!(contact.date_of_birth.as_deref(), Some(date_of_birth));
@@ -365,7 +392,7 @@ fn assert_page_003_update_response(
         );
     }
 
-    let custom = contact.custom_fields.as_ref().expect("customFields");
+    let custom = &contact.custom_fields;
     assert_eq!(custom.len(), 1);
     assert_eq!(custom[0].id.as_deref(), Some("MgobCB14YMVKuE4Ka8p1"));
     assert_eq!(custom[0].value, Some(json!("name")));
@@ -666,8 +693,8 @@ fn unknown_fields_are_kept_in_extra() {
         "someTopLevelField": [1, "two"]
     });
     let response: types::ContactResponse = serde_json::from_value(body.clone()).expect("decodes");
-    let contact = response.contact.as_ref().expect("contact");
-    assert_eq!(contact.id.as_deref(), Some("abc123"));
+    let contact = &response.contact;
+    assert_eq!(contact.id, "abc123");
     assert_eq!(contact.extra.get("someNewField"), Some(&json!({"x": 1})));
     assert_eq!(contact.extra.len(), 1);
     assert_eq!(
@@ -683,7 +710,12 @@ fn unknown_enum_values_are_kept() {
 
     let setting: DndSetting =
         serde_json::from_value(json!({"status": "paused", "message": null})).expect("decodes");
-    assert_eq!(setting.status, DndSettingStatus::Unknown("paused".into()));
+    assert!(
+        matches!(&setting.status, DndSettingStatus::Unknown(v) if v.as_str() == "paused"),
+        "{:?}",
+        setting.status
+    );
+    assert_eq!(setting.status, DndSettingStatus::from("paused"));
     assert_eq!(setting.status.as_str(), "paused");
     assert!(setting.message.is_null(), "null message reads as Null");
     assert!(setting.code.is_absent(), "missing code reads as Absent");
@@ -694,27 +726,21 @@ fn unknown_enum_values_are_kept() {
 
     let inbound: InboundDndSetting =
         serde_json::from_value(json!({"status": "paused"})).expect("decodes");
-    assert_eq!(
+    assert_eq!(inbound.status, "paused".parse().expect("infallible"));
+    assert!(matches!(
         inbound.status,
-        InboundDndSettingStatus::Unknown("paused".into())
-    );
+        InboundDndSettingStatus::Unknown(_)
+    ));
     assert_eq!(
         serde_json::to_value(&inbound).expect("encodes"),
         json!({"status": "paused"})
     );
 
     // Inside a whole response too.
-    let body = json!({"contact": {"dndSettings": {"Call": {"status": "paused"}, "SMS": {"status": "permanent"}}}});
+    let body = json!({"contact": {"id": "abc123", "dndSettings": {"Call": {"status": "paused"}, "SMS": {"status": "permanent"}}}});
     let response: types::ContactResponse = serde_json::from_value(body.clone()).expect("decodes");
-    let dnd = response
-        .contact
-        .as_ref()
-        .and_then(|c| c.dnd_settings.as_ref())
-        .expect("dndSettings");
-    assert_eq!(
-        dnd.call.as_ref().map(|s| &s.status),
-        Some(&DndSettingStatus::Unknown("paused".into()))
-    );
+    let dnd = response.contact.dnd_settings.as_ref().expect("dndSettings");
+    assert_eq!(dnd.call.as_ref().map(|s| s.status.as_str()), Some("paused"));
     assert_eq!(
         dnd.sms.as_ref().map(|s| &s.status),
         Some(&DndSettingStatus::Permanent)
@@ -724,7 +750,9 @@ fn unknown_enum_values_are_kept() {
 
 #[test]
 fn correctly_spelled_succeeded_is_accepted() {
-    for body in [json!({"succeeded": true}), json!({"succeded": true})] {
+    let contact = json!({"id": "abc123"});
+    for spelling in ["succeeded", "succeded"] {
+        let body = json!({spelling: true, "contact": contact});
         let update: types::UpdateContactResponse =
             serde_json::from_value(body.clone()).expect("decodes");
         assert_eq!(update.succeeded, Some(true), "{body}");
@@ -735,9 +763,10 @@ fn correctly_spelled_succeeded_is_accepted() {
         // Sent back under the vendor's (wire) spelling.
         assert_eq!(
             serde_json::to_value(&update).expect("encodes"),
-            json!({"succeded": true})
+            json!({"succeded": true, "contact": contact})
         );
 
+        let body = json!({spelling: true});
         let delete: types::DeleteContactResponse =
             serde_json::from_value(body.clone()).expect("decodes");
         assert_eq!(delete.succeeded, Some(true), "{body}");

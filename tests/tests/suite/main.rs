@@ -8,6 +8,7 @@
 mod common;
 mod support;
 
+mod api;
 mod client;
 mod diagnostics;
 mod examples;

@@ -20,8 +20,8 @@ use std::time::Duration;
 use crate::support::{Answer, RawServer};
 use futures_util::{StreamExt, TryStreamExt};
 use leadconnector::{
-    types, BuildError, Client, ClientBuilder, CreateContactError, Error, GetContactError,
-    RateLimiter, RequestOptions, RetryPolicy, SearchContactsError,
+    types, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimiter, RequestOptions,
+    RetryPolicy,
 };
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -96,10 +96,7 @@ async fn retry_after_seconds_is_waited_for_then_the_retry_succeeds() {
         .await
         .expect("the retry succeeds");
     let elapsed = started.elapsed();
-    assert_eq!(
-        response.contact.as_ref().and_then(|c| c.id.as_deref()),
-        Some(CONTACT_ID)
-    );
+    assert_eq!(response.contact.id, CONTACT_ID);
     let received = server.received();
     assert_eq!(received.len(), 2, "exactly two requests");
     let gap = received[1].at - received[0].at;
@@ -251,7 +248,10 @@ async fn idempotent_writes_are_retried_after_502_and_504() {
     let server = RawServer::start().await;
     // upsertContact is `x-idempotent: true` in the spec.
     server.push(Answer::new(502, &[], b"bad gateway"));
-    server.push(Answer::json(200, &json!({"new": false})));
+    server.push(Answer::json(
+        200,
+        &json!({"new": false, "contact": {"id": CONTACT_ID}}),
+    ));
     let upsert = types::UpsertContactRequest::new(LOCATION);
     client(&server)
         .upsert_contact(&upsert)
@@ -540,7 +540,7 @@ async fn bad_answers_are_typed_errors() {
         .expect_err("422");
     assert!(matches!(
         err.body(),
-        Some(CreateContactError::UnprocessableEntity(_))
+        Some(ErrorBody::UnprocessableEntity(_))
     ));
     assert_eq!(err.trace_id(), Some("t-42"));
     assert!(!err.is_retryable());
@@ -724,7 +724,7 @@ async fn sixty_four_tasks_share_one_client() {
                     let response = client.get_contact(CONTACT_ID).await?;
                     assert_eq!(response.status().as_u16(), 200);
                 }
-                Ok::<_, Error<GetContactError>>(())
+                Ok::<_, Error<ErrorBody>>(())
             })
         })
         .collect();
@@ -812,14 +812,13 @@ async fn search_server(with_cursor: bool) -> (wiremock::MockServer, Arc<Mutex<Ve
 async fn the_search_stream_walks_pages_then_the_cursor_yielding_each_contact_once() {
     let (server, requests) = search_server(true).await;
     let client = builder(&server.uri()).build().expect("builds");
-    let mut request = types::SearchContactsRequest::new(LOCATION, 500);
-    request.query = Some("rosan".into());
+    let request = types::SearchContactsRequest::new(LOCATION, 500).query("rosan");
     let mut stream = client.search_contacts_stream(request);
 
     // Lazy: one page is fetched when the first contact is asked for, the
     // next only once it is used up.
     let first = stream.next().await.expect("an item").expect("ok");
-    assert_eq!(first.id.as_deref(), Some("c00000"));
+    assert_eq!(first.id, "c00000");
     assert_eq!(requests.lock().expect("lock").len(), 1);
     let rest: Vec<types::Contact> = (&mut stream).take(499).try_collect().await.expect("ok");
     assert_eq!(rest.len(), 499);
@@ -829,11 +828,11 @@ async fn the_search_stream_walks_pages_then_the_cursor_yielding_each_contact_onc
 
     let mut seen: HashSet<String> = HashSet::with_capacity(TOTAL);
     seen.insert("c00000".into());
-    seen.extend(rest.into_iter().filter_map(|c| c.id));
+    seen.extend(rest.into_iter().map(|c| c.id));
     seen.insert("c00500".into());
     let mut count = 501;
     while let Some(contact) = stream.try_next().await.expect("every page decodes") {
-        let id = contact.id.expect("an id");
+        let id = contact.id;
         assert_eq!(id, format!("c{count:05}"), "in order");
         assert!(seen.insert(id), "each contact once");
         count += 1;
@@ -869,8 +868,7 @@ async fn the_search_stream_ends_with_an_error_when_it_cannot_go_on() {
     // No cursor on the contacts: page 20 is the last page numbers reach.
     let (server, requests) = search_server(false).await;
     let client = builder(&server.uri()).build().expect("builds");
-    let mut request = types::SearchContactsRequest::new(LOCATION, 500);
-    request.page = Some(20);
+    let request = types::SearchContactsRequest::new(LOCATION, 500).page(20);
     let items: Vec<_> = client.search_contacts_stream(request).collect().await;
     assert_eq!(items.len(), 501);
     assert!(items[..500].iter().all(Result::is_ok));
@@ -884,8 +882,7 @@ async fn the_search_stream_ends_with_an_error_when_it_cannot_go_on() {
     assert_eq!(requests.lock().expect("lock").len(), 1);
 
     // A page past 10,000 records is refused before anything is sent.
-    let mut request = types::SearchContactsRequest::new(LOCATION, 500);
-    request.page = Some(21);
+    let request = types::SearchContactsRequest::new(LOCATION, 500).page(21);
     let items: Vec<_> = client.search_contacts_stream(request).collect().await;
     assert!(
         matches!(items.as_slice(), [Err(Error::Paging { .. })]),
@@ -899,10 +896,7 @@ async fn the_search_stream_ends_with_an_error_when_it_cannot_go_on() {
     let items: Vec<_> = client.search_contacts_stream(request).collect().await;
     match items.as_slice() {
         [Err(err)] => assert!(
-            matches!(
-                err.body(),
-                Some(SearchContactsError::UnprocessableEntity(_))
-            ),
+            matches!(err.body(), Some(ErrorBody::UnprocessableEntity(_))),
             "{err:?}"
         ),
         other => panic!("expected one error, got {other:?}"),
@@ -920,7 +914,7 @@ async fn the_search_stream_retries_a_page_after_503_and_stops_at_a_short_page() 
     let client = client(&server);
     let ids: Vec<String> = client
         .search_contacts_stream(types::SearchContactsRequest::new(LOCATION, 10))
-        .map_ok(|c| c.id.unwrap_or_default())
+        .map_ok(|c| c.id)
         .try_collect()
         .await
         .expect("retried");
