@@ -1,7 +1,7 @@
 //! Snapshots of the generator's output: every file generated for one fixture
-//! per construct, the warnings it gives on defective specs, and the contacts
-//! client's API surface (its generated files are committed, and checked to
-//! be current here). Review changes with `cargo insta review`.
+//! per construct, the warnings it gives on defective specs, and the API
+//! surface of each spec `cargo xtask codegen` generates (contacts, webhooks;
+//! their generated files are committed, and checked to be current here). Review changes with `cargo insta review`.
 
 use generator::{Options, Runtime};
 
@@ -81,6 +81,26 @@ fn contacts_api_surface() {
     insta::assert_snapshot!(
         "contacts__surface",
         tests::api_surface(&tests::root().join("spec/contacts.yaml"))
+    );
+}
+
+/// Types only: the spec has no operations.
+#[test]
+fn webhooks_types_are_current() {
+    assert_target_is_current(
+        "spec/webhooks.yaml",
+        "generated-client/src/webhooks",
+        &["types.rs"],
+    );
+}
+
+/// The webhook event types, one line each (the event union and its
+/// variants, the payload structs and their fields).
+#[test]
+fn webhooks_api_surface() {
+    insta::assert_snapshot!(
+        "webhooks__surface",
+        tests::api_surface(&tests::root().join("spec/webhooks.yaml"))
     );
 }
 
