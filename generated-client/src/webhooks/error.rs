@@ -36,8 +36,12 @@ pub enum WebhookError {
     /// the wrong type.
     #[error("the signed webhook body is malformed at `{path}`: {problem}")]
     Malformed {
-        /// JSON path of the problem (`timestamp`, `dndSettings.SMS`; empty
-        /// for the whole body).
+        /// JSON path of the problem: `timestamp`, `webhookId` or `type`
+        /// for the fields the checks read, empty for the whole body. Also
+        /// empty for a mismatch inside the payload: serde buffers a
+        /// `type`-tagged enum before decoding it, which hides the path
+        /// (liberal decoding leaves few such mismatches: every contact
+        /// field is optional, and loosely documented ones are any JSON).
         path: String,
         /// What is wrong there.
         problem: &'static str,

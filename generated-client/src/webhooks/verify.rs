@@ -180,6 +180,9 @@ impl<S: ReplayStore> Verifier<S> {
         if header.is_empty() {
             return Err(WebhookError::MissingSignature);
         }
+        if self.keys.is_empty() {
+            return Err(WebhookError::BadSignature { keys: 0 });
+        }
         // A signature is as long as the largest key's modulus; base64 makes
         // 4 characters of every 3 bytes. Anything longer is not decoded.
         let max_bytes = self

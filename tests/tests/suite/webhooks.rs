@@ -169,6 +169,27 @@ async fn each_vendor_example_verifies_and_decodes_into_its_event() {
 }
 
 #[tokio::test]
+async fn a_signature_made_by_openssl_verifies() {
+    // Made once with `openssl dgst -sha256 -sign` (see the keys' README):
+    // the same scheme as the vendor's Node code, from another implementation.
+    let dir = tests::root().join("tests/fixtures/webhook-keys");
+    let body = std::fs::read(dir.join("openssl_signed.json")).unwrap();
+    let signature = std::fs::read_to_string(dir.join("openssl_signed.sig")).unwrap();
+    let trusts_b = Verifier::new().with_keys([key_b().public.clone()]);
+    let verified = verify_with(&trusts_b, &body, &signature).await.unwrap();
+    assert_eq!(verified.webhook_id, "openssl-1");
+    let ContactEvent::ContactTagUpdate(contact) = verified.event else {
+        panic!("{:?}", verified.event);
+    };
+    assert_eq!(contact.tags, Some(vec!["a".to_owned(), "b".to_owned()]));
+    // And key `a` did not sign it.
+    let err = verify_with(&verifier(), &body, &signature)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WebhookError::BadSignature { .. }), "{err:?}");
+}
+
+#[tokio::test]
 async fn one_flipped_body_byte_is_a_bad_signature() {
     let verifier = verifier();
     let body = create_body("wh-1", "2025-01-28T14:35:00Z");
@@ -322,6 +343,13 @@ async fn any_of_several_keys_verifies_during_a_rotation() {
     let err = verify_with(&both, &body_a, &sig_b).await.unwrap_err();
     assert!(
         matches!(err, WebhookError::BadSignature { keys: 2 }),
+        "{err:?}"
+    );
+    // No keys at all: nothing verifies.
+    let none = Verifier::new().with_keys([]);
+    let err = verify_with(&none, &body_a, &sig_a).await.unwrap_err();
+    assert!(
+        matches!(err, WebhookError::BadSignature { keys: 0 }),
         "{err:?}"
     );
 }
