@@ -97,7 +97,20 @@ impl PublicKey {
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
         let key = single(der, SEQUENCE)?;
         let (modulus, rest) = read(key, INTEGER)?;
-        let _exponent = single(rest, INTEGER)?;
+        // ring takes odd public exponents from 3 to 2^33 - 1 (65537 in
+        // practice); checked here so a bad key fails now, not every check.
+        let exponent = single(rest, INTEGER)?;
+        let exponent = match exponent.split_first() {
+            Some((0, rest)) => rest,
+            _ => exponent,
+        };
+        let odd = exponent.last().is_some_and(|b| b & 1 == 1);
+        let value = exponent
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        if exponent.len() > 5 || !odd || !(3..(1 << 33)).contains(&value) {
+            return Err(KeyError::BadDer);
+        }
         let modulus = match modulus.split_first() {
             // A positive INTEGER whose top bit is set carries a zero byte.
             Some((0, rest)) => rest,

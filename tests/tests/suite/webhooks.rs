@@ -679,3 +679,34 @@ fn random_signed_bodies_never_panic() {
         })
         .unwrap();
 }
+
+#[test]
+fn the_generator_names_the_location_of_a_webhook_event_that_is_not_a_name() {
+    let dir = tests::root().join("target/webhook-event-spec");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("bad_event.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: Events, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    \
+         Created:\n      x-webhook-event: [Created]\n      type: object\n      properties:\n        \
+         id: {type: string}\n",
+    )
+    .unwrap();
+    let options = generator::Options {
+        runtime: generator::Runtime::in_crate(),
+        spec_name: "bad_event.yaml".into(),
+        standalone: None,
+        deny_warnings: false,
+    };
+    let diagnostics = generator::generate(&spec, &options).unwrap_err();
+    let text: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    let text = text.join("\n");
+    assert!(
+        text.contains("`x-webhook-event` must be a string"),
+        "{text}"
+    );
+    assert!(
+        text.contains("#/components/schemas/Created/x-webhook-event"),
+        "{text}"
+    );
+}
