@@ -16,8 +16,9 @@ use chrono::{DateTime, Utc};
 pub trait ReplayStore: Send + Sync {
     /// Records `webhook_id` unless it is already recorded, atomically:
     /// `Ok(true)` when it was new, `Ok(false)` when it was seen before
-    /// (a replay). The id need not be kept past `expires_at`: from then on
-    /// the time window rejects the event anyway. `now` is the verifier's
+    /// (a replay). The id must be kept up to and including `expires_at`,
+    /// the last instant the time window accepts the event, and need not be
+    /// kept after it: from then on the window rejects the event anyway. `now` is the verifier's
     /// current time, for stores that expire entries themselves.
     fn insert_if_new(
         &self,
@@ -103,7 +104,9 @@ impl MemoryReplayStore {
 
     fn insert_now(&self, id: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
         let mut seen = self.lock();
-        while seen.by_expiry.first().is_some_and(|(at, _)| *at <= now) {
+        // Strictly before now: at `expires_at` itself the window still
+        // accepts the event, so a replay then must still be caught.
+        while seen.by_expiry.first().is_some_and(|(at, _)| *at < now) {
             seen.pop_oldest();
         }
         if seen.expiry.contains_key(id) {

@@ -1,7 +1,8 @@
 //! The time window and replays: the default in-memory store and an app's.
 
-use super::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::*;
 
 #[tokio::test]
 async fn stale_and_future_timestamps_are_rejected_and_the_window_is_inclusive() {
@@ -28,6 +29,22 @@ async fn stale_and_future_timestamps_are_rejected_and_the_window_is_inclusive() 
             (label, other) => panic!("{label}: {other:?}"),
         }
     }
+}
+
+#[tokio::test]
+async fn a_replay_is_caught_up_to_the_last_instant_the_window_accepts() {
+    // The store may forget an id once its event is too old for the window,
+    // and not a moment before: at the edge both checks must agree.
+    let verifier = verifier();
+    let body = create_body("wh-edge", "2025-01-28T14:35:00Z");
+    let signature = sign(key_a(), &body);
+    let edge = sent_at() + TimeDelta::from_std(DEFAULT_WINDOW).unwrap();
+    let at = |time| verifier.verify(&body, Some(signature.as_bytes()), time);
+    at(sent_at()).await.unwrap();
+    let err = at(edge).await.unwrap_err();
+    assert!(matches!(err, WebhookError::Replayed { .. }), "{err:?}");
+    let err = at(edge + TimeDelta::milliseconds(1)).await.unwrap_err();
+    assert!(matches!(err, WebhookError::Stale { .. }), "{err:?}");
 }
 
 #[tokio::test]
