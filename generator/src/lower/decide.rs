@@ -18,19 +18,47 @@ const SHARED_ERROR_NAME: &str = "ErrorBody";
 
 /// Makes every decision `emit` needs about types and operations.
 pub fn decide(api: &mut Api, type_names: &mut Scope) {
+    let aliases: Vec<(String, Ty)> = api
+        .types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TypeKind::Alias(ty) => Some((t.name.clone(), ty.clone())),
+            _ => None,
+        })
+        .collect();
     for def in &mut api.types {
         match &mut def.kind {
             TypeKind::Struct(s) => decide_struct(s),
             TypeKind::Union(u) => {
-                let payloads: Vec<Ty> = u.variants.iter().map(|v| v.ty.clone()).collect();
-                for v in &mut u.variants {
-                    v.from = payloads.iter().filter(|t| **t == v.ty).count() == 1;
+                // Two payloads that are one type under different aliases
+                // cannot both convert with `From`.
+                let payloads: Vec<Ty> = u
+                    .variants
+                    .iter()
+                    .map(|v| unaliased(&v.ty, &aliases))
+                    .collect();
+                for (v, ty) in u.variants.iter_mut().zip(&payloads) {
+                    v.from = payloads.iter().filter(|t| *t == ty).count() == 1;
                 }
             }
             TypeKind::Enum(_) | TypeKind::Alias(_) => {}
         }
     }
     decide_error_types(api, type_names);
+}
+
+/// The type behind a chain of aliases (a bounded number of hops: alias
+/// cycles are reported elsewhere).
+fn unaliased(ty: &Ty, aliases: &[(String, Ty)]) -> Ty {
+    let mut ty = ty.clone();
+    for _ in 0..32 {
+        let Ty::Named(name) = &ty else { break };
+        match aliases.iter().find(|(n, _)| n == name) {
+            Some((_, target)) => ty = target.clone(),
+            None => break,
+        }
+    }
+    ty
 }
 
 fn decide_struct(s: &mut StructDef) {

@@ -17,4 +17,5 @@ mod fuzz_regressions;
 mod resilience;
 mod response_fuzz;
 mod snapshots;
+mod webhooks;
 mod wire;
