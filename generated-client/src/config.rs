@@ -213,7 +213,9 @@ impl<C: From<Core>> ClientBuilder<C> {
     }
 
     /// Logs request and response bodies (their first 1 KiB) as `tracing`
-    /// events at TRACE level. Off by default: bodies hold personal data.
+    /// events at TRACE level, and quotes them in errors (`UnexpectedStatus`
+    /// and `RateLimited` the start of the body, `Decode` the bytes around
+    /// the failing position). Off by default: bodies hold personal data.
     /// The token is never logged.
     #[must_use]
     pub fn log_bodies(mut self, log_bodies: bool) -> Self {

@@ -16,7 +16,9 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::config::Config;
-use crate::error::{snippet, ApiError, Error, Failure, RequestFailure, RootCause};
+use crate::error::{
+    snippet, snippet_at, without_values, ApiError, Error, Failure, RequestFailure, RootCause,
+};
 use crate::limiter::RateLimiter;
 use crate::options::RequestOptions;
 use crate::request::Request;
@@ -406,7 +408,13 @@ impl Core {
             return Ok(Outcome::TooLarge(status));
         }
         let headers = std::mem::take(response.headers_mut());
-        let mut body = Vec::new();
+        // One allocation when the server says how long the body is (within
+        // the limit, checked above).
+        let mut body = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(0, |len| usize::try_from(len).unwrap_or(0)),
+        );
         while let Some(chunk) = response.chunk().await? {
             if body.len() + chunk.len() > limit {
                 return Ok(Outcome::TooLarge(status));
@@ -421,6 +429,7 @@ impl Core {
             status,
             headers,
             body,
+            log_bodies: self.config.log_bodies,
         }))
     }
 
@@ -447,6 +456,8 @@ pub struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
+    /// Whether errors may quote the body (`ClientBuilder::log_bodies`).
+    log_bodies: bool,
 }
 
 impl RawResponse {
@@ -509,6 +520,11 @@ impl RawResponse {
         }
     }
 
+    /// The start of the body, when errors may quote it.
+    fn quoted_body(&self) -> Option<String> {
+        self.log_bodies.then(|| snippet(&self.body))
+    }
+
     /// A documented error status whose body the spec does not describe.
     pub fn error_without_body<E>(self, value: E) -> Error<E> {
         self.api_error(value)
@@ -521,17 +537,17 @@ impl RawResponse {
                 operation: self.operation,
                 retry_after: self.retry_after(),
                 rate_limit: self.rate_limit(),
-                snippet: snippet(&self.body),
+                snippet: self.quoted_body(),
             };
         }
         Error::UnexpectedStatus {
             operation: self.operation,
             status: self.status,
-            snippet: snippet(&self.body),
+            snippet: self.quoted_body(),
         }
     }
 
-    fn api_error<E>(&self, body: E) -> Error<E> {
+    fn api_error<E>(self, body: E) -> Error<E> {
         // Read the common fields from the raw JSON, whatever the typed body
         // calls them.
         let raw: Option<Value> = serde_json::from_slice(&self.body).ok();
@@ -549,25 +565,42 @@ impl RawResponse {
         let trace_id = raw
             .as_ref()
             .and_then(|v| v.get("traceId")?.as_str().map(str::to_owned));
+        let rate_limit = self.rate_limit();
         Error::Api(Box::new(ApiError {
             operation: self.operation,
             status: self.status,
+            headers: self.headers,
             body,
             message,
             trace_id,
-            rate_limit: self.rate_limit(),
+            rate_limit,
         }))
     }
 
+    /// Decodes the body at full speed; only a body that fails is decoded
+    /// again, tracking the path, to say where it failed.
     fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        serde_json::from_slice::<T>(&self.body).map_err(|first| self.decode_error::<T, E>(first))
+    }
+
+    /// The error for a body that did not decode into `T`: the body is
+    /// decoded again, tracking the path, to say where.
+    fn decode_error<T: DeserializeOwned, E>(&self, first: serde_json::Error) -> Error<E> {
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| Error::Decode {
+        let (path, error) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+            Err(e) => (e.path().to_string(), e.into_inner()),
+            // Cannot happen (the same input failed); report the first error.
+            Ok(_) => (".".to_owned(), first),
+        };
+        Error::Decode {
             operation: self.operation,
             status: self.status,
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
-            snippet: snippet(&self.body),
-        })
+            path,
+            expected: without_values(&error),
+            snippet: self
+                .log_bodies
+                .then(|| snippet_at(&self.body, error.line(), error.column())),
+        }
     }
 }
 
@@ -583,6 +616,7 @@ mod tests {
             status: StatusCode::TOO_MANY_REQUESTS,
             headers,
             body: Vec::new(),
+            log_bodies: false,
         }
     }
 

@@ -3,12 +3,17 @@
 use std::fmt;
 use std::time::Duration;
 
+use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use crate::response::RateLimit;
 
-/// At most this much of a response body is kept in an error.
+/// At most this much of a response body is kept in an error (only when the
+/// client logs bodies).
 pub const SNIPPET_LIMIT: usize = 1024;
+
+/// How much of the body on each side of a decoding failure an error shows.
+const CONTEXT: usize = SNIPPET_LIMIT / 2;
 
 /// Everything that can go wrong calling an operation.
 ///
@@ -25,7 +30,7 @@ pub enum Error<E> {
     /// The API answered 429 Too Many Requests, and retrying was not
     /// possible (retries used up or off, or the wait asked for is longer
     /// than the retry policy's `max_backoff` or the time left).
-    #[error("{operation}: rate limited (429 Too Many Requests){}{}", LimitHint(rate_limit), RetryHint(*retry_after))]
+    #[error("{operation}: rate limited (429 Too Many Requests){}{}{}", LimitHint(rate_limit), RetryHint(*retry_after), BodyHint(snippet.as_deref()))]
     RateLimited {
         /// The operation called.
         operation: &'static str,
@@ -33,22 +38,28 @@ pub enum Error<E> {
         retry_after: Option<Duration>,
         /// Rate-limit headers of the response.
         rate_limit: RateLimit,
-        /// The start of the body.
-        snippet: String,
+        /// The start of the body (at most 1 KiB), only when the client was
+        /// built with `log_bodies(true)`: bodies may hold personal data.
+        snippet: Option<String>,
     },
     /// The API answered with a status the spec does not list for this
     /// operation.
-    #[error("{operation}: unexpected status {status}: {snippet}")]
+    #[error("{operation}: unexpected status {status}{}", BodyHint(snippet.as_deref()))]
     UnexpectedStatus {
         /// The operation called.
         operation: &'static str,
         /// The HTTP status.
         status: StatusCode,
-        /// The start of the body (at most 1 KiB).
-        snippet: String,
+        /// The start of the body (at most 1 KiB), only when the client was
+        /// built with `log_bodies(true)`: bodies may hold personal data.
+        snippet: Option<String>,
     },
     /// A body did not match its documented type.
-    #[error("{operation}: cannot decode the {status} response at `{path}`: {message}; body starts: {snippet}")]
+    ///
+    /// The message names the JSON path and what was expected there, never a
+    /// value from the body (it may be personal data); with `log_bodies(true)`
+    /// it also shows the body around the failing position.
+    #[error("{operation}: cannot decode the {status} response at `{path}`: {expected}{}", NearHint(snippet.as_deref()))]
     Decode {
         /// The operation called.
         operation: &'static str,
@@ -56,10 +67,12 @@ pub enum Error<E> {
         status: StatusCode,
         /// JSON path of the value that failed (`contact.dndSettings.Call.status`).
         path: String,
-        /// What serde said.
-        message: String,
-        /// The start of the body (at most 1 KiB).
-        snippet: String,
+        /// What was wrong, without the value: `invalid type: string,
+        /// expected i64`, ``missing field `id` ``, `EOF while parsing a value`.
+        expected: String,
+        /// The body around the failing position (at most 1 KiB), only when
+        /// the client was built with `log_bodies(true)`.
+        snippet: Option<String>,
     },
     /// The response body was larger than the configured bound; it was not
     /// read further.
@@ -203,6 +216,14 @@ impl<E> Error<E> {
         matches!(self, Self::Connect { .. })
     }
 
+    /// The response headers of a documented error status.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Self::Api(api) => Some(&api.headers),
+            _ => None,
+        }
+    }
+
     /// The decoded body of a documented error status.
     pub fn body(&self) -> Option<&E> {
         match self {
@@ -243,6 +264,9 @@ pub struct ApiError<E> {
     pub operation: &'static str,
     /// The HTTP status.
     pub status: StatusCode,
+    /// The response headers (a server's diagnostic headers, such as a
+    /// request id, are here).
+    pub headers: HeaderMap,
     /// The decoded body.
     pub body: E,
     /// The body's `message` (several joined with `; `), when it has one.
@@ -434,6 +458,125 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     }
 }
 
+/// The body around `line` and `column` (serde_json's one-based position;
+/// line 0 when it has none), at most [`CONTEXT`] bytes each side.
+pub(crate) fn snippet_at(body: &[u8], line: usize, column: usize) -> String {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        body.iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(line - 2)
+            .map_or(body.len(), |(i, _)| i + 1)
+    };
+    let at = if line == 0 {
+        0
+    } else {
+        line_start
+            .saturating_add(column.saturating_sub(1))
+            .min(body.len())
+    };
+    let start = at.saturating_sub(CONTEXT);
+    let end = at.saturating_add(CONTEXT).min(body.len());
+    let text = String::from_utf8_lossy(body.get(start..end).unwrap_or_default());
+    // A multi-byte character cut at either end decodes as U+FFFD: drop it.
+    let text = text.trim_matches('\u{FFFD}');
+    let mut out = String::with_capacity(text.len() + 6);
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(text);
+    if end < body.len() {
+        out.push('…');
+    }
+    if out.is_empty() {
+        "(empty body)".to_owned()
+    } else {
+        out
+    }
+}
+
+/// What a serde_json error says, without the value it quotes (`invalid
+/// type: string "rosan@deos.com", expected i64` becomes `invalid type:
+/// string, expected i64`) or its position.
+pub(crate) fn without_values(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) if error.line() > 0 => text.get(..i).unwrap_or(&text),
+        _ => text.as_str(),
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            // `string "x", expected ...`: the kind is the first word(s) before
+            // the quoted value; the expectation follows the last `, expected`.
+            let kind_end = rest.find([' ', ',']).unwrap_or(rest.len());
+            let kind = rest.get(..kind_end).unwrap_or("value");
+            let kind = match kind {
+                "floating" => "floating point",
+                "unit" => "unit value",
+                other => other,
+            };
+            return match rest.rfind(", expected ") {
+                Some(i) => format!("{prefix}{kind}{}", rest.get(i..).unwrap_or_default()),
+                None => format!("{prefix}{kind}"),
+            };
+        }
+    }
+    if let Some(rest) = text.strip_prefix("unknown variant ") {
+        return match rest.find(", expected ") {
+            Some(i) => format!("unknown variant{}", rest.get(i..).unwrap_or_default()),
+            None => "unknown variant".to_owned(),
+        };
+    }
+    // serde's own messages that quote names from the spec or nothing at
+    // all; anything else (a custom message) may quote the value.
+    const SAFE: &[&str] = &[
+        "missing field ",
+        "duplicate field ",
+        "unknown field ",
+        "invalid length ",
+        "EOF while parsing",
+        "expected ",
+        "trailing ",
+        "key must be",
+        "control character",
+        "invalid escape",
+        "invalid number",
+        "number out of range",
+        "invalid unicode code point",
+        "lone leading surrogate",
+        "recursion limit exceeded",
+    ];
+    if SAFE.iter().any(|p| text.starts_with(p)) {
+        text.to_owned()
+    } else {
+        "invalid value".to_owned()
+    }
+}
+
+struct BodyHint<'a>(Option<&'a str>);
+
+impl fmt::Display for BodyHint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(body) => write!(f, ": {body}"),
+            None => Ok(()),
+        }
+    }
+}
+
+struct NearHint<'a>(Option<&'a str>);
+
+impl fmt::Display for NearHint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(body) => write!(f, "; the body there: {body}"),
+            None => Ok(()),
+        }
+    }
+}
+
 struct Detail<'a>(Option<&'a str>);
 
 impl fmt::Display for Detail<'_> {
@@ -521,5 +664,43 @@ mod tests {
         assert!(s.ends_with('…'));
         assert!(!s.contains('\u{FFFD}'));
         assert_eq!(snippet(b""), "(empty body)");
+    }
+
+    #[test]
+    fn snippet_at_shows_the_failing_position_far_into_the_body() {
+        let mut body = format!("{{\"contact\":{{\"pad\":\"{}\",", "x".repeat(1500));
+        body.push_str("\n  \"birthMonth\": \"eight\"}}");
+        let error = serde_json::from_str::<serde_json::Value>(&body.replace("eight\"", "eight"))
+            .expect_err("invalid");
+        let at = snippet_at(body.as_bytes(), error.line(), error.column());
+        assert!(at.contains("birthMonth"), "{at}");
+        assert!(at.starts_with('…') && at.len() <= SNIPPET_LIMIT + 2 * '…'.len_utf8());
+        assert_eq!(snippet_at(b"", 0, 0), "(empty body)");
+    }
+
+    #[test]
+    fn decode_messages_keep_no_values() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code, reason = "only decoded")]
+        struct Typed {
+            n: i64,
+        }
+        let cases = [
+            (
+                r#"{"n": "rosan@deos.com"}"#,
+                "invalid type: string, expected i64",
+            ),
+            (
+                r#"{"n": 1.5}"#,
+                "invalid type: floating point, expected i64",
+            ),
+            (r#"{"n": true}"#, "invalid type: boolean, expected i64"),
+            (r#"{}"#, "missing field `n`"),
+            (r#"{"n": 1"#, "EOF while parsing an object"),
+        ];
+        for (body, expected) in cases {
+            let error = serde_json::from_str::<Typed>(body).expect_err(body);
+            assert_eq!(without_values(&error), expected, "{body}");
+        }
     }
 }

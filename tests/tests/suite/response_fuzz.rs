@@ -352,15 +352,19 @@ enum Outcome {
     },
 }
 
+fn len(snippet: &Option<String>) -> usize {
+    snippet.as_ref().map_or(0, String::len)
+}
+
 fn outcome<T, E: std::fmt::Debug>(result: Result<ApiResponse<T>, Error<E>>) -> Outcome {
     match result {
         Ok(response) => Outcome::Ok(response.status().as_u16()),
         Err(err) => {
             let (kind, snippet_len) = match &err {
                 Error::Api(_) => ("Api", 0),
-                Error::RateLimited { snippet, .. } => ("RateLimited", snippet.len()),
-                Error::UnexpectedStatus { snippet, .. } => ("UnexpectedStatus", snippet.len()),
-                Error::Decode { snippet, .. } => ("Decode", snippet.len()),
+                Error::RateLimited { snippet, .. } => ("RateLimited", len(snippet)),
+                Error::UnexpectedStatus { snippet, .. } => ("UnexpectedStatus", len(snippet)),
+                Error::Decode { snippet, .. } => ("Decode", len(snippet)),
                 Error::BodyTooLarge { .. } => ("BodyTooLarge", 0),
                 Error::Timeout { .. } => ("Timeout", 0),
                 Error::Connect { .. } => ("Connect", 0),
@@ -509,8 +513,10 @@ fn random_answers_to_every_operation_are_ok_or_typed_errors() {
         .build()
         .expect("runtime");
     let server = runtime.block_on(RawServer::start_counting());
+    // Bodies in errors on, so their bounds are checked too.
     let client = Client::builder("fuzz-token")
         .base_url(server.uri())
+        .log_bodies(true)
         .max_retries(0)
         .timeout(Duration::from_secs(10))
         .max_response_bytes(LIMIT)

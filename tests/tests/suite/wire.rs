@@ -832,8 +832,9 @@ async fn trace_id_of_an_error_body_is_exposed() {
 }
 
 #[tokio::test]
-async fn undocumented_status_is_unexpected_status_with_a_snippet() {
-    let server = server_answering(ResponseTemplate::new(418).set_body_string("I'm a teapot")).await;
+async fn undocumented_status_is_unexpected_status_quoting_the_body_only_when_asked() {
+    let server =
+        server_answering(ResponseTemplate::new(418).set_body_string("short and stout")).await;
     let err = client(&server)
         .delete_contact(CONTACT_ID)
         .await
@@ -846,12 +847,123 @@ async fn undocumented_status_is_unexpected_status_with_a_snippet() {
             operation,
         } => {
             assert_eq!(status.as_u16(), 418);
-            assert_eq!(snippet, "I'm a teapot");
+            assert_eq!(snippet, &None);
             assert_eq!(*operation, "deleteContact");
         }
         other => panic!("expected UnexpectedStatus, got {other:?}"),
     }
-    assert!(err.to_string().contains("I'm a teapot"), "{err}");
+    assert!(!err.to_string().contains("stout"), "{err}");
+
+    let logging = Client::builder(TOKEN)
+        .base_url(server.uri())
+        .log_bodies(true)
+        .build()
+        .expect("builds");
+    let err = logging.delete_contact(CONTACT_ID).await.expect_err("418");
+    match &err {
+        Error::UnexpectedStatus { snippet, .. } => {
+            assert_eq!(snippet.as_deref(), Some("short and stout"));
+        }
+        other => panic!("expected UnexpectedStatus, got {other:?}"),
+    }
+    assert!(err.to_string().contains("short and stout"), "{err}");
+}
+
+#[tokio::test]
+async fn decode_errors_name_path_and_type_and_quote_the_failing_spot_only_when_asked() {
+    // A contact of about 2.4 KB whose bad value sits far past the first
+    // kilobyte, where a "first 1 KiB" snippet would not reach.
+    let mut contact = serde_json::Map::new();
+    contact.insert("id".into(), json!("abc123"));
+    contact.insert("email".into(), json!("rosan@deos.com"));
+    contact.insert("city".into(), json!("x".repeat(1500)));
+    contact.insert("birthMonth".into(), json!("rosan-secret-value"));
+    contact.insert("state".into(), json!("y".repeat(800)));
+    let body = json!({ "contact": contact });
+    let bytes = serde_json::to_vec(&body).expect("encodes");
+    let at = bytes
+        .windows(18)
+        .position(|w| w == b"rosan-secret-value")
+        .expect("the value is in the body");
+    assert!(at > 1024, "the bad value is at byte {at}");
+    let server = server_answering(ResponseTemplate::new(200).set_body_json(&body)).await;
+
+    let err = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("birthMonth is a number");
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        "getContact: cannot decode the 200 OK response at `contact.birthMonth`: invalid type: string, expected i32"
+    );
+    match &err {
+        Error::Decode {
+            path,
+            expected,
+            snippet,
+            ..
+        } => {
+            assert_eq!(path, "contact.birthMonth");
+            assert_eq!(expected, "invalid type: string, expected i32");
+            assert_eq!(snippet, &None);
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    assert!(!format!("{err:?}").contains("rosan"), "{err:?}");
+
+    let logging = Client::builder(TOKEN)
+        .base_url(server.uri())
+        .log_bodies(true)
+        .build()
+        .expect("builds");
+    let err = logging
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("birthMonth is a number");
+    match &err {
+        Error::Decode { snippet, .. } => {
+            let snippet = snippet.as_deref().unwrap_or_default();
+            assert!(
+                snippet.contains("\"birthMonth\":\"rosan-secret-value\""),
+                "{snippet}"
+            );
+            assert!(
+                snippet.len() <= leadconnector::SNIPPET_LIMIT + 6,
+                "{}",
+                snippet.len()
+            );
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn api_errors_expose_the_response_headers() {
+    let server = server_answering(
+        ResponseTemplate::new(401)
+            .set_body_json(
+                json!({"statusCode": 401, "message": "Invalid token", "error": "Unauthorized"}),
+            )
+            .insert_header("x-request-id", "req-123"),
+    )
+    .await;
+    let err = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("401");
+    let headers = err.headers().expect("a documented status has headers");
+    assert_eq!(
+        headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+        Some("req-123")
+    );
+    let Error::Api(api) = &err else {
+        panic!("expected Api, got {err:?}")
+    };
+    assert_eq!(
+        api.headers.get("x-request-id").map(|v| v.as_bytes()),
+        Some(&b"req-123"[..])
+    );
 }
 
 #[tokio::test]
@@ -872,13 +984,13 @@ async fn wrong_shape_is_a_decode_error_naming_the_field() {
         } => {
             assert_eq!(path, "contact.dndSettings.Call.status");
             assert_eq!(status.as_u16(), 200);
-            assert!(snippet.contains("\"status\":42"), "snippet: {snippet}");
+            assert_eq!(snippet, &None, "bodies are quoted only with log_bodies");
         }
         other => panic!("expected Decode, got {other:?}"),
     }
 
     // A wrong type deeper in an array.
-    let body = json!({"contact": {"customFields": [{"id": "a"}, {"id": 7}]}});
+    let body = json!({"contact": {"id": "abc123", "customFields": [{"id": "a"}, {"id": 7}]}});
     let server = server_answering(ResponseTemplate::new(200).set_body_json(&body)).await;
     let err = client(&server)
         .get_contact(CONTACT_ID)
@@ -918,7 +1030,7 @@ async fn too_many_requests_without_retry_after_is_rate_limited() {
             assert_eq!(*retry_after, None);
             assert_eq!(rate_limit.remaining, Some(0));
             assert_eq!(rate_limit.interval_ms, Some(10000));
-            assert_eq!(snippet, "Too Many Requests");
+            assert_eq!(snippet, &None, "bodies are quoted only with log_bodies");
             assert_eq!(*operation, "getContact");
         }
         other => panic!("expected RateLimited, got {other:?}"),
