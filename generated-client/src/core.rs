@@ -161,7 +161,7 @@ impl Core {
 
     async fn execute_inner(
         &self,
-        request: Request,
+        mut request: Request,
         started: Instant,
     ) -> Result<RawResponse, RequestFailure> {
         let operation = request.operation;
@@ -169,26 +169,17 @@ impl Core {
         if let Some(reason) = &request.invalid {
             return Err(invalid(reason.clone()));
         }
-        let url = self.url(&request);
-        let mut headers = HeaderMap::new();
-        for (name, value) in &request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| invalid(format!("header `{name}`: {e}")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                invalid(format!(
-                    "header `{name}` has characters not allowed in a header"
-                ))
-            })?;
-            headers.insert(name, value);
-        }
         let config = &*self.config;
         if config.log_bodies {
             if let Some(body) = &request.body {
                 tracing::trace!(body = %snippet(body), "request body");
             }
         }
-        // Shared, not copied, by every attempt.
-        let body = request.body.clone().map(bytes::Bytes::from);
+        // Moved, not copied, into bytes every attempt shares.
+        let body = request.body.take().map(bytes::Bytes::from);
+        // The first attempt takes the URL and headers built here; only a
+        // retry builds them again.
+        let mut prepared = Some(self.prepare(&request, body.is_some()).map_err(invalid)?);
         let idempotent = self.idempotent.unwrap_or(request.idempotent);
         let span = tracing::Span::current();
         let deadline = started + config.timeout;
@@ -224,8 +215,12 @@ impl Core {
                 latency_ms = tracing::field::Empty,
             );
             let attempt_started = Instant::now();
+            let (url, headers) = match prepared.take() {
+                Some(prepared) => prepared,
+                None => self.prepare(&request, body.is_some()).map_err(invalid)?,
+            };
             let outcome = self
-                .attempt(&request, &url, &headers, body.as_ref(), limit)
+                .attempt(&request, url, headers, body.as_ref(), limit)
                 .instrument(attempt_span.clone())
                 .await;
             attempt_span.record("latency_ms", attempt_started.elapsed().as_millis() as u64);
@@ -315,27 +310,18 @@ impl Core {
     async fn attempt(
         &self,
         request: &Request,
-        url: &Url,
-        headers: &HeaderMap,
+        url: Url,
+        headers: HeaderMap,
         body: Option<&bytes::Bytes>,
         limit: Duration,
     ) -> Outcome {
-        let mut builder = self
-            .inner
-            .http
-            .request(request.method.clone(), url.clone())
-            .headers(headers.clone())
-            .header(AUTHORIZATION, self.inner.auth.clone())
-            .header(USER_AGENT, self.inner.user_agent.clone())
-            .timeout(limit);
+        let mut http_request = reqwest::Request::new(request.method.clone(), url);
+        *http_request.headers_mut() = headers;
+        *http_request.timeout_mut() = Some(limit);
         if let Some(body) = body {
-            // JSON unless the request set its own (form, multipart).
-            if !headers.contains_key(CONTENT_TYPE) {
-                builder = builder.header(CONTENT_TYPE, "application/json");
-            }
-            builder = builder.body(body.clone());
+            *http_request.body_mut() = Some(body.clone().into());
         }
-        let response = match builder.send().await {
+        let response = match self.inner.http.execute(http_request).await {
             Ok(response) => response,
             Err(error) => return Outcome::Failed(error),
         };
@@ -382,10 +368,35 @@ impl Core {
         }
     }
 
+    /// The URL and headers of an attempt: the request's own headers, then
+    /// the token, the user agent and (for a body that set none) the JSON
+    /// content type.
+    fn prepare(&self, request: &Request, has_body: bool) -> Result<(Url, HeaderMap), String> {
+        let mut headers = HeaderMap::with_capacity(request.headers.len() + 3);
+        for (name, value) in &request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| format!("header `{name}`: {e}"))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| format!("header `{name}` has characters not allowed in a header"))?;
+            headers.insert(name, value);
+        }
+        headers.insert(AUTHORIZATION, self.inner.auth.clone());
+        headers.insert(USER_AGENT, self.inner.user_agent.clone());
+        if has_body && !headers.contains_key(CONTENT_TYPE) {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        Ok((self.url(request), headers))
+    }
+
     fn url(&self, request: &Request) -> Url {
         let mut url = self.config.base_url.clone();
-        let base = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!("{base}{}", request.path));
+        // One path write: the base's path (without its trailing slash) and
+        // the request's, which starts with `/`.
+        let base = url.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base.len() + request.path.len());
+        path.push_str(base);
+        path.push_str(&request.path);
+        url.set_path(&path);
         if !request.query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));

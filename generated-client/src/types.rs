@@ -1730,7 +1730,7 @@ impl SearchSort {
 /// `SMS`, `WhatsApp`, `GMB` (Google Business Profile, formerly Google
 /// My Business) and `FB` (Facebook). Channels not sent are left
 /// unchanged on update.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DndSettings {
     /// The `Call` field.
@@ -1797,6 +1797,75 @@ impl DndSettings {
     pub fn fb(mut self, value: impl Into<DndSetting>) -> Self {
         self.fb = Some(value.into());
         self
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DndSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DndSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `DndSettings` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DndSettings, A::Error> {
+                let mut field_call: Option<Option<DndSetting>> = None;
+                let mut field_email: Option<Option<DndSetting>> = None;
+                let mut field_sms: Option<Option<DndSetting>> = None;
+                let mut field_whats_app: Option<Option<DndSetting>> = None;
+                let mut field_gmb: Option<Option<DndSetting>> = None;
+                let mut field_fb: Option<Option<DndSetting>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "Call" => {
+                            field_call = Some(map.next_value::<Option<DndSetting>>()?);
+                        }
+                        "Email" => {
+                            field_email = Some(map.next_value::<Option<DndSetting>>()?);
+                        }
+                        "SMS" => {
+                            field_sms = Some(map.next_value::<Option<DndSetting>>()?);
+                        }
+                        "WhatsApp" => {
+                            field_whats_app = Some(
+                                map.next_value::<Option<DndSetting>>()?,
+                            );
+                        }
+                        "GMB" => {
+                            field_gmb = Some(map.next_value::<Option<DndSetting>>()?);
+                        }
+                        "FB" => field_fb = Some(map.next_value::<Option<DndSetting>>()?),
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(DndSettings {
+                    call: field_call.unwrap_or_default(),
+                    email: field_email.unwrap_or_default(),
+                    sms: field_sms.unwrap_or_default(),
+                    whats_app: field_whats_app.unwrap_or_default(),
+                    gmb: field_gmb.unwrap_or_default(),
+                    fb: field_fb.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -1874,7 +1943,7 @@ impl<'de> ::serde::Deserialize<'de> for DndSettingStatus {
 /// Do Not Disturb setting of one channel. `message` and `code` are
 /// nullable per page 003 (pages 002 and 004 and the vendor's
 /// contacts.json show plain strings).
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DndSetting {
     /// DND status of the channel.
@@ -1929,6 +1998,67 @@ impl DndSetting {
     pub fn clear_code(mut self) -> Self {
         self.code = crate::Nullable::Null;
         self
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DndSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DndSetting;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `DndSetting` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DndSetting, A::Error> {
+                let mut field_status: Option<DndSettingStatus> = None;
+                let mut field_message: Option<crate::Nullable<String>> = None;
+                let mut field_code: Option<crate::Nullable<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "status" => {
+                            field_status = Some(map.next_value::<DndSettingStatus>()?);
+                        }
+                        "message" => {
+                            field_message = Some(
+                                map.next_value::<crate::Nullable<String>>()?,
+                            );
+                        }
+                        "code" => {
+                            field_code = Some(
+                                map.next_value::<crate::Nullable<String>>()?,
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(DndSetting {
+                    status: field_status
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "status",
+                        ))?,
+                    message: field_message.unwrap_or_default(),
+                    code: field_code.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -2319,7 +2449,7 @@ pub type BirthDate = crate::BirthDate;
 ///
 /// Fields marked `x-sensitive` are personal data: the client prints
 /// them as `<redacted>` in `Debug` output.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Contact {
     /// Contact Id.
@@ -2746,8 +2876,332 @@ impl ::std::fmt::Debug for Contact {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for Contact {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Contact;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Contact` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Contact, A::Error> {
+                let mut field_id: Option<String> = None;
+                let mut field_name: Option<Option<String>> = None;
+                let mut field_location_id: Option<Option<String>> = None;
+                let mut field_first_name: Option<Option<String>> = None;
+                let mut field_last_name: Option<Option<String>> = None;
+                let mut field_first_name_lower_case: Option<Option<String>> = None;
+                let mut field_last_name_lower_case: Option<Option<String>> = None;
+                let mut field_full_name_lower_case: Option<Option<String>> = None;
+                let mut field_email: Option<Option<String>> = None;
+                let mut field_email_lower_case: Option<Option<String>> = None;
+                let mut field_bounce_email: Option<Option<bool>> = None;
+                let mut field_unsubscribe_email: Option<Option<bool>> = None;
+                let mut field_timezone: Option<Option<String>> = None;
+                let mut field_company_name: Option<Option<String>> = None;
+                let mut field_phone: Option<Option<String>> = None;
+                let mut field_dnd: Option<Option<bool>> = None;
+                let mut field_dnd_settings: Option<Option<DndSettings>> = None;
+                let mut field_type: Option<Option<String>> = None;
+                let mut field_source: Option<Option<String>> = None;
+                let mut field_assigned_to: Option<Option<String>> = None;
+                let mut field_address1: Option<Option<String>> = None;
+                let mut field_city: Option<Option<String>> = None;
+                let mut field_state: Option<Option<String>> = None;
+                let mut field_country: Option<Option<String>> = None;
+                let mut field_postal_code: Option<Option<String>> = None;
+                let mut field_website: Option<Option<String>> = None;
+                let mut field_gender: Option<Option<String>> = None;
+                let mut field_tags: Option<Vec<String>> = None;
+                let mut field_date_of_birth: Option<Option<String>> = None;
+                let mut field_birth_month: Option<Option<i32>> = None;
+                let mut field_birth_day: Option<Option<i32>> = None;
+                let mut field_date_added: Option<
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                > = None;
+                let mut field_date_updated: Option<
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                > = None;
+                let mut field_deleted: Option<Option<bool>> = None;
+                let mut field_attachments: Option<Option<String>> = None;
+                let mut field_ssn: Option<Option<String>> = None;
+                let mut field_keyword: Option<Option<String>> = None;
+                let mut field_last_activity: Option<
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                > = None;
+                let mut field_last_session_activity_at: Option<
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                > = None;
+                let mut field_custom_fields: Option<Vec<ContactCustomField>> = None;
+                let mut field_offers: Option<Vec<String>> = None;
+                let mut field_products: Option<Vec<String>> = None;
+                let mut field_business_id: Option<Option<String>> = None;
+                let mut field_attribution_source: Option<Option<AttributionSource>> = None;
+                let mut field_last_attribution_source: Option<
+                    Option<AttributionSource>,
+                > = None;
+                let mut field_visitor_id: Option<Option<String>> = None;
+                let mut field_search_after: Option<Vec<::serde_json::Value>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => field_id = Some(map.next_value::<String>()?),
+                        "name" => field_name = Some(map.next_value::<Option<String>>()?),
+                        "locationId" => {
+                            field_location_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "firstName" => {
+                            field_first_name = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "lastName" => {
+                            field_last_name = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "firstNameLowerCase" => {
+                            field_first_name_lower_case = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "lastNameLowerCase" => {
+                            field_last_name_lower_case = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "fullNameLowerCase" => {
+                            field_full_name_lower_case = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "email" => {
+                            field_email = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "emailLowerCase" => {
+                            field_email_lower_case = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "bounceEmail" => {
+                            field_bounce_email = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        "unsubscribeEmail" => {
+                            field_unsubscribe_email = Some(
+                                map.next_value::<Option<bool>>()?,
+                            );
+                        }
+                        "timezone" => {
+                            field_timezone = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "companyName" => {
+                            field_company_name = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "phone" => {
+                            field_phone = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "dnd" => field_dnd = Some(map.next_value::<Option<bool>>()?),
+                        "dndSettings" => {
+                            field_dnd_settings = Some(
+                                map.next_value::<Option<DndSettings>>()?,
+                            );
+                        }
+                        "type" => field_type = Some(map.next_value::<Option<String>>()?),
+                        "source" => {
+                            field_source = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "assignedTo" => {
+                            field_assigned_to = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "address1" => {
+                            field_address1 = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "city" => field_city = Some(map.next_value::<Option<String>>()?),
+                        "state" => {
+                            field_state = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "country" => {
+                            field_country = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "postalCode" => {
+                            field_postal_code = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "website" => {
+                            field_website = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "gender" => {
+                            field_gender = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "tags" => {
+                            field_tags = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "dateOfBirth" => {
+                            field_date_of_birth = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "birthMonth" => {
+                            field_birth_month = Some(map.next_value::<Option<i32>>()?);
+                        }
+                        "birthDay" => {
+                            field_birth_day = Some(map.next_value::<Option<i32>>()?);
+                        }
+                        "dateAdded" => {
+                            field_date_added = Some(
+                                map
+                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                            );
+                        }
+                        "dateUpdated" => {
+                            field_date_updated = Some(
+                                map
+                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                            );
+                        }
+                        "deleted" => {
+                            field_deleted = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        "attachments" => {
+                            field_attachments = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "ssn" => field_ssn = Some(map.next_value::<Option<String>>()?),
+                        "keyword" => {
+                            field_keyword = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "lastActivity" => {
+                            field_last_activity = Some(
+                                map
+                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                            );
+                        }
+                        "lastSessionActivityAt" => {
+                            field_last_session_activity_at = Some(
+                                map
+                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                            );
+                        }
+                        "customFields" => {
+                            field_custom_fields = Some(
+                                map
+                                    .next_value::<Option<Vec<ContactCustomField>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        "offers" => {
+                            field_offers = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "products" => {
+                            field_products = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "businessId" => {
+                            field_business_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "attributionSource" => {
+                            field_attribution_source = Some(
+                                map.next_value::<Option<AttributionSource>>()?,
+                            );
+                        }
+                        "lastAttributionSource" => {
+                            field_last_attribution_source = Some(
+                                map.next_value::<Option<AttributionSource>>()?,
+                            );
+                        }
+                        "visitorId" => {
+                            field_visitor_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "searchAfter" => {
+                            field_search_after = Some(
+                                map
+                                    .next_value::<Option<Vec<::serde_json::Value>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(Contact {
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    name: field_name.unwrap_or_default(),
+                    location_id: field_location_id.unwrap_or_default(),
+                    first_name: field_first_name.unwrap_or_default(),
+                    last_name: field_last_name.unwrap_or_default(),
+                    first_name_lower_case: field_first_name_lower_case
+                        .unwrap_or_default(),
+                    last_name_lower_case: field_last_name_lower_case.unwrap_or_default(),
+                    full_name_lower_case: field_full_name_lower_case.unwrap_or_default(),
+                    email: field_email.unwrap_or_default(),
+                    email_lower_case: field_email_lower_case.unwrap_or_default(),
+                    bounce_email: field_bounce_email.unwrap_or_default(),
+                    unsubscribe_email: field_unsubscribe_email.unwrap_or_default(),
+                    timezone: field_timezone.unwrap_or_default(),
+                    company_name: field_company_name.unwrap_or_default(),
+                    phone: field_phone.unwrap_or_default(),
+                    dnd: field_dnd.unwrap_or_default(),
+                    dnd_settings: field_dnd_settings.unwrap_or_default(),
+                    r#type: field_type.unwrap_or_default(),
+                    source: field_source.unwrap_or_default(),
+                    assigned_to: field_assigned_to.unwrap_or_default(),
+                    address1: field_address1.unwrap_or_default(),
+                    city: field_city.unwrap_or_default(),
+                    state: field_state.unwrap_or_default(),
+                    country: field_country.unwrap_or_default(),
+                    postal_code: field_postal_code.unwrap_or_default(),
+                    website: field_website.unwrap_or_default(),
+                    gender: field_gender.unwrap_or_default(),
+                    tags: field_tags.unwrap_or_default(),
+                    date_of_birth: field_date_of_birth.unwrap_or_default(),
+                    birth_month: field_birth_month.unwrap_or_default(),
+                    birth_day: field_birth_day.unwrap_or_default(),
+                    date_added: field_date_added.unwrap_or_default(),
+                    date_updated: field_date_updated.unwrap_or_default(),
+                    deleted: field_deleted.unwrap_or_default(),
+                    attachments: field_attachments.unwrap_or_default(),
+                    ssn: field_ssn.unwrap_or_default(),
+                    keyword: field_keyword.unwrap_or_default(),
+                    last_activity: field_last_activity.unwrap_or_default(),
+                    last_session_activity_at: field_last_session_activity_at
+                        .unwrap_or_default(),
+                    custom_fields: field_custom_fields.unwrap_or_default(),
+                    offers: field_offers.unwrap_or_default(),
+                    products: field_products.unwrap_or_default(),
+                    business_id: field_business_id.unwrap_or_default(),
+                    attribution_source: field_attribution_source.unwrap_or_default(),
+                    last_attribution_source: field_last_attribution_source
+                        .unwrap_or_default(),
+                    visitor_id: field_visitor_id.unwrap_or_default(),
+                    search_after: field_search_after.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// A custom field value of a contact, in responses.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactCustomField {
     /// Id of the custom field.
@@ -2767,10 +3221,59 @@ pub struct ContactCustomField {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl<'de> ::serde::Deserialize<'de> for ContactCustomField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ContactCustomField;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ContactCustomField` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactCustomField, A::Error> {
+                let mut field_id: Option<Option<String>> = None;
+                let mut field_value: Option<Option<::serde_json::Value>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => field_id = Some(map.next_value::<Option<String>>()?),
+                        "value" => {
+                            field_value = Some(
+                                map.next_value::<Option<::serde_json::Value>>()?,
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(ContactCustomField {
+                    id: field_id.unwrap_or_default(),
+                    value: field_value.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Where the contact came from (`attributionSource`: first touch;
 /// `lastAttributionSource`: latest touch). Fields and nullability
 /// follow page 003: `url` is required, every other field is nullable.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AttributionSource {
     /// URL, or name, of the source.
@@ -2903,12 +3406,136 @@ impl ::std::fmt::Debug for AttributionSource {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for AttributionSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AttributionSource;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AttributionSource` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AttributionSource, A::Error> {
+                let mut field_url: Option<String> = None;
+                let mut field_campaign: Option<Option<String>> = None;
+                let mut field_utm_source: Option<Option<String>> = None;
+                let mut field_utm_medium: Option<Option<String>> = None;
+                let mut field_utm_content: Option<Option<String>> = None;
+                let mut field_referrer: Option<Option<String>> = None;
+                let mut field_campaign_id: Option<Option<String>> = None;
+                let mut field_fbclid: Option<Option<String>> = None;
+                let mut field_gclid: Option<Option<String>> = None;
+                let mut field_msclikid: Option<Option<String>> = None;
+                let mut field_dclid: Option<Option<String>> = None;
+                let mut field_fbc: Option<Option<String>> = None;
+                let mut field_fbp: Option<Option<String>> = None;
+                let mut field_fb_event_id: Option<Option<String>> = None;
+                let mut field_user_agent: Option<Option<String>> = None;
+                let mut field_ip: Option<Option<String>> = None;
+                let mut field_medium: Option<Option<String>> = None;
+                let mut field_medium_id: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "url" => field_url = Some(map.next_value::<String>()?),
+                        "campaign" => {
+                            field_campaign = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "utmSource" => {
+                            field_utm_source = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "utmMedium" => {
+                            field_utm_medium = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "utmContent" => {
+                            field_utm_content = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "referrer" => {
+                            field_referrer = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "campaignId" => {
+                            field_campaign_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "fbclid" => {
+                            field_fbclid = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "gclid" => {
+                            field_gclid = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "msclikid" => {
+                            field_msclikid = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "dclid" => {
+                            field_dclid = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "fbc" => field_fbc = Some(map.next_value::<Option<String>>()?),
+                        "fbp" => field_fbp = Some(map.next_value::<Option<String>>()?),
+                        "fbEventId" => {
+                            field_fb_event_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "userAgent" => {
+                            field_user_agent = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "ip" => field_ip = Some(map.next_value::<Option<String>>()?),
+                        "medium" => {
+                            field_medium = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "mediumId" => {
+                            field_medium_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(AttributionSource {
+                    url: field_url
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "url",
+                        ))?,
+                    campaign: field_campaign.unwrap_or_default(),
+                    utm_source: field_utm_source.unwrap_or_default(),
+                    utm_medium: field_utm_medium.unwrap_or_default(),
+                    utm_content: field_utm_content.unwrap_or_default(),
+                    referrer: field_referrer.unwrap_or_default(),
+                    campaign_id: field_campaign_id.unwrap_or_default(),
+                    fbclid: field_fbclid.unwrap_or_default(),
+                    gclid: field_gclid.unwrap_or_default(),
+                    msclikid: field_msclikid.unwrap_or_default(),
+                    dclid: field_dclid.unwrap_or_default(),
+                    fbc: field_fbc.unwrap_or_default(),
+                    fbp: field_fbp.unwrap_or_default(),
+                    fb_event_id: field_fb_event_id.unwrap_or_default(),
+                    user_agent: field_user_agent.unwrap_or_default(),
+                    ip: field_ip.unwrap_or_default(),
+                    medium: field_medium.unwrap_or_default(),
+                    medium_id: field_medium_id.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Response of `createContact` and `getContact`.
 /// `contact` is required: every response schema of the vendor's
 /// contacts.json for this operation has it, every example on the
 /// vendor pages (000, 001, 003, 004) shows it, and without it the
 /// response says nothing about the contact.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactResponse {
     /// The `contact` field.
@@ -2928,12 +3555,57 @@ impl ContactResponse {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for ContactResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ContactResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ContactResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactResponse, A::Error> {
+                let mut field_contact: Option<Contact> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "contact" => field_contact = Some(map.next_value::<Contact>()?),
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(ContactResponse {
+                    contact: field_contact
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "contact",
+                        ))?,
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Response of `updateContact`.
 /// `contact` is required: every response schema of the vendor's
 /// contacts.json for this operation has it, every example on the
 /// vendor pages (000, 001, 003, 004) shows it, and without it the
 /// response says nothing about the contact.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateContactResponse {
     /// Whether the update succeeded. The name is misspelled by the
@@ -2966,12 +3638,62 @@ impl UpdateContactResponse {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for UpdateContactResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UpdateContactResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `UpdateContactResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateContactResponse, A::Error> {
+                let mut field_succeeded: Option<Option<bool>> = None;
+                let mut field_contact: Option<Contact> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "succeded" | "succeeded" => {
+                            field_succeeded = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        "contact" => field_contact = Some(map.next_value::<Contact>()?),
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(UpdateContactResponse {
+                    succeeded: field_succeeded.unwrap_or_default(),
+                    contact: field_contact
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "contact",
+                        ))?,
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Response of `upsertContact`.
 /// `contact` is required: every response schema of the vendor's
 /// contacts.json for this operation has it, every example on the
 /// vendor pages (000, 001, 003, 004) shows it, and without it the
 /// response says nothing about the contact.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpsertContactResponse {
     /// `true` if a new contact was created, `false` if an existing contact was updated.
@@ -3001,8 +3723,61 @@ impl UpsertContactResponse {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for UpsertContactResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UpsertContactResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `UpsertContactResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpsertContactResponse, A::Error> {
+                let mut field_new: Option<Option<bool>> = None;
+                let mut field_contact: Option<Contact> = None;
+                let mut field_trace_id: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "new" => field_new = Some(map.next_value::<Option<bool>>()?),
+                        "contact" => field_contact = Some(map.next_value::<Contact>()?),
+                        "traceId" => {
+                            field_trace_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(UpsertContactResponse {
+                    new: field_new.unwrap_or_default(),
+                    contact: field_contact
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "contact",
+                        ))?,
+                    trace_id: field_trace_id.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Response of `deleteContact`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteContactResponse {
     /// Whether the contact was deleted. The name is misspelled by the
@@ -3022,10 +3797,54 @@ pub struct DeleteContactResponse {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl<'de> ::serde::Deserialize<'de> for DeleteContactResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DeleteContactResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `DeleteContactResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DeleteContactResponse, A::Error> {
+                let mut field_succeeded: Option<Option<bool>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "succeded" | "succeeded" => {
+                            field_succeeded = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(DeleteContactResponse {
+                    succeeded: field_succeeded.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Response of `addTags` and `removeTags`. The vendor does not say
 /// whether `tags` lists the tags of the request or all tags of the
 /// contact.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsResponse {
     /// Tags returned by the API.
@@ -3049,11 +3868,57 @@ pub struct TagsResponse {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl<'de> ::serde::Deserialize<'de> for TagsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TagsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `TagsResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TagsResponse, A::Error> {
+                let mut field_tags: Option<Vec<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "tags" => {
+                            field_tags = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(TagsResponse {
+                    tags: field_tags.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Response of `searchContacts`. The vendor's contacts.json documents
 /// no body for it; this schema is written by hand (see
 /// spec/README.md). Each contact has the `Contact` shape, plus its
 /// `searchAfter` paging cursor.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SearchContactsResponse {
     /// The contacts of the requested page.
@@ -3074,10 +3939,66 @@ pub struct SearchContactsResponse {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl<'de> ::serde::Deserialize<'de> for SearchContactsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SearchContactsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `SearchContactsResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SearchContactsResponse, A::Error> {
+                let mut field_contacts: Option<Vec<Contact>> = None;
+                let mut field_total: Option<Option<i64>> = None;
+                let mut field_trace_id: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "contacts" => {
+                            field_contacts = Some(
+                                map
+                                    .next_value::<Option<Vec<Contact>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        "total" => field_total = Some(map.next_value::<Option<i64>>()?),
+                        "traceId" => {
+                            field_trace_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(SearchContactsResponse {
+                    contacts: field_contacts.unwrap_or_default(),
+                    total: field_total.unwrap_or_default(),
+                    trace_id: field_trace_id.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Body of a 400 response. `statusCode` is an integer (the vendor
 /// says `number`). `error` and `traceId` are not in the vendor's
 /// example and may be absent.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct BadRequestError {
     /// The HTTP status code, 400.
@@ -3115,10 +4036,73 @@ impl BadRequestError {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for BadRequestError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BadRequestError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `BadRequestError` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BadRequestError, A::Error> {
+                let mut field_status_code: Option<i32> = None;
+                let mut field_message: Option<String> = None;
+                let mut field_error: Option<Option<String>> = None;
+                let mut field_trace_id: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "statusCode" => {
+                            field_status_code = Some(map.next_value::<i32>()?);
+                        }
+                        "message" => field_message = Some(map.next_value::<String>()?),
+                        "error" => {
+                            field_error = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "traceId" => {
+                            field_trace_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(BadRequestError {
+                    status_code: field_status_code
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "statusCode",
+                        ))?,
+                    message: field_message
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "message",
+                        ))?,
+                    error: field_error.unwrap_or_default(),
+                    trace_id: field_trace_id.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Body of a 401 response. `statusCode` is an integer (the vendor
 /// says `number`). `traceId` is not in the vendor's example and may be
 /// absent.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UnauthorizedError {
     /// The HTTP status code, 401.
@@ -3159,10 +4143,74 @@ impl UnauthorizedError {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for UnauthorizedError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UnauthorizedError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `UnauthorizedError` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UnauthorizedError, A::Error> {
+                let mut field_status_code: Option<i32> = None;
+                let mut field_message: Option<String> = None;
+                let mut field_error: Option<String> = None;
+                let mut field_trace_id: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "statusCode" => {
+                            field_status_code = Some(map.next_value::<i32>()?);
+                        }
+                        "message" => field_message = Some(map.next_value::<String>()?),
+                        "error" => field_error = Some(map.next_value::<String>()?),
+                        "traceId" => {
+                            field_trace_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(UnauthorizedError {
+                    status_code: field_status_code
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "statusCode",
+                        ))?,
+                    message: field_message
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "message",
+                        ))?,
+                    error: field_error
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "error",
+                        ))?,
+                    trace_id: field_trace_id.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Body of a 422 response. `statusCode` is an integer (the vendor
 /// says `number`). `traceId` is not in the vendor's example and may be
 /// absent.
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UnprocessableEntityError {
     /// The HTTP status code, 422.
@@ -3206,5 +4254,71 @@ impl UnprocessableEntityError {
             trace_id: Default::default(),
             extra: Default::default(),
         }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UnprocessableEntityError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = UnprocessableEntityError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `UnprocessableEntityError` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UnprocessableEntityError, A::Error> {
+                let mut field_status_code: Option<i32> = None;
+                let mut field_message: Option<Vec<String>> = None;
+                let mut field_error: Option<String> = None;
+                let mut field_trace_id: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "statusCode" => {
+                            field_status_code = Some(map.next_value::<i32>()?);
+                        }
+                        "message" => {
+                            field_message = Some(map.next_value::<Vec<String>>()?);
+                        }
+                        "error" => field_error = Some(map.next_value::<String>()?),
+                        "traceId" => {
+                            field_trace_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(UnprocessableEntityError {
+                    status_code: field_status_code
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "statusCode",
+                        ))?,
+                    message: field_message
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "message",
+                        ))?,
+                    error: field_error
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "error",
+                        ))?,
+                    trace_id: field_trace_id.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

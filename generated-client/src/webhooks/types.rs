@@ -250,7 +250,7 @@ pub type ContactDelete = ContactEventFields;
 ///   ]
 /// }
 /// ```
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactDndUpdate {
     /// When the vendor sent the event. The verifier rejects events
@@ -480,6 +480,191 @@ impl ::std::fmt::Debug for ContactDndUpdate {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for ContactDndUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ContactDndUpdate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ContactDndUpdate` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactDndUpdate, A::Error> {
+                let mut field_timestamp: Option<::chrono::DateTime<::chrono::Utc>> = None;
+                let mut field_webhook_id: Option<String> = None;
+                let mut field_location_id: Option<Option<String>> = None;
+                let mut field_id: Option<Option<String>> = None;
+                let mut field_address1: Option<Option<String>> = None;
+                let mut field_city: Option<Option<String>> = None;
+                let mut field_state: Option<Option<String>> = None;
+                let mut field_company_name: Option<Option<String>> = None;
+                let mut field_country: Option<Option<String>> = None;
+                let mut field_source: Option<Option<String>> = None;
+                let mut field_date_added: Option<
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                > = None;
+                let mut field_date_of_birth: Option<Option<String>> = None;
+                let mut field_dnd: Option<Option<bool>> = None;
+                let mut field_email: Option<Option<String>> = None;
+                let mut field_name: Option<Option<String>> = None;
+                let mut field_first_name: Option<Option<String>> = None;
+                let mut field_last_name: Option<Option<String>> = None;
+                let mut field_phone: Option<Option<String>> = None;
+                let mut field_postal_code: Option<Option<String>> = None;
+                let mut field_tags: Option<Vec<String>> = None;
+                let mut field_website: Option<Option<String>> = None;
+                let mut field_attachments: Option<Vec<::serde_json::Value>> = None;
+                let mut field_assigned_to: Option<Option<String>> = None;
+                let mut field_custom_fields: Option<Vec<WebhookCustomField>> = None;
+                let mut field_dnd_settings: Option<Option<WebhookDndSettings>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            field_timestamp = Some(
+                                map.next_value::<::chrono::DateTime<::chrono::Utc>>()?,
+                            );
+                        }
+                        "webhookId" => {
+                            field_webhook_id = Some(map.next_value::<String>()?);
+                        }
+                        "locationId" => {
+                            field_location_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "id" => field_id = Some(map.next_value::<Option<String>>()?),
+                        "address1" => {
+                            field_address1 = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "city" => field_city = Some(map.next_value::<Option<String>>()?),
+                        "state" => {
+                            field_state = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "companyName" => {
+                            field_company_name = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "country" => {
+                            field_country = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "source" => {
+                            field_source = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "dateAdded" => {
+                            field_date_added = Some(
+                                map
+                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                            );
+                        }
+                        "dateOfBirth" => {
+                            field_date_of_birth = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "dnd" => field_dnd = Some(map.next_value::<Option<bool>>()?),
+                        "email" => {
+                            field_email = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "name" => field_name = Some(map.next_value::<Option<String>>()?),
+                        "firstName" => {
+                            field_first_name = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "lastName" => {
+                            field_last_name = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "phone" => {
+                            field_phone = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "postalCode" => {
+                            field_postal_code = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "tags" => {
+                            field_tags = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "website" => {
+                            field_website = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "attachments" => {
+                            field_attachments = Some(
+                                map
+                                    .next_value::<Option<Vec<::serde_json::Value>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        "assignedTo" => {
+                            field_assigned_to = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "customFields" => {
+                            field_custom_fields = Some(
+                                map
+                                    .next_value::<Option<Vec<WebhookCustomField>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        "dndSettings" => {
+                            field_dnd_settings = Some(
+                                map.next_value::<Option<WebhookDndSettings>>()?,
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(ContactDndUpdate {
+                    timestamp: field_timestamp
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "timestamp",
+                        ))?,
+                    webhook_id: field_webhook_id
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "webhookId",
+                        ))?,
+                    location_id: field_location_id.unwrap_or_default(),
+                    id: field_id.unwrap_or_default(),
+                    address1: field_address1.unwrap_or_default(),
+                    city: field_city.unwrap_or_default(),
+                    state: field_state.unwrap_or_default(),
+                    company_name: field_company_name.unwrap_or_default(),
+                    country: field_country.unwrap_or_default(),
+                    source: field_source.unwrap_or_default(),
+                    date_added: field_date_added.unwrap_or_default(),
+                    date_of_birth: field_date_of_birth.unwrap_or_default(),
+                    dnd: field_dnd.unwrap_or_default(),
+                    email: field_email.unwrap_or_default(),
+                    name: field_name.unwrap_or_default(),
+                    first_name: field_first_name.unwrap_or_default(),
+                    last_name: field_last_name.unwrap_or_default(),
+                    phone: field_phone.unwrap_or_default(),
+                    postal_code: field_postal_code.unwrap_or_default(),
+                    tags: field_tags.unwrap_or_default(),
+                    website: field_website.unwrap_or_default(),
+                    attachments: field_attachments.unwrap_or_default(),
+                    assigned_to: field_assigned_to.unwrap_or_default(),
+                    custom_fields: field_custom_fields.unwrap_or_default(),
+                    dnd_settings: field_dnd_settings.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Sent whenever a contact's tags are updated; `tags` is the contact's
 /// tag list after the update.
 ///
@@ -533,7 +718,7 @@ pub type ContactTagUpdate = ContactEventFields;
 /// more useful than a rejected event.
 ///
 /// The `type` discriminator is written and read by the enclosing union.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactEventFields {
     /// When the vendor sent the event. The verifier rejects events
@@ -758,8 +943,186 @@ impl ::std::fmt::Debug for ContactEventFields {
     }
 }
 
+impl<'de> ::serde::Deserialize<'de> for ContactEventFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ContactEventFields;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ContactEventFields` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactEventFields, A::Error> {
+                let mut field_timestamp: Option<::chrono::DateTime<::chrono::Utc>> = None;
+                let mut field_webhook_id: Option<String> = None;
+                let mut field_location_id: Option<Option<String>> = None;
+                let mut field_id: Option<Option<String>> = None;
+                let mut field_address1: Option<Option<String>> = None;
+                let mut field_city: Option<Option<String>> = None;
+                let mut field_state: Option<Option<String>> = None;
+                let mut field_company_name: Option<Option<String>> = None;
+                let mut field_country: Option<Option<String>> = None;
+                let mut field_source: Option<Option<String>> = None;
+                let mut field_date_added: Option<
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                > = None;
+                let mut field_date_of_birth: Option<Option<String>> = None;
+                let mut field_dnd: Option<Option<bool>> = None;
+                let mut field_email: Option<Option<String>> = None;
+                let mut field_name: Option<Option<String>> = None;
+                let mut field_first_name: Option<Option<String>> = None;
+                let mut field_last_name: Option<Option<String>> = None;
+                let mut field_phone: Option<Option<String>> = None;
+                let mut field_postal_code: Option<Option<String>> = None;
+                let mut field_tags: Option<Vec<String>> = None;
+                let mut field_website: Option<Option<String>> = None;
+                let mut field_attachments: Option<Vec<::serde_json::Value>> = None;
+                let mut field_assigned_to: Option<Option<String>> = None;
+                let mut field_custom_fields: Option<Vec<WebhookCustomField>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            field_timestamp = Some(
+                                map.next_value::<::chrono::DateTime<::chrono::Utc>>()?,
+                            );
+                        }
+                        "webhookId" => {
+                            field_webhook_id = Some(map.next_value::<String>()?);
+                        }
+                        "locationId" => {
+                            field_location_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "id" => field_id = Some(map.next_value::<Option<String>>()?),
+                        "address1" => {
+                            field_address1 = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "city" => field_city = Some(map.next_value::<Option<String>>()?),
+                        "state" => {
+                            field_state = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "companyName" => {
+                            field_company_name = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "country" => {
+                            field_country = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "source" => {
+                            field_source = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "dateAdded" => {
+                            field_date_added = Some(
+                                map
+                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                            );
+                        }
+                        "dateOfBirth" => {
+                            field_date_of_birth = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "dnd" => field_dnd = Some(map.next_value::<Option<bool>>()?),
+                        "email" => {
+                            field_email = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "name" => field_name = Some(map.next_value::<Option<String>>()?),
+                        "firstName" => {
+                            field_first_name = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "lastName" => {
+                            field_last_name = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "phone" => {
+                            field_phone = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "postalCode" => {
+                            field_postal_code = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "tags" => {
+                            field_tags = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "website" => {
+                            field_website = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "attachments" => {
+                            field_attachments = Some(
+                                map
+                                    .next_value::<Option<Vec<::serde_json::Value>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        "assignedTo" => {
+                            field_assigned_to = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "customFields" => {
+                            field_custom_fields = Some(
+                                map
+                                    .next_value::<Option<Vec<WebhookCustomField>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(ContactEventFields {
+                    timestamp: field_timestamp
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "timestamp",
+                        ))?,
+                    webhook_id: field_webhook_id
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "webhookId",
+                        ))?,
+                    location_id: field_location_id.unwrap_or_default(),
+                    id: field_id.unwrap_or_default(),
+                    address1: field_address1.unwrap_or_default(),
+                    city: field_city.unwrap_or_default(),
+                    state: field_state.unwrap_or_default(),
+                    company_name: field_company_name.unwrap_or_default(),
+                    country: field_country.unwrap_or_default(),
+                    source: field_source.unwrap_or_default(),
+                    date_added: field_date_added.unwrap_or_default(),
+                    date_of_birth: field_date_of_birth.unwrap_or_default(),
+                    dnd: field_dnd.unwrap_or_default(),
+                    email: field_email.unwrap_or_default(),
+                    name: field_name.unwrap_or_default(),
+                    first_name: field_first_name.unwrap_or_default(),
+                    last_name: field_last_name.unwrap_or_default(),
+                    phone: field_phone.unwrap_or_default(),
+                    postal_code: field_postal_code.unwrap_or_default(),
+                    tags: field_tags.unwrap_or_default(),
+                    website: field_website.unwrap_or_default(),
+                    attachments: field_attachments.unwrap_or_default(),
+                    assigned_to: field_assigned_to.unwrap_or_default(),
+                    custom_fields: field_custom_fields.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// The value of one custom field.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookCustomField {
     /// Id of the custom field.
@@ -780,9 +1143,58 @@ pub struct WebhookCustomField {
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 
+impl<'de> ::serde::Deserialize<'de> for WebhookCustomField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WebhookCustomField;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `WebhookCustomField` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WebhookCustomField, A::Error> {
+                let mut field_id: Option<Option<String>> = None;
+                let mut field_value: Option<Option<::serde_json::Value>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => field_id = Some(map.next_value::<Option<String>>()?),
+                        "value" => {
+                            field_value = Some(
+                                map.next_value::<Option<::serde_json::Value>>()?,
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(WebhookCustomField {
+                    id: field_id.unwrap_or_default(),
+                    value: field_value.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Do Not Disturb settings per channel: `SMS`, `Email`, `GMB` (Google
 /// Business Profile), `FB` (Facebook), `WhatsApp` and `Call`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookDndSettings {
     /// The `SMS` field.
@@ -806,6 +1218,87 @@ pub struct WebhookDndSettings {
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WebhookDndSettings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WebhookDndSettings;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `WebhookDndSettings` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WebhookDndSettings, A::Error> {
+                let mut field_sms: Option<Option<WebhookDndSetting>> = None;
+                let mut field_email: Option<Option<WebhookDndSetting>> = None;
+                let mut field_gmb: Option<Option<WebhookDndSetting>> = None;
+                let mut field_fb: Option<Option<WebhookDndSetting>> = None;
+                let mut field_whats_app: Option<Option<WebhookDndSetting>> = None;
+                let mut field_call: Option<Option<WebhookDndSetting>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "SMS" => {
+                            field_sms = Some(
+                                map.next_value::<Option<WebhookDndSetting>>()?,
+                            );
+                        }
+                        "Email" => {
+                            field_email = Some(
+                                map.next_value::<Option<WebhookDndSetting>>()?,
+                            );
+                        }
+                        "GMB" => {
+                            field_gmb = Some(
+                                map.next_value::<Option<WebhookDndSetting>>()?,
+                            );
+                        }
+                        "FB" => {
+                            field_fb = Some(
+                                map.next_value::<Option<WebhookDndSetting>>()?,
+                            );
+                        }
+                        "WhatsApp" => {
+                            field_whats_app = Some(
+                                map.next_value::<Option<WebhookDndSetting>>()?,
+                            );
+                        }
+                        "Call" => {
+                            field_call = Some(
+                                map.next_value::<Option<WebhookDndSetting>>()?,
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(WebhookDndSettings {
+                    sms: field_sms.unwrap_or_default(),
+                    email: field_email.unwrap_or_default(),
+                    gmb: field_gmb.unwrap_or_default(),
+                    fb: field_fb.unwrap_or_default(),
+                    whats_app: field_whats_app.unwrap_or_default(),
+                    call: field_call.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// DND status of the channel.
@@ -880,7 +1373,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookDndSettingStatus {
 }
 
 /// The Do Not Disturb setting of one channel.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookDndSetting {
     /// DND status of the channel.
@@ -901,4 +1394,58 @@ pub struct WebhookDndSetting {
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for WebhookDndSetting {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = WebhookDndSetting;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `WebhookDndSetting` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WebhookDndSetting, A::Error> {
+                let mut field_status: Option<Option<WebhookDndSettingStatus>> = None;
+                let mut field_message: Option<Option<String>> = None;
+                let mut field_code: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "status" => {
+                            field_status = Some(
+                                map.next_value::<Option<WebhookDndSettingStatus>>()?,
+                            );
+                        }
+                        "message" => {
+                            field_message = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "code" => field_code = Some(map.next_value::<Option<String>>()?),
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(WebhookDndSetting {
+                    status: field_status.unwrap_or_default(),
+                    message: field_message.unwrap_or_default(),
+                    code: field_code.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }

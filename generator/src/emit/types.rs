@@ -105,10 +105,14 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
         }
     });
     let debug_impl = s.redacted_debug.then(|| redacted_debug(ctx, def, s));
+    let deserialize = (!s.visitor_deserialize).then(|| quote!(::serde::Deserialize,));
+    let deserialize_impl = s
+        .visitor_deserialize
+        .then(|| visitor_deserialize(ctx, def, s));
 
     quote! {
         #docs
-        #[derive(Clone, #debug #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, #debug #default PartialEq, ::serde::Serialize, #deserialize)]
         #non_exhaustive
         pub struct #name {
             #(#fields)*
@@ -116,6 +120,7 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
         }
         #methods
         #debug_impl
+        #deserialize_impl
     }
 }
 
@@ -264,6 +269,106 @@ fn redacted_debug(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
                     #(#fields)*
                     #extra
                     .finish()
+            }
+        }
+    }
+}
+
+/// `Deserialize` as a map visitor: each listed field by its wire name (and
+/// aliases), every other key into the `extra` map, in one pass over the
+/// input (`#[serde(flatten)]` would buffer the whole object first).
+fn visitor_deserialize(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let rt = ctx.rt.tokens();
+    let name = ident(&def.name);
+    let expecting = format!("a `{}` object", def.name);
+    let mut slots = Vec::new();
+    let mut arms = Vec::new();
+    let mut inits = Vec::new();
+    for f in &s.fields {
+        let field = ident(&f.name);
+        // Locals get a prefix so a field named `map` or `key` cannot
+        // shadow the visitor's own variables.
+        // (`_2fa`, the only names with a leading underscore, gives `field_2fa`.)
+        let bare = crate::names::bare(&f.name);
+        let slot = if bare.starts_with('_') {
+            format_ident!("field{}", bare)
+        } else {
+            format_ident!("field_{}", bare)
+        };
+        let ty = ctx.ty(&f.ty);
+        let stored = match f.presence {
+            Presence::Required | Presence::DefaultEmpty => ty,
+            Presence::RequiredNullable | Presence::Optional => quote!(Option<#ty>),
+            Presence::ThreeState => quote!(#rt::Nullable<#ty>),
+        };
+        slots.push(quote!(let mut #slot: Option<#stored> = None;));
+        let wire = &f.wire;
+        let aliases = &f.aliases;
+        let read = match f.presence {
+            // `null` reads as empty, like a missing array.
+            Presence::DefaultEmpty => {
+                quote!(map.next_value::<Option<#stored>>()?.unwrap_or_default())
+            }
+            _ => quote!(map.next_value::<#stored>()?),
+        };
+        arms.push(quote!(#wire #(| #aliases)* => #slot = Some(#read),));
+        inits.push(match f.presence {
+            Presence::Required => quote! {
+                #field: #slot.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#wire))?,
+            },
+            _ => quote!(#field: #slot.unwrap_or_default(),),
+        });
+    }
+    let (extra_slot, extra_arm, extra_init) = match &s.extra {
+        Some(extra) => {
+            let field = ident(&extra.name);
+            let ty = ctx.ty(&extra.ty);
+            (
+                quote!(let mut unlisted = ::std::collections::BTreeMap::<String, #ty>::new();),
+                quote!(_ => {
+                    let value = map.next_value::<#ty>()?;
+                    unlisted.insert(key.into_owned(), value);
+                }),
+                quote!(#field: unlisted,),
+            )
+        }
+        None => (
+            quote!(),
+            quote!(_ => {
+                map.next_value::<::serde::de::IgnoredAny>()?;
+            }),
+            quote!(),
+        ),
+    };
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        #(#slots)*
+                        #extra_slot
+                        while let Some(key) = map.next_key::<#rt::de::Key<'de>>()? {
+                            match key.as_str() {
+                                #(#arms)*
+                                #extra_arm
+                            }
+                        }
+                        Ok(#name {
+                            #(#inits)*
+                            #extra_init
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(Visitor)
             }
         }
     }

@@ -87,6 +87,8 @@ fn decide_struct(s: &mut StructDef) {
         additional,
     });
 
+    s.visitor_deserialize = s.extra.is_some();
+
     let args: Vec<usize> = (0..s.fields.len())
         .filter(|&i| s.fields.get(i).is_some_and(|f| f.required))
         .collect();
