@@ -7,7 +7,9 @@
 //! error type, and the [`Nullable`] and [`BirthDate`] types; per-request
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
 //! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
-//! every search result.
+//! every search result. Tokens come from a [`TokenSource`]: a fixed token,
+//! or an OAuth install that refreshes itself ([`oauth::OAuthTokens`]);
+//! hooks add headers and observe each attempt ([`Observer`]).
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -31,23 +33,30 @@
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod birth_date;
 mod body;
 mod config;
 mod core;
 mod error;
+mod hooks;
 mod limiter;
 mod nullable;
+pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
 mod options;
+mod redact;
 mod request;
 mod response;
 mod search;
 #[rustfmt::skip]
 pub mod types;
 
+pub use auth::{
+    SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture, TokenSource,
+};
 pub use birth_date::{BirthDate, BirthDateError};
 pub use body::FilePart;
 pub use config::{
@@ -56,6 +65,7 @@ pub use config::{
 };
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
+pub use hooks::{Attempt, Observer};
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use nullable::Nullable;
 pub use operations::*;
