@@ -104,6 +104,15 @@ impl OAuthAppBuilder {
         self
     }
 
+    /// Logs token request and response bodies at TRACE level (see
+    /// [`ClientBuilder::log_bodies`]); tokens and the client secret in them
+    /// are replaced by `<redacted>`.
+    #[must_use]
+    pub fn log_bodies(mut self, log_bodies: bool) -> Self {
+        self.client = self.client.log_bodies(log_bodies);
+        self
+    }
+
     /// Observes each attempt of each token request (see
     /// [`ClientBuilder::observer`]).
     #[must_use]
