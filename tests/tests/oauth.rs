@@ -623,3 +623,188 @@ async fn an_apps_own_token_source_is_asked_before_every_attempt() {
     fixed.get_contact("c1").await.expect_err("401");
     assert_eq!(server.count(), 4);
 }
+
+/// Everything a scoped `tracing` subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs every OAuth path (with bodies logged) and returns the `Debug` and
+/// `Display` text of everything it got back.
+async fn exercise_oauth(server: &RawServer) -> String {
+    let mut out = String::new();
+    let mut note = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    let app = OAuthApp::builder("client-1", CLIENT_SECRET)
+        .base_url(server.uri())
+        .log_bodies(true)
+        .refresh_retry(RetryPolicy {
+            max_retries: 2,
+            initial_backoff: ms(1),
+            max_backoff: ms(5),
+        })
+        .build()
+        .expect("builds");
+    note(format!("{app:?}"));
+    note(format!(
+        "{:?}",
+        OAuthApp::builder("client-1", CLIENT_SECRET)
+    ));
+    // Code exchange: success, typed refusal, and an answer that does not
+    // decode although it holds a token.
+    server.push(token_answer("at-SECRET-1", "rt-SECRET-1"));
+    let installed = app
+        .exchange_code("code-SECRET-1", "https://myapp.com/cb", None)
+        .await
+        .expect("exchanged");
+    note(format!("{installed:?}"));
+    server.push(Answer::json(400, &json!({"error": "invalid_grant"})));
+    let err = app
+        .exchange_code("code-SECRET-1", "https://myapp.com/cb", None)
+        .await
+        .expect_err("refused");
+    note(format!("{err:?} / {err}"));
+    server.push(Answer::json(
+        200,
+        &json!({"access_token": "at-SECRET-x", "refresh_token": "rt-SECRET-x", "expires_in": "soon"}),
+    ));
+    let err = app
+        .exchange_code("code-SECRET-1", "https://myapp.com/cb", None)
+        .await
+        .expect_err("does not decode");
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    note(format!("{err:?} / {err}"));
+
+    // 401, refresh, retry; then a failing save; then invalid_grant.
+    let saved = Saved::failing(0);
+    let tokens = app.tokens(installed).on_refresh(saved.callback()).build();
+    note(format!("{tokens:?}"));
+    let client = Client::builder_with_tokens(tokens.clone())
+        .base_url(server.uri())
+        .log_bodies(true)
+        .max_retries(0)
+        .build()
+        .expect("builds");
+    note(format!("{client:?}"));
+    server.push(Answer::json(
+        401,
+        &json!({"statusCode": 401, "message": "Invalid JWT"}),
+    ));
+    server.push(token_answer("at-SECRET-2", "rt-SECRET-2"));
+    server.push(contact_ok());
+    note(format!("{:?}", client.get_contact("c1").await));
+    note(format!("{tokens:?}"));
+    saved.failures.store(1, Ordering::SeqCst);
+    tokens.replace(pair("at-SECRET-3", "rt-SECRET-3", -60));
+    server.push(token_answer("at-SECRET-4", "rt-SECRET-4"));
+    let err = client.get_contact("c1").await.expect_err("not saved");
+    note(format!("{err:?} / {err}"));
+    note(format!("{tokens:?}"));
+    tokens.replace(pair("at-SECRET-5", "rt-SECRET-5", -60));
+    server.push(Answer::json(
+        400,
+        &json!({"error": "invalid_grant", "error_description": "Invalid grant: refresh token is invalid"}),
+    ));
+    let err = client.get_contact("c1").await.expect_err("revoked");
+    note(format!("{err:?} / {err}"));
+
+    // The endpoint down until the call's timeout.
+    tokens.replace(pair("at-SECRET-6", "rt-SECRET-6", -60));
+    server.set_fallback(Answer::new(503, &[], b"down"));
+    let err = client
+        .with_options(leadconnector::RequestOptions::new().timeout(ms(200)))
+        .get_contact("c1")
+        .await
+        .expect_err("down");
+    note(format!("{err:?} / {err}"));
+    server.push(token_answer("at-SECRET-7", "rt-SECRET-7"));
+    server.push(Answer::json(
+        200,
+        &json!({"access_token": "at-SECRET-loc", "expires_in": 86399}),
+    ));
+    // A Location token: the agency token is refreshed first.
+    let oauth_client = oauth::Client::builder_with_tokens(tokens.clone())
+        .base_url(server.uri())
+        .log_bodies(true)
+        .build()
+        .expect("builds");
+    let answer = oauth_client
+        .get_location_access_token(&LocationTokenRequest::new("co1", "loc1"))
+        .await
+        .expect("a Location token");
+    note(format!("{answer:?} {oauth_client:?}"));
+    note(format!("{:?}", tokens.pair()));
+    out
+}
+
+#[tokio::test]
+async fn secrets_never_reach_debug_errors_or_trace_logs_on_any_oauth_path() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // Scoped to this thread, which runs every task of this test (a
+    // current-thread runtime), the refresh tasks included.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = RawServer::start().await;
+    let debug = exercise_oauth(&server).await;
+    let traces = String::from_utf8_lossy(&captured.0.lock().expect("lock")).into_owned();
+    for (name, text) in [("Debug/Display", &debug), ("traces", &traces)] {
+        assert!(!text.contains("SECRET"), "{name} shows a secret:\n{text}");
+        assert!(
+            !text.contains("Bearer at-"),
+            "{name} shows an auth header:\n{text}"
+        );
+    }
+    // The paths ran and were logged, bodies included (redacted).
+    for expected in [
+        "refreshing the access token",
+        "operation=\"getAccessToken\"",
+        "operation=\"getLocationAccessToken\"",
+        "request body",
+        "response body",
+        "client_secret=%3Credacted%3E",
+        "\"refresh_token\":\"<redacted>\"",
+        "saving the new token pair failed",
+        "401: the token source has a new token",
+    ] {
+        assert!(
+            traces.contains(expected),
+            "traces lack {expected}:\n{traces}"
+        );
+    }
+    for expected in [
+        "must be reinstalled",
+        "could not be saved",
+        "cannot refresh",
+        "<redacted>",
+    ] {
+        assert!(
+            debug.contains(expected),
+            "the results lack {expected}:\n{debug}"
+        );
+    }
+    // The server did get the secrets: they were sent, not lost.
+    let sent: Vec<u8> = server
+        .received()
+        .iter()
+        .flat_map(|r| r.body.clone())
+        .collect();
+    assert!(String::from_utf8_lossy(&sent).contains("cs-SECRET-client"));
+}
