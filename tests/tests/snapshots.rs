@@ -12,16 +12,16 @@ fn snapshot_name(prefix: &str, file: &generator::GeneratedFile) -> String {
     format!("{prefix}__{stem}")
 }
 
-#[test]
-fn contacts_client() {
+/// Generates one of the project's specs as `cargo xtask codegen` does, checks
+/// which files come out, and snapshots each as `{prefix}__{file stem}`.
+fn snapshot_target(spec: &str, prefix: &str, expected_files: &[&str]) {
     let options = Options {
         runtime: Runtime::in_crate(),
-        spec_name: "spec/contacts.yaml".into(),
+        spec_name: spec.into(),
         standalone: None,
         deny_warnings: true,
     };
-    let spec = tests::root().join("spec/contacts.yaml");
-    let output = generator::generate(&spec, &options).unwrap_or_else(|d| {
+    let output = generator::generate(&tests::root().join(spec), &options).unwrap_or_else(|d| {
         panic!(
             "{}",
             d.iter()
@@ -30,10 +30,64 @@ fn contacts_client() {
                 .join("\n")
         )
     });
-    assert_eq!(output.files.len(), 2);
+    let files: Vec<String> = output
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    assert_eq!(files, expected_files);
     for file in &output.files {
-        insta::assert_snapshot!(snapshot_name("contacts", file), &file.contents);
+        insta::assert_snapshot!(snapshot_name(prefix, file), &file.contents);
     }
+}
+
+// One test per target of `cargo xtask codegen` (xtask/src/codegen.rs).
+
+#[test]
+fn contacts_client() {
+    snapshot_target(
+        "spec/contacts.yaml",
+        "contacts",
+        &["src/types.rs", "src/operations.rs"],
+    );
+}
+
+/// A spec without operations yields its types and no `operations.rs`, in a
+/// standalone crate too (whose `lib.rs` then declares no such module).
+#[test]
+fn spec_without_operations_is_types_only() {
+    let dir = tests::root().join("target/types-only-spec");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("types_only.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: Types only, version: '1'}\npaths: {}\n\
+         components:\n  schemas:\n    Thing:\n      type: object\n      properties:\n        \
+         name: {type: string}\n",
+    )
+    .unwrap();
+    let options = Options {
+        runtime: Runtime::external("leadconnector").unwrap(),
+        spec_name: "types_only.yaml".into(),
+        standalone: Some(generator::Standalone {
+            crate_name: "types_only".into(),
+            runtime_path: "../generated-client".into(),
+            own_workspace: true,
+        }),
+        deny_warnings: true,
+    };
+    let output = generator::generate(&spec, &options).unwrap_or_else(|d| panic!("{d:?}"));
+    let files: Vec<String> = output
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    assert_eq!(files, ["src/types.rs", "src/lib.rs", "Cargo.toml"]);
+    assert_eq!(output.operations, 0);
+    let lib = &output.files[1].contents;
+    assert!(lib.contains("pub mod types;"), "{lib}");
+    assert!(!lib.contains("operations"), "{lib}");
+    assert!(output.files[0].contents.contains("pub struct Thing"));
 }
 
 #[test]
