@@ -52,6 +52,15 @@ fn contacts_client() {
     );
 }
 
+#[test]
+fn oauth_client() {
+    snapshot_target(
+        "spec/oauth.yaml",
+        "oauth",
+        &["src/types.rs", "src/operations.rs"],
+    );
+}
+
 /// A spec without operations yields its types and no `operations.rs`, in a
 /// standalone crate too (whose `lib.rs` then declares no such module).
 #[test]

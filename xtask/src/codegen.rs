@@ -56,10 +56,16 @@ struct Target {
 /// What `cargo xtask codegen` generates, in order. To add a spec, add a line
 /// here, declare the module in `generated-client/src/lib.rs`, and add a
 /// snapshot test in `tests/tests/snapshots.rs`.
-const TARGETS: &[Target] = &[Target {
-    spec: "spec/contacts.yaml",
-    module_dir: "generated-client/src",
-}];
+const TARGETS: &[Target] = &[
+    Target {
+        spec: "spec/contacts.yaml",
+        module_dir: "generated-client/src",
+    },
+    Target {
+        spec: "spec/oauth.yaml",
+        module_dir: "generated-client/src/oauth",
+    },
+];
 
 pub fn run(args: Args) -> Result<(), String> {
     let root = project_root();
