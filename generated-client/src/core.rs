@@ -298,11 +298,14 @@ impl Core {
             if let (Outcome::Response(raw), Some((token, _))) = (&outcome, &token) {
                 if raw.status == StatusCode::UNAUTHORIZED && !auth_retried && !is_scope_refusal(raw)
                 {
-                    let source = &self.inner.tokens;
-                    let renewed = source
-                        .unauthorized(token, &cx)
-                        .await
-                        .map_err(|source| RequestFailure(Failure::Auth { operation, source }))?;
+                    let asked = self.inner.tokens.unauthorized(token, &cx);
+                    let renewed = match tokio::time::timeout_at(deadline, asked).await {
+                        Ok(Ok(renewed)) => renewed,
+                        Ok(Err(source)) => {
+                            return Err(RequestFailure(Failure::Auth { operation, source }))
+                        }
+                        Err(_) => return Err(timeout(attempt, config.timeout)),
+                    };
                     if renewed {
                         tracing::debug!(
                             attempt,

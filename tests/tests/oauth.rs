@@ -808,3 +808,33 @@ async fn secrets_never_reach_debug_errors_or_trace_logs_on_any_oauth_path() {
         .collect();
     assert!(String::from_utf8_lossy(&sent).contains("cs-SECRET-client"));
 }
+
+#[tokio::test]
+async fn a_panicking_persistence_callback_does_not_wedge_later_calls() {
+    let server = RawServer::start().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let tokens = app(&server.uri())
+        .tokens(pair("at-SECRET-1", "rt-SECRET-1", -60))
+        .on_refresh(move |_pair: TokenPair| {
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            assert!(n > 0, "the first save panics");
+            std::future::ready(Ok::<(), std::io::Error>(()))
+        })
+        .build();
+    let client = client(tokens.clone(), &server.uri());
+    server.push(token_answer("at-SECRET-2", "rt-SECRET-2"));
+    let err = client
+        .get_contact("c1")
+        .await
+        .expect_err("the save panicked");
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    assert!(tokens.is_unsaved());
+    server.push(contact_ok());
+    client
+        .get_contact("c1")
+        .await
+        .expect("saved on the next call");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(bearer(&server.received()[1]), Some("Bearer at-SECRET-2"));
+}

@@ -252,6 +252,17 @@ impl Shared {
     }
 }
 
+/// Ends a flight in the state when dropped: after it finished, and also if
+/// it panicked (a persistence callback that panics), so that the next call
+/// starts a new one instead of waiting for a flight that is gone.
+struct Landing(Arc<Shared>);
+
+impl Drop for Landing {
+    fn drop(&mut self) {
+        self.0.lock().flight = None;
+    }
+}
+
 impl TokenSource for OAuthTokens {
     fn token<'a>(&'a self, cx: &'a TokenContext) -> TokenFuture<'a, SecretString> {
         Box::pin(async move {
@@ -273,13 +284,12 @@ impl TokenSource for OAuthTokens {
                         // A task of its own: it finishes (and keeps the new
                         // pair) even if every caller gives up.
                         tokio::spawn(async move {
+                            let landing = Landing(Arc::clone(&shared));
                             let result = shared.fly(deadline).await;
-                            let mut state = shared.lock();
-                            state.flight = None;
                             if let Err(error @ TokenError::ReinstallRequired { .. }) = &result {
-                                state.revoked = Some(error.clone());
+                                shared.lock().revoked = Some(error.clone());
                             }
-                            drop(state);
+                            drop(landing);
                             done.send_replace(Some(result));
                         });
                         waiting
