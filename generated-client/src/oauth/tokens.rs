@@ -55,6 +55,8 @@ impl OAuthTokensBuilder {
 
     /// Refreshes this long before the access token expires (default 5
     /// minutes), so that no request goes out with a token about to die.
+    /// For a token with less than twice the margin left, the refresh comes
+    /// at half its remaining life instead.
     #[must_use]
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
@@ -88,7 +90,7 @@ impl OAuthTokensBuilder {
 
     /// The token source.
     pub fn build(self) -> OAuthTokens {
-        let valid_until = valid_until(&self.pair);
+        let refresh_at = refresh_at(&self.pair, self.margin);
         OAuthTokens {
             shared: Arc::new(Shared {
                 app: self.app,
@@ -96,7 +98,7 @@ impl OAuthTokensBuilder {
                 persist: self.persist,
                 state: Mutex::new(State {
                     pair: self.pair,
-                    valid_until,
+                    refresh_at,
                     rejected: false,
                     unsaved: false,
                     revoked: None,
@@ -139,8 +141,8 @@ struct Shared {
 
 struct State {
     pair: TokenPair,
-    /// When the access token expires, on tokio's clock.
-    valid_until: Instant,
+    /// When the access token is due for a refresh, on tokio's clock.
+    refresh_at: Instant,
     /// A 401 refused the current access token.
     rejected: bool,
     /// The current pair has not been persisted yet.
@@ -152,17 +154,26 @@ struct State {
 }
 
 impl State {
-    fn fresh(&self, margin: Duration) -> bool {
-        !self.rejected && Instant::now() + margin < self.valid_until
+    fn fresh(&self) -> bool {
+        !self.rejected && Instant::now() < self.refresh_at
+    }
+
+    fn set_pair(&mut self, pair: TokenPair, margin: Duration) {
+        self.refresh_at = refresh_at(&pair, margin);
+        self.pair = pair;
+        self.rejected = false;
     }
 }
 
-/// When `pair` expires, on tokio's clock (which tests can pause).
-fn valid_until(pair: &TokenPair) -> Instant {
+/// When `pair` is due for a refresh, on tokio's clock (which tests can
+/// pause): `margin` before it expires, but never earlier than half its
+/// remaining life, so that a token living less than the margin is not
+/// refreshed on every call.
+fn refresh_at(pair: &TokenPair, margin: Duration) -> Instant {
     let left = (pair.expires_at - chrono::Utc::now())
         .to_std()
         .unwrap_or(Duration::ZERO);
-    Instant::now() + left
+    Instant::now() + left - margin.min(left / 2)
 }
 
 impl fmt::Debug for OAuthTokens {
@@ -196,9 +207,7 @@ impl OAuthTokens {
     /// `invalid_grant` state. The new pair is taken as stored already.
     pub fn replace(&self, pair: TokenPair) {
         let mut state = self.shared.lock();
-        state.valid_until = valid_until(&pair);
-        state.pair = pair;
-        state.rejected = false;
+        state.set_pair(pair, self.shared.margin);
         state.unsaved = false;
         state.revoked = None;
     }
@@ -214,7 +223,7 @@ impl Shared {
     async fn fly(&self, deadline: Instant) -> Result<SecretString, TokenError> {
         let stale = {
             let state = self.lock();
-            (!state.fresh(self.margin)).then(|| {
+            (!state.fresh()).then(|| {
                 (
                     state.pair.refresh_token.clone(),
                     state.pair.user_type.clone(),
@@ -230,9 +239,7 @@ impl Shared {
             // Kept first: if saving fails, the pair is still here to save
             // again, and the old refresh token no longer works anyway.
             let mut state = self.lock();
-            state.valid_until = valid_until(&pair);
-            state.pair = pair;
-            state.rejected = false;
+            state.set_pair(pair, self.margin);
             state.unsaved = true;
         }
         let unsaved = {
@@ -273,7 +280,7 @@ impl TokenSource for OAuthTokens {
                 }
                 match &state.flight {
                     Some(flight) => flight.clone(),
-                    None if state.fresh(self.shared.margin) && !state.unsaved => {
+                    None if state.fresh() && !state.unsaved => {
                         return Ok(state.pair.access_token.clone());
                     }
                     None => {
