@@ -7,9 +7,10 @@
 //! error type, and the [`Nullable`] and [`BirthDate`] types; per-request
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
 //! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
-//! every search result. Tokens come from a [`TokenSource`]: a fixed token,
-//! or an OAuth install that refreshes itself ([`oauth::OAuthTokens`]);
-//! hooks add headers and observe each attempt ([`Observer`]).
+//! every search result. [`webhooks`] verifies and decodes the contact
+//! webhook events. Tokens come from a [`TokenSource`]: a fixed token, or an
+//! OAuth install that refreshes itself ([`oauth::OAuthTokens`]); hooks add
+//! headers and observe each attempt ([`Observer`]).
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -53,6 +54,7 @@ mod response;
 mod search;
 #[rustfmt::skip]
 pub mod types;
+pub mod webhooks;
 
 pub use auth::{
     SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture, TokenSource,

@@ -6,7 +6,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-// tokio's clock, so that tests can pause it; it is the system clock otherwise.
 use tokio::time::Instant;
 
 /// The API's documented burst limit: requests per window, per app and

@@ -62,6 +62,10 @@ const TARGETS: &[Target] = &[
         module_dir: "generated-client/src",
     },
     Target {
+        spec: "spec/webhooks.yaml",
+        module_dir: "generated-client/src/webhooks",
+    },
+    Target {
         spec: "spec/oauth.yaml",
         module_dir: "generated-client/src/oauth",
     },
