@@ -5,14 +5,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
 };
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-// tokio's clock, so that tests can pause it; it is the system clock otherwise.
-use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::{SecretString, TokenContext, TokenError, TokenSource};
