@@ -12,6 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use reqwest::header::HeaderValue;
 use reqwest::StatusCode;
 use tokio::time::Instant;
 
@@ -122,6 +123,18 @@ pub trait TokenSource: Send + Sync + 'static {
         let _ = (rejected, cx);
         Box::pin(async { Ok(false) })
     }
+}
+
+/// `Bearer <token>` as a header value marked sensitive (hyper leaves it out
+/// of its debug output), or `None` for a token a header cannot carry.
+pub(crate) fn bearer(token: &SecretString) -> Option<HeaderValue> {
+    let token = token.expose();
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
 }
 
 /// A token that never changes: a Private Integration Token, or an access

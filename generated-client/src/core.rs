@@ -416,7 +416,7 @@ impl Core {
                 return Err(None);
             }
         };
-        match bearer(&token) {
+        match crate::auth::bearer(&token) {
             Some(header) => Ok((token, header)),
             None => Err(Some(TokenError::other(
                 "the token source gave a token a header cannot carry (only visible ASCII is allowed)",
@@ -580,18 +580,6 @@ impl Core {
         let cap = exp.min(policy.max_backoff);
         cap.mul_f64(rand::random::<f64>())
     }
-}
-
-/// `Bearer <token>` as a header value marked sensitive (hyper leaves it out
-/// of its debug output), or `None` for a token a header cannot carry.
-fn bearer(token: &SecretString) -> Option<HeaderValue> {
-    let token = token.expose();
-    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return None;
-    }
-    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
-    value.set_sensitive(true);
-    Some(value)
 }
 
 /// A response read in full, before decoding. Generated code decodes it by
