@@ -281,6 +281,33 @@ async fn a_token_that_expires_during_a_retry_wait_is_refreshed_before_the_retry(
     assert_eq!(saved.refresh_tokens(), ["rt-SECRET-2"]);
 }
 
+#[tokio::test(start_paused = true)]
+async fn the_token_is_refreshed_the_configured_margin_ahead_of_expiry() {
+    let server = RawServer::start().await;
+    let tokens = app(&server.uri())
+        .tokens(pair("at-SECRET-1", "rt-SECRET-1", 3600))
+        .refresh_margin(secs(600))
+        .build();
+    let client = client(tokens, &server.uri());
+    server.push(contact_ok());
+    client.get_contact("c1").await.expect("ok");
+    // Ten seconds before the margin: the same token, no refresh.
+    tokio::time::advance(secs(2990)).await;
+    server.push(contact_ok());
+    client.get_contact("c1").await.expect("ok");
+    // Ten seconds into it: refreshed before the attempt.
+    tokio::time::advance(secs(20)).await;
+    server.push(token_answer("at-SECRET-2", "rt-SECRET-2"));
+    server.push(contact_ok());
+    client.get_contact("c1").await.expect("ok");
+    let got = server.received();
+    assert_eq!(got.len(), 4, "{got:#?}");
+    assert_eq!(bearer(&got[0]), Some("Bearer at-SECRET-1"));
+    assert_eq!(bearer(&got[1]), Some("Bearer at-SECRET-1"));
+    assert_refresh_of(&got[2], "rt-SECRET-1");
+    assert_eq!(bearer(&got[3]), Some("Bearer at-SECRET-2"));
+}
+
 #[tokio::test]
 async fn a_401_refreshes_once_and_retries_any_operation_once() {
     let server = RawServer::start().await;
