@@ -23,6 +23,7 @@
 )]
 
 pub mod diagnostics;
+pub mod diff;
 mod emit;
 pub mod ir;
 pub mod load;
