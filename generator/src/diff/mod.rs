@@ -105,6 +105,9 @@ pub struct Change {
     pub operation: Option<String>,
     /// The generated type concerned, by Rust name.
     pub type_name: Option<String>,
+    /// For a change to a type: the operations whose requests or responses
+    /// hold it (in NEW, or in OLD when NEW no longer has it).
+    pub used_by: Vec<String>,
     /// JSON pointer into the OLD bundled document.
     pub old_pointer: Option<String>,
     /// JSON pointer into the NEW bundled document.
@@ -210,7 +213,17 @@ pub fn diff(old: Side<'_>, new: Side<'_>) -> Diff {
     let mut changes = Vec::new();
     operations::compare(&ctx, &mut changes);
     types::compare(&ctx, &mut changes);
+    let old_users = shape::users(old.api);
+    let new_users = shape::users(new.api);
     for change in &mut changes {
+        if let Some(name) = &change.type_name {
+            change.used_by = new_users
+                .get(name)
+                .filter(|u| !u.is_empty())
+                .or_else(|| old_users.get(name))
+                .cloned()
+                .unwrap_or_default();
+        }
         change.new_line = change
             .new_pointer
             .as_deref()
@@ -241,6 +254,33 @@ pub fn load(path: &std::path::Path) -> Result<(Loaded, Api), Vec<Diagnostic>> {
 
 /// The file and line a pointer into a bundled document comes from.
 fn source_line(loaded: &Loaded, pointer: &str) -> Option<SourceLine> {
+    // `diagnostics::locate` reads a numeric token as a list index; a status
+    // code is a map key, so find it under its parent here.
+    if let Some((parent, last)) = pointer.rsplit_once('/') {
+        let numeric = !last.is_empty() && last.chars().all(|c| c.is_ascii_digit());
+        if numeric
+            && loaded
+                .raw
+                .pointer(parent)
+                .is_some_and(serde_json::Value::is_object)
+        {
+            let at = source_line(loaded, parent)?;
+            let text = std::fs::read_to_string(&at.file).ok()?;
+            let keys = [
+                format!("'{last}':"),
+                format!("\"{last}\":"),
+                format!("{last}:"),
+            ];
+            let offset = text
+                .lines()
+                .skip(at.line)
+                .position(|l| keys.iter().any(|k| l.trim_start().starts_with(k.as_str())))?;
+            return Some(SourceLine {
+                file: at.file,
+                line: at.line + offset + 1,
+            });
+        }
+    }
     let located = loaded.sources.locate(Diagnostic::warning(pointer, ""));
     let location = located.location?;
     let (line, _) = location.line_col?;
@@ -285,6 +325,7 @@ impl Change {
             kind: Kind::Changed,
             operation: None,
             type_name: None,
+            used_by: Vec::new(),
             old_pointer: None,
             new_pointer: None,
             new_line: None,

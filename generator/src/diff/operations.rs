@@ -342,10 +342,11 @@ fn compare_params(
         if shape::rust(&a.ty) != shape::rust(&b.ty) {
             let relation = shapes.relate(&a.ty, &b.ty);
             let message = format!(
-                "path parameter `{}` changed type: `{}` -> `{}` ({relation:?} on the wire)",
+                "path parameter `{}` changed type: `{}` -> `{}` ({})",
                 b.wire,
                 shape::rust(&a.ty),
-                shape::rust(&b.ty)
+                shape::rust(&b.ty),
+                relation
             );
             let rust = arg_rust(&a.ty) != arg_rust(&b.ty);
             out.push(at(Change::new(
@@ -433,11 +434,12 @@ fn compare_params(
         if shape::rust(&a.ty) != shape::rust(&b.ty) {
             let relation = shapes.relate(&a.ty, &b.ty);
             let message = format!(
-                "{} parameter `{}` changed type: `{}` -> `{}` ({relation:?} on the wire)",
+                "{} parameter `{}` changed type: `{}` -> `{}` ({})",
                 loc.as_str(),
                 b.wire,
                 shape::rust(&a.ty),
-                shape::rust(&b.ty)
+                shape::rust(&b.ty),
+                relation
             );
             out.push(at(Change::new(
                 "request-parameter-type-changed",
@@ -587,9 +589,10 @@ fn compare_body(
             if shape::rust(&a.ty) != shape::rust(&b.ty) {
                 let relation = shapes.relate(&a.ty, &b.ty);
                 let message = format!(
-                    "request body type changed: `{}` -> `{}` ({relation:?} on the wire)",
+                    "request body type changed: `{}` -> `{}` ({})",
                     shape::rust(&a.ty),
-                    shape::rust(&b.ty)
+                    shape::rust(&b.ty),
+                    relation
                 );
                 out.push(at(
                     Change::new(
@@ -726,9 +729,10 @@ fn compare_responses(
                         _ => shapes.relate(&old_ty, &new_ty),
                     };
                     let message = format!(
-                        "{status} response body changed: `{}` -> `{}` ({relation:?} on the wire){sig_note}",
+                        "{status} response body changed: `{}` -> `{}` ({}){sig_note}",
                         text(&a.ty),
-                        text(&b.ty)
+                        text(&b.ty),
+                        relation
                     );
                     out.push(at(
                         Change::new(
@@ -803,9 +807,10 @@ fn compare_responses(
                         (None, None) => shape::Relation::Same,
                     };
                     let message = format!(
-                        "{status} error body changed: `{}` -> `{}` ({relation:?} on the wire)",
+                        "{status} error body changed: `{}` -> `{}` ({})",
                         text(&a.ty),
-                        text(&b.ty)
+                        text(&b.ty),
+                        relation
                     );
                     out.push(at(
                         Change::new(

@@ -31,7 +31,6 @@ pub fn markdown(diff: &Diff, header: &Header) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### Spec diff: `{}` → `{}`\n", header.old, header.new);
     out.push_str(&summary(diff, header));
-    out.push('\n');
     let (breaking, compatible): (Vec<&Change>, Vec<&Change>) =
         diff.changes.iter().partition(|c| c.is_breaking());
     for (title, list) in [("Breaking", breaking), ("Compatible", compatible)] {
@@ -98,6 +97,10 @@ fn item(out: &mut String, change: &Change) {
         verdict(change.rust)
     );
     let _ = writeln!(out, "  {}  ", change.message);
+    if !change.used_by.is_empty() {
+        let list: Vec<String> = change.used_by.iter().map(|o| format!("`{o}`")).collect();
+        let _ = writeln!(out, "  used by {}  ", list.join(", "));
+    }
     let pointer = |p: &Option<String>| p.as_ref().map_or("—".to_owned(), |p| format!("`#{p}`"));
     let line = change
         .new_line
@@ -123,6 +126,7 @@ pub fn json(diff: &Diff, header: &Header) -> Value {
                 "pointer": c.pointer().map(|p| format!("#{p}")),
                 "operation": c.operation,
                 "type": c.type_name,
+                "used_by": c.used_by,
                 "wire": c.wire.as_str(),
                 "rust": c.rust.as_str(),
                 "message": c.message,

@@ -160,6 +160,23 @@ pub fn params(op: &Operation) -> impl Iterator<Item = &crate::ir::Param> {
         .chain(&op.header_params)
 }
 
+/// Type name -> the operations (by operationId) whose requests or
+/// responses reach it.
+pub fn users(api: &Api) -> BTreeMap<String, Vec<String>> {
+    let index = index(api);
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for op in &api.operations {
+        let mut roots: Vec<&Ty> = op.body.iter().map(|b| &b.ty).collect();
+        roots.extend(params(op).map(|p| &p.ty));
+        roots.extend(op.success.iter().filter_map(|r| r.ty.as_ref()));
+        roots.extend(op.errors.iter().filter_map(|r| r.ty.as_ref()));
+        for name in reachable(&index, &roots) {
+            out.entry(name).or_default().push(op.operation_id.clone());
+        }
+    }
+    out
+}
+
 /// Type name -> definition.
 pub fn index(api: &Api) -> BTreeMap<&str, &TypeDef> {
     api.types.iter().map(|t| (t.name.as_str(), t)).collect()
@@ -222,6 +239,17 @@ pub enum Relation {
     Narrower,
     /// Neither contains the other.
     Different,
+}
+
+impl std::fmt::Display for Relation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Same => "the same JSON values",
+            Self::Wider => "NEW takes more JSON values",
+            Self::Narrower => "NEW takes fewer JSON values",
+            Self::Different => "different JSON values",
+        })
+    }
 }
 
 impl Relation {

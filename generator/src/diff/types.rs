@@ -350,7 +350,7 @@ fn compare_struct(
                 ),
             );
             let message = format!(
-                "property `{wire}` of `{name}` changed type: `{}` -> `{}` ({:?} on the wire){field_note}",
+                "property `{wire}` of `{name}` changed type: `{}` -> `{}` ({}){field_note}",
                 shape::rust(&fa.ty),
                 shape::rust(&fb.ty),
                 relation
@@ -517,10 +517,11 @@ fn compare_union(
             Some(o) if shape::rust(&o.ty) != shape::rust(&v.ty) => {
                 let relation = shapes.relate(&o.ty, &v.ty);
                 let message = format!(
-                    "shape `{name}::{}` holds `{}` instead of `{}` ({relation:?} on the wire)",
+                    "shape `{name}::{}` holds `{}` instead of `{}` ({})",
                     v.name,
                     shape::rust(&v.ty),
-                    shape::rust(&o.ty)
+                    shape::rust(&o.ty),
+                    relation
                 );
                 out.push(at(Change::new(
                     "union-variant-type-changed",
