@@ -1,5 +1,5 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec FILE --out DIR]`,
-//! `cargo xtask corpus DIR`.
+//! `corpus DIR`, `bench DIR`, `fuzz`, `spec-diff OLD NEW`, `spec-diff-prove`.
 
 mod bench;
 mod codegen;

@@ -357,6 +357,31 @@ mod tests {
         assert!(missing.is_err());
     }
 
+    fn pair(name: &str) -> Vec<String> {
+        let dir = project_root().join("tests/fixtures/spec_diff").join(name);
+        vec![
+            dir.join("old.yaml").display().to_string(),
+            dir.join("new.yaml").display().to_string(),
+        ]
+    }
+
+    #[test]
+    fn fail_on_breaking_fails_only_when_something_breaks() {
+        let mut breaking = pair("request-property-added-required");
+        assert!(run(&breaking).is_ok(), "exit 0 without --fail-on");
+        breaking.extend(["--fail-on".into(), "breaking".into()]);
+        assert!(run(&breaking).is_err());
+        let mut compatible = pair("request-property-added");
+        compatible.extend([
+            "--format".into(),
+            "json".into(),
+            "--fail-on".into(),
+            "breaking".into(),
+        ]);
+        assert!(run(&compatible).is_ok());
+        assert!(run(&["one".into()]).is_err());
+    }
+
     #[test]
     fn crate_version_is_read_from_the_package_table() {
         let version = crate_version(&project_root()).expect("version");

@@ -107,6 +107,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             outcome(new_errors),
             if agrees { "yes" } else { "NO" }
         );
+        // Show why NEW refused the program, so a reader can tell it broke
+        // for the reason the verdict gives.
+        if let Some(first) = new_errors.and_then(|e| e.first()) {
+            println!("    {}", first.lines().next().unwrap_or_default());
+        }
         if !agrees {
             let first = old_errors
                 .or(new_errors)
