@@ -174,6 +174,16 @@ pub const CHECKS: &[Check] = &[
         SAFE_DIRECTION,
         IF_TYPE_CHANGES,
     ),
+    check(
+        "union-tag-changed",
+        BREAKING,
+        "breaking when the union gains or loses its tag (and with it `Unknown`)",
+    ),
+    check(
+        "additional-properties-changed",
+        SAFE_DIRECTION,
+        IF_TYPE_CHANGES,
+    ),
 ];
 
 /// The check with this id.

@@ -10,13 +10,15 @@
 //! requirements, media types, `deprecated`, and validation keywords.
 //!
 //! - [`checks`]: the list of checks, one id each.
-//! - `operations`, `types`: the comparisons.
+//! - `operations` (with `params` and `bodies`), `types`: the comparisons.
 //! - `shape`: Rust type text and structural (wire) comparison of types.
 //! - `raw`: wire facts read from the bundled documents.
 //! - [`report`]: Markdown and JSON output.
 
+mod bodies;
 pub mod checks;
 mod operations;
+mod params;
 mod raw;
 pub mod report;
 mod shape;

@@ -203,3 +203,34 @@ pub fn tightened(old_raw: &Value, old: &str, new_raw: &Value, new: &str) -> Vec<
     }
     out
 }
+
+/// Where the `location` parameter `name` of the operation at `op` is
+/// declared: its entry in the operation's (or the path's) `parameters`, and
+/// its schema (references followed).
+pub fn parameter(raw: &Value, op: &str, location: &str, name: &str) -> Option<(String, String)> {
+    let path_item = op.rsplit_once('/')?.0;
+    for owner in [op, path_item] {
+        let list = join(owner, "parameters");
+        let Some(items) = raw.pointer(&list).and_then(Value::as_array) else {
+            continue;
+        };
+        for i in 0..items.len() {
+            let entry = join(&list, &i.to_string());
+            let resolved = resolved_pointer(raw, &entry);
+            let Some(item) = raw.pointer(&resolved) else {
+                continue;
+            };
+            let named = item.get("name").and_then(Value::as_str).is_some_and(|n| {
+                if location == "header" {
+                    n.eq_ignore_ascii_case(name)
+                } else {
+                    n == name
+                }
+            });
+            if named && item.get("in").and_then(Value::as_str) == Some(location) {
+                return Some((entry, join(&resolved, "schema")));
+            }
+        }
+    }
+    None
+}

@@ -264,6 +264,7 @@ fn compare_struct(
             false,
         );
     }
+    compare_additional(shapes, (old_def, a), (new_def, b), dir, out);
     for fb in &b.fields {
         let Some(fa) = old_fields.get(fb.wire.as_str()) else {
             continue;
@@ -425,6 +426,52 @@ fn compare_struct(
     }
 }
 
+/// The `additionalProperties` schema, kept in the struct's flattened map.
+fn compare_additional(
+    shapes: &Shapes<'_>,
+    (old_def, a): (&TypeDef, &StructDef),
+    (new_def, b): (&TypeDef, &StructDef),
+    dir: Direction,
+    out: &mut Vec<Change>,
+) {
+    let text = |ty: &Option<Ty>| ty.as_ref().map(shape::rust);
+    if text(&a.additional) == text(&b.additional) {
+        return;
+    }
+    // The map field the emitter writes: typed, or a catch-all on responses.
+    let field = |s: &StructDef| match (&s.additional, s.in_response) {
+        (Some(ty), _) => Some(format!("BTreeMap<String, {}>", shape::rust(ty))),
+        (None, true) => Some("BTreeMap<String, serde_json::Value>".to_owned()),
+        (None, false) => None,
+    };
+    let wire = match (&a.additional, &b.additional) {
+        (Some(x), Some(y)) => shapes.relate(x, y).breaks(dir),
+        // A schema for extra properties given or dropped: the document says
+        // nothing about them on the other side.
+        _ => false,
+    };
+    let show = |t: Option<String>| t.map_or_else(|| "none".to_owned(), |t| format!("`{t}`"));
+    let message = format!(
+        "extra properties of `{}` (`additionalProperties`) were {}, are now {}",
+        new_def.name,
+        show(text(&a.additional)),
+        show(text(&b.additional))
+    );
+    out.push(
+        Change::new(
+            "additional-properties-changed",
+            wire,
+            field(a) != field(b),
+            message,
+        )
+        .type_name(&new_def.name)
+        .at(
+            Some(format!("{}/additionalProperties", old_def.pointer)),
+            Some(format!("{}/additionalProperties", new_def.pointer)),
+        ),
+    );
+}
+
 fn compare_enum(
     old_def: &TypeDef,
     new_def: &TypeDef,
@@ -499,6 +546,31 @@ fn compare_union(
         c.type_name(name)
             .at(Some(old_def.pointer.clone()), Some(new_def.pointer.clone()))
     };
+    if a.tag != b.tag {
+        let show = |t: &Option<String>| t.as_ref().map_or("none".to_owned(), |t| format!("`{t}`"));
+        // Only a tagged union has the `Unknown` catch-all variant.
+        let rust = a.tag.is_some() != b.tag.is_some();
+        let message = format!(
+            "discriminator of `{name}` changed from {} to {}: values OLD sent or read are tagged differently",
+            show(&a.tag),
+            show(&b.tag)
+        );
+        out.push(at(Change::new("union-tag-changed", true, rust, message)));
+    } else if b.tag.is_some() {
+        for v in &b.variants {
+            if let Some(o) = a.variants.iter().find(|o| o.name == v.name) {
+                if o.tag_value != v.tag_value {
+                    let message = format!(
+                        "shape `{name}::{}` is tagged {:?} instead of {:?} on the wire",
+                        v.name,
+                        v.tag_value.as_deref().unwrap_or_default(),
+                        o.tag_value.as_deref().unwrap_or_default()
+                    );
+                    out.push(at(Change::new("union-tag-changed", true, false, message)));
+                }
+            }
+        }
+    }
     for v in &b.variants {
         match a.variants.iter().find(|o| o.name == v.name) {
             None => {

@@ -369,6 +369,17 @@ const TABLE: &[(&str, Semver, &[Expected])] = &[
         Major,
         &[("union-variant-type-changed", C, B)],
     ),
+    (
+        "additional-properties-changed",
+        Major,
+        &[("additional-properties-changed", B, B)],
+    ),
+    (
+        "request-constraint-tightened-parameter",
+        Major,
+        &[("request-constraint-tightened", B, C)],
+    ),
+    ("union-tag-changed", Major, &[("union-tag-changed", B, C)]),
 ];
 
 fn pairs_dir() -> PathBuf {
