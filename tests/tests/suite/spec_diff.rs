@@ -569,3 +569,14 @@ fn json_report_has_the_documented_fields() {
         .position(|c| c["wire"] == "compatible" && c["rust"] == "compatible");
     assert_eq!(first_compatible, Some(4));
 }
+
+/// The README shows this report as its sample; keep the two the same.
+#[test]
+fn readme_sample_report_is_current() {
+    let readme = std::fs::read_to_string(tests::root().join("README.md")).expect("README.md");
+    let report = report::markdown(&contacts_diff(), &contacts_header());
+    assert!(
+        readme.contains(&report),
+        "README.md's sample spec-diff report is stale; paste this in:\n{report}"
+    );
+}
