@@ -103,7 +103,9 @@ pub struct Change {
     pub rust: Verdict,
     /// Addition or other change.
     pub kind: Kind,
-    /// The operation concerned (its NEW operationId, or OLD when removed).
+    /// The operation concerned (its NEW operationId, or OLD when removed);
+    /// for a change to a type, the one operation that uses it, if only one
+    /// does.
     pub operation: Option<String>,
     /// The generated type concerned, by Rust name.
     pub type_name: Option<String>,
@@ -225,6 +227,10 @@ pub fn diff(old: Side<'_>, new: Side<'_>) -> Diff {
                 .or_else(|| old_users.get(name))
                 .cloned()
                 .unwrap_or_default();
+            // A type only one operation uses is that operation's change.
+            if let (None, [only]) = (&change.operation, change.used_by.as_slice()) {
+                change.operation = Some(only.clone());
+            }
         }
         change.new_line = change
             .new_pointer

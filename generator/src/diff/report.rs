@@ -97,7 +97,7 @@ fn item(out: &mut String, change: &Change) {
         verdict(change.rust)
     );
     let _ = writeln!(out, "  {}  ", change.message);
-    if !change.used_by.is_empty() {
+    if change.used_by.len() > 1 {
         let list: Vec<String> = change.used_by.iter().map(|o| format!("`{o}`")).collect();
         let _ = writeln!(out, "  used by {}  ", list.join(", "));
     }

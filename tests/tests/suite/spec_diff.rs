@@ -552,7 +552,7 @@ fn json_report_has_the_documented_fields() {
         required["pointer"],
         "#/components/schemas/CreateContactRequest/properties/email"
     );
-    assert_eq!(required["operation"], serde_json::Value::Null);
+    assert_eq!(required["operation"], "createContact");
     assert_eq!(required["wire"], "breaking");
     assert_eq!(required["rust"], "breaking");
     assert_eq!(required["new_line"], 1279);
