@@ -18,4 +18,5 @@ mod resilience;
 mod response_fuzz;
 mod snapshots;
 mod spec_diff;
+mod webhooks;
 mod wire;
