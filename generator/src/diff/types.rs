@@ -502,10 +502,18 @@ fn compare_enum(
                 out.push(at(Change::new(id, wire, true, message).added()));
             }
             Some(o) if o.name != v.name => {
-                let message = format!(
+                let mut message = format!(
                     "variant `{name}::{}` renamed to `{}` (wire value `{}` unchanged)",
                     o.name, v.name, v.wire
                 );
+                // The worst case: the old name now means another value, so
+                // code naming it compiles and sends something else.
+                if let Some(taker) = b.variants.iter().find(|t| t.name == o.name) {
+                    message += &format!(
+                        "; `{name}::{}` now stands for `{}`: code naming it still compiles but sends the new value",
+                        o.name, taker.wire
+                    );
+                }
                 out.push(at(Change::new(
                     "enum-value-rust-name-changed",
                     false,
