@@ -16,7 +16,8 @@ use serde_json::Value;
 use crate::codegen::project_root;
 
 const USAGE: &str =
-    "usage: cargo xtask spec-diff OLD NEW [--format markdown|json] [--fail-on breaking]";
+    "usage: cargo xtask spec-diff OLD NEW [--format markdown|json] [--fail-on breaking]
+       cargo xtask spec-diff --checks    (list the checks and their verdicts)";
 
 /// Output format.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             },
             "-h" | "--help" => {
                 println!("{USAGE}");
+                return Ok(());
+            }
+            "--checks" => {
+                print!("{}", checks_table());
                 return Ok(());
             }
             other if other.starts_with("--") => {
@@ -104,6 +109,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Every check as a Markdown table: id, wire verdict, Rust verdict.
+fn checks_table() -> String {
+    let mut out = String::from("| check | wire | Rust |\n|---|---|---|\n");
+    for check in generator::diff::checks::CHECKS {
+        out += &format!("| `{}` | {} | {} |\n", check.id, check.wire, check.rust);
+    }
+    out
 }
 
 fn failed(side: &str, diagnostics: &[generator::Diagnostic]) -> String {

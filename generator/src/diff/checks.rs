@@ -48,7 +48,11 @@ pub const CHECKS: &[Check] = &[
     check("operation-method-changed", BREAKING, COMPATIBLE),
     check("operation-deprecated", COMPATIBLE, COMPATIBLE),
     check("operation-idempotency-changed", COMPATIBLE, COMPATIBLE),
-    check("security-changed", BREAKING, COMPATIBLE),
+    check(
+        "security-changed",
+        "breaking unless NEW drops every requirement",
+        COMPATIBLE,
+    ),
     check("security-scope-added", BREAKING, COMPATIBLE),
     check("security-scope-removed", COMPATIBLE, COMPATIBLE),
     check("server-url-changed", BREAKING, COMPATIBLE),
