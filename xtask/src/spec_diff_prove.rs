@@ -82,10 +82,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ),
         false,
     )?;
+    // The workspace's versions, so `--offline` finds every crate already
+    // downloaded and built.
     if let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) {
-        if !work.join("Cargo.lock").exists() {
-            ensure_file_contents(&work.join("Cargo.lock"), &lock, false)?;
-        }
+        ensure_file_contents(&work.join("Cargo.lock"), &lock, false)?;
     }
     let errors = check(&work, &root)?;
 
