@@ -580,3 +580,59 @@ fn readme_sample_report_is_current() {
         "README.md's sample spec-diff report is stale; paste this in:\n{report}"
     );
 }
+
+/// A change in a file the spec `$ref`s is found, and located in that file.
+#[test]
+fn changes_in_referenced_files_are_found_and_located_there() {
+    let fixtures = tests::root().join("tests/fixtures");
+    let work = tests::root().join("target/spec-diff-external");
+    let _ = std::fs::remove_dir_all(&work);
+    for side in ["old", "new"] {
+        std::fs::create_dir_all(work.join(side).join("external")).expect("dirs");
+        std::fs::copy(
+            fixtures.join("external_ref.yaml"),
+            work.join(side).join("api.yaml"),
+        )
+        .expect("copy spec");
+        let common =
+            std::fs::read_to_string(fixtures.join("external/common.yaml")).expect("common");
+        let common = if side == "new" {
+            let edited = common.replace(
+                "    Owner:\n      type: object\n      properties:\n",
+                "    Owner:\n      type: object\n      properties:\n        email:\n          type: string\n",
+            );
+            assert_ne!(edited, common, "the fixture changed; update this test");
+            edited
+        } else {
+            common
+        };
+        std::fs::write(work.join(side).join("external/common.yaml"), common).expect("write");
+    }
+    let (old_loaded, old_api) = diff::load(&work.join("old/api.yaml")).expect("old loads");
+    let (new_loaded, new_api) = diff::load(&work.join("new/api.yaml")).expect("new loads");
+    let result = diff::diff(
+        Side {
+            loaded: &old_loaded,
+            api: &old_api,
+        },
+        Side {
+            loaded: &new_loaded,
+            api: &new_api,
+        },
+    );
+    let [change] = result.changes.as_slice() else {
+        panic!("expected one change: {:?}", result.changes);
+    };
+    assert_eq!(
+        (change.id, change.wire, change.rust),
+        ("response-property-added", C, C)
+    );
+    assert_eq!(change.operation.as_deref(), Some("listThings"));
+    let line = change.new_line.as_ref().expect("a line in NEW");
+    assert!(
+        line.file.ends_with("external/common.yaml"),
+        "{}",
+        line.file.display()
+    );
+    assert_eq!(line.line, 17, "the `email:` key in common.yaml");
+}
