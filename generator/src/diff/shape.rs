@@ -106,10 +106,36 @@ impl Usage {
             response.extend(op.success.iter().filter_map(|r| r.ty.as_ref()));
             response.extend(op.errors.iter().filter_map(|r| r.ty.as_ref()));
         }
-        Self {
-            request: reachable(&index, &request),
-            response: reachable(&index, &response),
+        // Lowering's own marks cover what no operation reaches: webhook
+        // payloads are received like responses.
+        let marked = |pick: fn(&StructDef) -> bool| {
+            let named: Vec<Ty> = api
+                .types
+                .iter()
+                .filter(|t| matches!(&t.kind, TypeKind::Struct(s) if pick(s)))
+                .map(|t| Ty::Named(t.name.clone()))
+                .collect();
+            named
+        };
+        let request_marked = marked(|s| s.in_request);
+        let response_marked = marked(|s| s.in_response);
+        request.extend(&request_marked);
+        response.extend(&response_marked);
+        let request = reachable(&index, &request);
+        let mut response = reachable(&index, &response);
+        // A union of received shapes (an event envelope) is received too.
+        for def in &api.types {
+            if let TypeKind::Union(u) = &def.kind {
+                let mut inner = Vec::new();
+                for v in &u.variants {
+                    named(&v.ty, &mut inner);
+                }
+                if !inner.is_empty() && inner.iter().all(|n| response.contains(*n)) {
+                    response.insert(def.name.clone());
+                }
+            }
         }
+        Self { request, response }
     }
 
     /// The directions a type travels in.

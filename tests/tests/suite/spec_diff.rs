@@ -380,6 +380,15 @@ const TABLE: &[(&str, Semver, &[Expected])] = &[
         &[("request-constraint-tightened", B, C)],
     ),
     ("union-tag-changed", Major, &[("union-tag-changed", B, C)]),
+    (
+        "webhook-payload-changed",
+        Major,
+        &[
+            ("response-property-removed", B, B),
+            ("response-union-variant-added", C, B),
+            ("type-added", C, C),
+        ],
+    ),
 ];
 
 fn pairs_dir() -> PathBuf {
