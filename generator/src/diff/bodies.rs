@@ -9,6 +9,7 @@ use super::{Change, Ctx};
 use crate::diagnostics::join;
 use crate::ir::{Operation, StatusMatch, Ty};
 
+/// Adds the changes to the request body: presence, type, media type.
 pub fn compare_request(
     ctx: &Ctx<'_>,
     shapes: &Shapes<'_>,
@@ -167,6 +168,9 @@ fn status_key(status: &StatusMatch) -> String {
     }
 }
 
+/// Adds the changes to the documented responses: success statuses and
+/// types (what the method returns), media types, error statuses and bodies
+/// (the operation's error enum).
 pub fn compare_responses(
     ctx: &Ctx<'_>,
     shapes: &Shapes<'_>,

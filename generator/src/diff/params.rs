@@ -45,6 +45,7 @@ fn fixed(op: &Operation) -> BTreeMap<String, &str> {
         .collect()
 }
 
+/// Adds the changes to the parameters of one operation.
 pub fn compare(
     ctx: &Ctx<'_>,
     shapes: &Shapes<'_>,
