@@ -10,7 +10,8 @@
 //! requirements, media types, `deprecated`, and validation keywords.
 //!
 //! - [`checks`]: the list of checks, one id each.
-//! - `operations` (with `params` and `bodies`), `types`: the comparisons.
+//! - `operations` (with `params` and `bodies`), `types` (with `structs`):
+//!   the comparisons.
 //! - `shape`: Rust type text and structural (wire) comparison of types.
 //! - `raw`: wire facts read from the bundled documents.
 //! - [`report`]: Markdown and JSON output.
@@ -22,6 +23,7 @@ mod params;
 mod raw;
 pub mod report;
 mod shape;
+mod structs;
 mod types;
 
 use std::fmt;
