@@ -108,12 +108,23 @@ fn rename_key(doc: &mut Value, r: &mut Rng) -> Option<String> {
     } else {
         one_of(r, KEYWORDS).to_owned()
     };
-    let value = map.remove(&key)?;
+    rename_entry(map, &path, &key, new)
+}
+
+/// Moves the entry `key` of `map` (the object at `path`) to `new`,
+/// overwriting an entry of that name; says what it did.
+fn rename_entry(
+    map: &mut Map<String, Value>,
+    path: &[Seg],
+    key: &str,
+    new: String,
+) -> Option<String> {
+    let value = map.remove(key)?;
     map.insert(new.clone(), value);
     Some(format!(
         "renamed {}/{} to {new:?}",
-        pointer(&path),
-        escape_token(&key)
+        pointer(path),
+        escape_token(key)
     ))
 }
 
@@ -215,13 +226,7 @@ fn nasty_rename(doc: &mut Value, r: &mut Rng) -> Option<String> {
     let (path, key) = pick_key(doc, r, &named_map)?;
     let name = nasty_name(r);
     let map = node_mut(doc, &path)?.as_object_mut()?;
-    let value = map.remove(&key)?;
-    map.insert(name.clone(), value);
-    Some(format!(
-        "renamed {}/{} to {name:?}",
-        pointer(&path),
-        escape_token(&key)
-    ))
+    rename_entry(map, &path, &key, name)
 }
 
 fn splice(doc: &mut Value, r: &mut Rng, ctx: &Ctx<'_>) -> Option<String> {
