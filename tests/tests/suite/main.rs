@@ -16,4 +16,5 @@ mod fuzz_regressions;
 mod resilience;
 mod response_fuzz;
 mod snapshots;
+mod webhooks;
 mod wire;
