@@ -15,10 +15,12 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
+use crate::auth::{SecretString, TokenContext, TokenError, TokenSource};
 use crate::config::Config;
 use crate::error::{
     snippet, snippet_at, without_values, ApiError, Error, Failure, RequestFailure, RootCause,
 };
+use crate::hooks::{Attempt, ExtraHeaders, Observer};
 use crate::limiter::RateLimiter;
 use crate::options::RequestOptions;
 use crate::request::Request;
@@ -39,13 +41,31 @@ pub struct Core {
     config: Arc<Config>,
     /// Overrides the operation's own idempotency.
     idempotent: Option<bool>,
+    /// Extra headers of this clone's requests (`RequestOptions::headers`).
+    headers: Arc<ExtraHeaders>,
+    /// The first of those headers that could not be sent, if any: calls
+    /// fail with it before sending anything.
+    bad_header: Option<Arc<str>>,
+}
+
+/// The shared parts of a client, handed from the builder to [`Core::new`].
+pub(crate) struct Parts {
+    pub(crate) http: reqwest::Client,
+    pub(crate) tokens: Arc<dyn TokenSource>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) headers: ExtraHeaders,
+    pub(crate) observer: Option<Arc<dyn Observer>>,
 }
 
 struct Inner {
     http: reqwest::Client,
-    auth: HeaderValue,
+    tokens: Arc<dyn TokenSource>,
     user_agent: HeaderValue,
     limiter: Option<RateLimiter>,
+    /// The client's extra headers (the builder's `header`).
+    headers: ExtraHeaders,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl fmt::Debug for Core {
@@ -55,8 +75,18 @@ impl fmt::Debug for Core {
             .field("token", &"<redacted>")
             .field("rate_limiter", &self.inner.limiter)
             .field("idempotent", &self.idempotent)
+            .field("client_headers", &self.inner.headers)
+            .field("request_headers", &self.headers)
+            .field("observer", &self.inner.observer.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a 401 says the token lacks a scope, which a new token of the
+/// same grant cannot fix; any other 401 means an expired or invalid token.
+fn is_scope_refusal(raw: &RawResponse) -> bool {
+    let text = String::from_utf8_lossy(&raw.body).to_ascii_lowercase();
+    text.contains("scope")
 }
 
 /// What one attempt came to.
@@ -87,22 +117,20 @@ impl fmt::Display for Reason {
 }
 
 impl Core {
-    pub(crate) fn new(
-        http: reqwest::Client,
-        config: Config,
-        auth: HeaderValue,
-        user_agent: HeaderValue,
-        limiter: Option<RateLimiter>,
-    ) -> Self {
+    pub(crate) fn new(parts: Parts, config: Config) -> Self {
         Self {
             inner: Arc::new(Inner {
-                http,
-                auth,
-                user_agent,
-                limiter,
+                http: parts.http,
+                tokens: parts.tokens,
+                user_agent: parts.user_agent,
+                limiter: parts.limiter,
+                headers: parts.headers,
+                observer: parts.observer,
             }),
             config: Arc::new(config),
             idempotent: None,
+            headers: Arc::default(),
+            bad_header: None,
         }
     }
 
@@ -122,10 +150,19 @@ impl Core {
     pub fn with_options(&self, options: &RequestOptions) -> Self {
         let mut config = (*self.config).clone();
         options.apply(&mut config);
+        let mut headers = (*self.headers).clone();
+        let mut bad_header = self.bad_header.clone();
+        for (name, value) in &options.headers {
+            if let Err(reason) = headers.push(name, value) {
+                bad_header.get_or_insert_with(|| reason.into());
+            }
+        }
         Self {
             inner: Arc::clone(&self.inner),
             config: Arc::new(config),
             idempotent: options.idempotent.or(self.idempotent),
+            headers: Arc::new(headers),
+            bad_header,
         }
     }
 
@@ -169,6 +206,9 @@ impl Core {
         if let Some(reason) = &request.invalid {
             return Err(invalid(reason.clone()));
         }
+        if let Some(reason) = &self.bad_header {
+            return Err(invalid(reason.to_string()));
+        }
         let config = &*self.config;
         if config.log_bodies {
             if let Some(body) = &request.body {
@@ -192,6 +232,10 @@ impl Core {
             })
         };
         let mut attempt: u32 = 0;
+        // Whether the one retry after a 401 was used; it is not counted
+        // against `max_retries` (the 401 was not processed).
+        let mut auth_retried = false;
+        let cx = TokenContext::new(operation, deadline);
         loop {
             if let Some(limiter) = &self.inner.limiter {
                 if limiter.acquire(deadline).await.is_err() {
@@ -203,6 +247,17 @@ impl Core {
             if remaining.is_zero() {
                 return Err(timeout(attempt, config.timeout));
             }
+            let token = if request.anonymous {
+                None
+            } else {
+                match self.token(&cx).await {
+                    Ok(token) => Some(token),
+                    Err(Some(source)) => {
+                        return Err(RequestFailure(Failure::Auth { operation, source }))
+                    }
+                    Err(None) => return Err(timeout(attempt, config.timeout)),
+                }
+            };
             attempt += 1;
             span.record("attempt", attempt);
             // The attempt's own limit, when it is shorter than what is left.
@@ -220,11 +275,41 @@ impl Core {
                 None => self.prepare(&request, body.is_some()).map_err(invalid)?,
             };
             let outcome = self
-                .attempt(&request, url, headers, body.as_ref(), limit)
+                .attempt(
+                    &request,
+                    url,
+                    headers,
+                    token.as_ref().map(|t| &t.1),
+                    body.as_ref(),
+                    limit,
+                )
                 .instrument(attempt_span.clone())
                 .await;
-            attempt_span.record("latency_ms", attempt_started.elapsed().as_millis() as u64);
-            let retries_left = attempt <= config.retry.max_retries;
+            let latency = attempt_started.elapsed();
+            attempt_span.record("latency_ms", latency.as_millis() as u64);
+            self.observe(&request, attempt, latency, &outcome);
+            if let (Outcome::Response(raw), Some((token, _))) = (&outcome, &token) {
+                if raw.status == StatusCode::UNAUTHORIZED && !auth_retried && !is_scope_refusal(raw)
+                {
+                    let asked = self.inner.tokens.unauthorized(token, &cx);
+                    let renewed = match tokio::time::timeout_at(deadline, asked).await {
+                        Ok(Ok(renewed)) => renewed,
+                        Ok(Err(source)) => {
+                            return Err(RequestFailure(Failure::Auth { operation, source }))
+                        }
+                        Err(_) => return Err(timeout(attempt, config.timeout)),
+                    };
+                    if renewed {
+                        tracing::debug!(
+                            attempt,
+                            "401: the token source has a new token; retrying once"
+                        );
+                        auth_retried = true;
+                        continue;
+                    }
+                }
+            }
+            let retries_left = attempt - u32::from(auth_retried) <= config.retry.max_retries;
             // What to wait before the next attempt; `None` ends the call.
             let retry = match &outcome {
                 Outcome::Response(raw) => {
@@ -306,15 +391,69 @@ impl Core {
         }
     }
 
+    /// The token for the next attempt and its header, waiting for it no
+    /// longer than the call's deadline (`Err(None)` when that passed).
+    async fn token(
+        &self,
+        cx: &TokenContext,
+    ) -> Result<(SecretString, HeaderValue), Option<TokenError>> {
+        let asked = self.inner.tokens.token(cx);
+        let token = match tokio::time::timeout_at(cx.deadline, asked).await {
+            Ok(Ok(token)) => token,
+            Ok(Err(error)) => {
+                tracing::debug!(error = %error, "no token");
+                return Err(Some(error));
+            }
+            Err(_) => {
+                tracing::debug!("no token before the deadline");
+                return Err(None);
+            }
+        };
+        match crate::auth::bearer(&token) {
+            Some(header) => Ok((token, header)),
+            None => Err(Some(TokenError::other(
+                "the token source gave a token a header cannot carry (only visible ASCII is allowed)",
+            ))),
+        }
+    }
+
+    /// Tells the observer, if any, how an attempt ended.
+    fn observe(&self, request: &Request, attempt: u32, latency: Duration, outcome: &Outcome) {
+        let Some(observer) = &self.inner.observer else {
+            return;
+        };
+        let (status, headers, failure) = match outcome {
+            Outcome::Response(raw) => (Some(raw.status), Some(&raw.headers), None),
+            Outcome::TooLarge(status) => (Some(*status), None, Some("too_large")),
+            Outcome::Failed(e) if e.is_connect() => (None, None, Some("connect")),
+            Outcome::Failed(e) if e.is_timeout() => (None, None, Some("timeout")),
+            Outcome::Failed(_) => (None, None, Some("transport")),
+        };
+        observer.on_attempt(&Attempt {
+            operation: request.operation,
+            method: &request.method,
+            path: request.template,
+            attempt,
+            status,
+            latency,
+            headers,
+            failure,
+        });
+    }
+
     /// Sends one attempt and reads its answer.
     async fn attempt(
         &self,
         request: &Request,
         url: Url,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
+        token: Option<&HeaderValue>,
         body: Option<&bytes::Bytes>,
         limit: Duration,
     ) -> Outcome {
+        if let Some(token) = token {
+            headers.insert(AUTHORIZATION, token.clone());
+        }
         let mut http_request = reqwest::Request::new(request.method.clone(), url);
         *http_request.headers_mut() = headers;
         *http_request.timeout_mut() = Some(limit);
@@ -368,11 +507,12 @@ impl Core {
         }
     }
 
-    /// The URL and headers of an attempt: the request's own headers, then
-    /// the token, the user agent and (for a body that set none) the JSON
-    /// content type.
+    /// The URL and headers of an attempt, but the token: the request's own
+    /// headers, the app's (a client header can replace a spec default, a
+    /// request header a client one), the user agent and (for a body that
+    /// set none) the JSON content type.
     fn prepare(&self, request: &Request, has_body: bool) -> Result<(Url, HeaderMap), String> {
-        let mut headers = HeaderMap::with_capacity(request.headers.len() + 3);
+        let mut headers = HeaderMap::with_capacity(request.headers.len() + 4);
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| format!("header `{name}`: {e}"))?;
@@ -380,7 +520,8 @@ impl Core {
                 .map_err(|_| format!("header `{name}` has characters not allowed in a header"))?;
             headers.insert(name, value);
         }
-        headers.insert(AUTHORIZATION, self.inner.auth.clone());
+        self.inner.headers.apply(&mut headers);
+        self.headers.apply(&mut headers);
         headers.insert(USER_AGENT, self.inner.user_agent.clone());
         if has_body && !headers.contains_key(CONTENT_TYPE) {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -608,9 +749,16 @@ impl RawResponse {
             status: self.status,
             path,
             expected: without_values(&error),
-            snippet: self
-                .log_bodies
-                .then(|| snippet_at(&self.body, error.line(), error.column())),
+            snippet: self.log_bodies.then(|| {
+                // A body with credentials is shown redacted (from its start),
+                // since redacting moves the failing position.
+                match crate::redact::redact(&self.body) {
+                    std::borrow::Cow::Borrowed(_) => {
+                        snippet_at(&self.body, error.line(), error.column())
+                    }
+                    std::borrow::Cow::Owned(_) => snippet(&self.body),
+                }
+            }),
         }
     }
 }

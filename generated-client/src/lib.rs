@@ -8,7 +8,9 @@
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
 //! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
 //! every search result. [`webhooks`] verifies and decodes the contact
-//! webhook events.
+//! webhook events. Tokens come from a [`TokenSource`]: a fixed token, or an
+//! OAuth install that refreshes itself ([`oauth::OAuthTokens`]); hooks add
+//! headers and observe each attempt ([`Observer`]).
 //!
 //! ```no_run
 //! use leadconnector::{types, Client};
@@ -29,18 +31,22 @@
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod birth_date;
 mod body;
 mod config;
 mod core;
 pub mod de;
 mod error;
+mod hooks;
 mod limiter;
 mod nullable;
+pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
 mod options;
+mod personal;
 mod redact;
 mod request;
 mod response;
@@ -50,6 +56,9 @@ pub mod types;
 mod unknown;
 pub mod webhooks;
 
+pub use auth::{
+    SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture, TokenSource,
+};
 pub use birth_date::{BirthDate, BirthDateError};
 pub use body::FilePart;
 pub use config::{
@@ -58,11 +67,12 @@ pub use config::{
 };
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
+pub use hooks::{Attempt, Observer};
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use nullable::Nullable;
 pub use operations::*;
 pub use options::RequestOptions;
-pub use redact::{FieldNames, Redacted};
+pub use personal::{FieldNames, Redacted};
 pub use request::Request;
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;

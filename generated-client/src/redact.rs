@@ -1,30 +1,86 @@
-//! What `Debug` prints instead of personal data.
-//!
-//! Fields the spec marks `x-sensitive` (names, e-mail, phone, street
-//! address, postal code, birth date, `ssn`, IP address) print as
-//! `<redacted>`, and fields the spec does not list print by name only, since
-//! they may hold personal data too. Read the fields themselves to see the
-//! values.
+//! Keeps secrets out of body snippets (errors, TRACE logs): the values of
+//! the fields that carry credentials in the OAuth token exchange are
+//! replaced before a body is shown anywhere.
 
-use std::collections::BTreeMap;
-use std::fmt;
+use std::borrow::Cow;
 
-/// Stands for a sensitive value in `Debug` output: prints `<redacted>`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Redacted;
+use serde_json::Value;
 
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
+/// Fields whose values are credentials, in JSON and form bodies.
+const SECRET_FIELDS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "id_token",
+    "code",
+];
+
+const REDACTED: &str = "<redacted>";
+
+fn is_secret(name: &str) -> bool {
+    SECRET_FIELDS
+        .iter()
+        .any(|field| field.eq_ignore_ascii_case(name))
 }
 
-/// Prints the keys of a map of unknown fields, not their values.
-pub struct FieldNames<'a, V>(pub &'a BTreeMap<String, V>);
+/// `body` with the values of credential fields replaced, or unchanged
+/// when it has none. JSON (objects at any depth) and form-encoded bodies
+/// are understood; other bodies are returned as they are.
+pub(crate) fn redact(body: &[u8]) -> Cow<'_, [u8]> {
+    let lower = String::from_utf8_lossy(body).to_ascii_lowercase();
+    if !SECRET_FIELDS.iter().any(|field| lower.contains(field)) {
+        return Cow::Borrowed(body);
+    }
+    if let Ok(mut value) = serde_json::from_slice::<Value>(body) {
+        if redact_json(&mut value) {
+            return Cow::Owned(serde_json::to_vec(&value).unwrap_or_else(|_| REDACTED.into()));
+        }
+        return Cow::Borrowed(body);
+    }
+    if lower.trim_start().starts_with(['{', '[']) {
+        // Truncated or broken JSON naming a secret field: show nothing
+        // rather than guess where the value ends.
+        let named = SECRET_FIELDS
+            .iter()
+            .any(|field| lower.contains(&format!("\"{field}\"")));
+        return if named {
+            Cow::Owned(
+                format!("{REDACTED} (a JSON body with credentials that does not parse)")
+                    .into_bytes(),
+            )
+        } else {
+            Cow::Borrowed(body)
+        };
+    }
+    if !form_urlencoded::parse(body).any(|(name, _)| is_secret(&name)) {
+        return Cow::Borrowed(body);
+    }
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(body) {
+        out.append_pair(&name, if is_secret(&name) { REDACTED } else { &value });
+    }
+    Cow::Owned(out.finish().into_bytes())
+}
 
-impl<V> fmt::Debug for FieldNames<'_, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
+/// Replaces credential values in place; whether any was found.
+fn redact_json(value: &mut Value) -> bool {
+    match value {
+        Value::Object(map) => {
+            let mut found = false;
+            for (name, value) in map.iter_mut() {
+                if is_secret(name) && !value.is_null() {
+                    *value = Value::String(REDACTED.into());
+                    found = true;
+                } else {
+                    found |= redact_json(value);
+                }
+            }
+            found
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |found, v| redact_json(v) | found),
+        _ => false,
     }
 }
 
@@ -32,11 +88,26 @@ impl<V> fmt::Debug for FieldNames<'_, V> {
 mod tests {
     use super::*;
 
+    fn text(body: &[u8]) -> String {
+        String::from_utf8_lossy(&redact(body)).into_owned()
+    }
+
     #[test]
-    fn prints_no_values() {
-        let mut map = BTreeMap::new();
-        map.insert("secretField".to_owned(), "123-45-6789".to_owned());
-        let text = format!("{:?} {:?}", Some(Redacted), FieldNames(&map));
-        assert_eq!(text, "Some(<redacted>) {\"secretField\"}");
+    fn json_and_form_secrets_are_replaced() {
+        let json = br#"{"access_token":"AT-1","nested":{"refresh_token":"RT-1"},"scope":"x"}"#;
+        let out = text(json);
+        assert!(!out.contains("AT-1") && !out.contains("RT-1"), "{out}");
+        assert!(out.contains(r#""scope":"x""#), "{out}");
+        let form = b"client_id=app&client_secret=S3&grant_type=refresh_token&refresh_token=RT-2";
+        let out = text(form);
+        assert!(!out.contains("S3") && !out.contains("RT-2"), "{out}");
+        assert!(out.contains("client_id=app"), "{out}");
+        assert!(out.contains("grant_type=refresh_token"), "{out}");
+        let broken = br#"{"access_token":"AT-3","#;
+        assert!(!text(broken).contains("AT-3"));
+        let plain = br#"{"statusCode":502,"message":"nothing secret"}"#;
+        assert_eq!(&*redact(plain), &plain[..]);
+        let html = b"<html><body class=x>Error code 502</body></html>";
+        assert_eq!(&*redact(html), &html[..]);
     }
 }
