@@ -274,17 +274,29 @@ pub fn compare_responses(
             ));
         }
     }
-    let error_enum = format!("{}Error", new.type_prefix);
+    let error_enum = &new.error_type;
+    // Operations documenting the same errors share an enum: a new status
+    // can move the operation to another enum, which code naming the old
+    // one notices; within one enum a variant is no break (it is
+    // `#[non_exhaustive]`).
+    let moved = old.error_type != new.error_type;
     for b in &new.errors {
         let status = status_key(&b.status);
         match old.errors.iter().find(|a| a.status == b.status) {
             None => {
-                let message = format!(
-                    "error status {status} documented: `{error_enum}` gains variant `{}`, so matches without a wildcard arm stop compiling",
-                    b.variant
-                );
+                let message = if moved {
+                    format!(
+                        "error status {status} documented: the operation's error enum changes from `{}` to `{error_enum}`, so code naming `{}` stops compiling",
+                        old.error_type, old.error_type
+                    )
+                } else {
+                    format!(
+                        "error status {status} documented: `{error_enum}` gains variant `{}`; it is `#[non_exhaustive]`, so every match already has a wildcard arm",
+                        b.variant
+                    )
+                };
                 out.push(at(
-                    Change::new("response-error-status-added", false, true, message),
+                    Change::new("response-error-status-added", false, moved, message).added(),
                     &status,
                     false,
                     true,

@@ -27,8 +27,11 @@ const UNLESS_NARROWER: &str = "breaking unless every value NEW sends was valid i
 const SAFE_DIRECTION: &str =
     "breaking unless the JSON values widen (in requests) or narrow (in responses)";
 const IF_TYPE_CHANGES: &str = "breaking when the Rust type changes";
-const IF_NO_BUILDER: &str =
-    "compatible when the struct has `Default` or `new` (built with `..`), else breaking";
+/// Generated structs, enums, unions and error enums are `#[non_exhaustive]`:
+/// no caller writes a literal naming every field or a match without a
+/// wildcard arm, so growing them breaks no one.
+const NON_EXHAUSTIVE: &str = "compatible: the type is `#[non_exhaustive]`";
+const IF_ERROR_ENUM_CHANGES: &str = "breaking when the operation moves to another error enum (operations documenting the same errors share one), else compatible (`#[non_exhaustive]`)";
 
 /// Every check, grouped as the report groups them.
 pub const CHECKS: &[Check] = &[
@@ -103,7 +106,11 @@ pub const CHECKS: &[Check] = &[
         IF_TYPE_CHANGES,
     ),
     check("response-media-type-changed", BREAKING, COMPATIBLE),
-    check("response-error-status-added", COMPATIBLE, BREAKING),
+    check(
+        "response-error-status-added",
+        COMPATIBLE,
+        IF_ERROR_ENUM_CHANGES,
+    ),
     check("response-error-status-removed", COMPATIBLE, BREAKING),
     check(
         "response-error-body-changed",
@@ -115,7 +122,7 @@ pub const CHECKS: &[Check] = &[
     check("type-removed", COMPATIBLE, BREAKING),
     check("type-kind-changed", SAFE_DIRECTION, BREAKING),
     // Properties.
-    check("request-property-added", COMPATIBLE, IF_NO_BUILDER),
+    check("request-property-added", COMPATIBLE, NON_EXHAUSTIVE),
     check("request-property-added-required", BREAKING, BREAKING),
     check("request-property-removed", COMPATIBLE, BREAKING),
     check("request-property-became-required", BREAKING, BREAKING),
@@ -136,7 +143,7 @@ pub const CHECKS: &[Check] = &[
         IF_TYPE_CHANGES,
     ),
     check("request-constraint-tightened", BREAKING, COMPATIBLE),
-    check("response-property-added", COMPATIBLE, IF_NO_BUILDER),
+    check("response-property-added", COMPATIBLE, NON_EXHAUSTIVE),
     check("response-property-added-required", COMPATIBLE, BREAKING),
     check("response-property-removed", BREAKING, BREAKING),
     check("response-property-became-optional", BREAKING, BREAKING),
@@ -160,17 +167,17 @@ pub const CHECKS: &[Check] = &[
     check("property-rust-type-changed", COMPATIBLE, BREAKING),
     check("property-deprecated", COMPATIBLE, COMPATIBLE),
     // Enums and unions.
-    check("request-enum-value-added", COMPATIBLE, BREAKING),
+    check("request-enum-value-added", COMPATIBLE, NON_EXHAUSTIVE),
     check("request-enum-value-removed", BREAKING, BREAKING),
-    check("response-enum-value-added", COMPATIBLE, BREAKING),
+    check("response-enum-value-added", COMPATIBLE, NON_EXHAUSTIVE),
     check("response-enum-value-removed", COMPATIBLE, BREAKING),
     check("enum-value-rust-name-changed", COMPATIBLE, BREAKING),
-    check("request-union-variant-added", COMPATIBLE, BREAKING),
+    check("request-union-variant-added", COMPATIBLE, NON_EXHAUSTIVE),
     check("request-union-variant-removed", BREAKING, BREAKING),
     check(
         "response-union-variant-added",
         "breaking unless the union is tagged (kept as `Unknown`)",
-        BREAKING,
+        NON_EXHAUSTIVE,
     ),
     check("response-union-variant-removed", COMPATIBLE, BREAKING),
     check(

@@ -4,11 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Api, Field, Operation, StructDef, Ty, TypeDef, TypeKind};
-
-/// At most this many required fields get a `new` constructor; mirrors
-/// `emit::types::MAX_CONSTRUCTOR_ARGS`.
-const MAX_CONSTRUCTOR_ARGS: usize = 7;
+use crate::ir::{Api, Field, Operation, Presence, StructDef, Ty, TypeDef, TypeKind};
 
 /// The Rust type the emitter writes for `ty` (module prefixes left out:
 /// both sides are compared the same way).
@@ -31,47 +27,50 @@ pub fn rust(ty: &Ty) -> String {
     }
 }
 
-/// The Rust type of a struct field, presence applied (as `emit::types`
-/// decides it: `T`, `Option<T>` or `Nullable<T>`).
-pub fn field_rust(field: &Field, s: &StructDef) -> String {
+/// The Rust type of a struct field, presence applied (as lowering decided
+/// it: `T`, `Option<T>`, `Nullable<T>`, or a `Vec` empty when absent).
+pub fn field_rust(field: &Field) -> String {
     let ty = rust(&field.ty);
-    match (field.required, field.nullable) {
-        (true, false) => ty,
-        (true, true) => format!("Option<{ty}>"),
-        (false, true) if s.in_request => format!("Nullable<{ty}>"),
-        (false, _) => format!("Option<{ty}>"),
+    match field.presence {
+        Presence::Required | Presence::DefaultEmpty => ty,
+        Presence::RequiredNullable | Presence::Optional => format!("Option<{ty}>"),
+        Presence::ThreeState => format!("Nullable<{ty}>"),
     }
 }
 
-/// How code outside the crate can build a struct without naming every field.
+/// How code outside the crate builds a struct. Generated structs are
+/// `#[non_exhaustive]`: never with a literal, always with `Default` or
+/// `new`, then setters or field assignments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Construction {
-    /// `#[derive(Default)]`: `T { a, ..Default::default() }`.
+    /// `T::default()`.
     Default,
-    /// `T::new(required...)`, with these argument types: `T { a, ..T::new(..) }`.
+    /// `T::new(required...)`, with these argument types.
     New(Vec<String>),
-    /// Neither: only a literal naming every field.
-    LiteralOnly,
+    /// Neither (lowering always gives one of the two; kept so the report
+    /// stays truthful if that changes).
+    Neither,
 }
 
-/// How a struct is built, as the emitter decides it.
+/// How a struct is built, as lowering decided it.
 pub fn construction(s: &StructDef) -> Construction {
-    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
-    if required.is_empty() {
-        Construction::Default
-    } else if required.len() <= MAX_CONSTRUCTOR_ARGS {
-        Construction::New(
-            required
+    match (&s.constructor, s.default) {
+        (Some(c), _) => Construction::New(
+            c.args
                 .iter()
-                .map(|f| match (&f.ty, f.nullable) {
-                    (Ty::String, false) => "impl Into<String>".to_owned(),
-                    (ty, true) => format!("Option<{}>", rust(ty)),
-                    (ty, false) => rust(ty),
+                .filter_map(|i| s.fields.get(*i))
+                .map(|f| match (&f.ty, f.presence) {
+                    (ty, Presence::RequiredNullable) => format!("Option<{}>", rust(ty)),
+                    (Ty::Vec(inner), _) => {
+                        format!("impl IntoIterator<Item = impl Into<{}>>", rust(inner))
+                    }
+                    (Ty::Boxed(inner), _) => format!("impl Into<{}>", rust(inner)),
+                    (ty, _) => format!("impl Into<{}>", rust(ty)),
                 })
                 .collect(),
-        )
-    } else {
-        Construction::LiteralOnly
+        ),
+        (None, true) => Construction::Default,
+        (None, false) => Construction::Neither,
     }
 }
 

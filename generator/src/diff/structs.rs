@@ -29,10 +29,10 @@ fn construction_note(name: &str, old: &Construction, new: &Construction) -> Stri
         (Construction::New(_), Construction::New(_)) => {
             format!("; the arguments of `{name}::new` change")
         }
-        (_, Construction::LiteralOnly) => format!(
-            "; `{name}` has more required fields than `new` takes, so it loses its constructor"
-        ),
-        (Construction::LiteralOnly, _) => String::new(),
+        (_, Construction::Neither) => {
+            format!("; `{name}` can no longer be built outside the crate")
+        }
+        (Construction::Neither, _) => String::new(),
         (Construction::Default, Construction::Default) => String::new(),
     }
 }
@@ -100,21 +100,17 @@ pub(super) fn compare(
                 ("request-property-added", false),
                 ("response-property-added", false),
             );
-            let literal_only = old_build == Construction::LiteralOnly;
-            let how = if literal_only {
-                format!(
-                    "; `{name}` has neither `Default` nor `new`, so every literal must now name it"
-                )
-            } else {
-                "; literals built with `..` still compile".to_owned()
-            };
+            // `#[non_exhaustive]`: nobody outside the crate wrote a literal
+            // that would now miss the field.
+            let how =
+                format!("; `{name}` is `#[non_exhaustive]`, so no caller's code names every field");
             let message = format!(
                 "optional property `{}` added to `{name}` (field `{}`){how}",
                 f.wire, f.name
             );
             push(
                 out,
-                Change::new(id, wire, literal_only, message).added(),
+                Change::new(id, wire, false, message).added(),
                 &f.wire,
                 false,
                 true,
@@ -147,8 +143,8 @@ pub(super) fn compare(
         let Some(fa) = old_fields.get(fb.wire.as_str()) else {
             continue;
         };
-        let old_rust = field_rust(fa, a);
-        let new_rust = field_rust(fb, b);
+        let old_rust = field_rust(fa);
+        let new_rust = field_rust(fb);
         let rust_changed = old_rust != new_rust;
         let field_note = if rust_changed {
             format!(

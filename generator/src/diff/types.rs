@@ -155,10 +155,10 @@ fn compare_enum(
                     ("response-enum-value-added", false),
                 );
                 let message = format!(
-                    "value `{}` added to `{name}` (variant `{}`): matches without a wildcard arm stop compiling; apps built on OLD receive it as `Unknown`",
+                    "value `{}` added to `{name}` (variant `{}`): the enum is `#[non_exhaustive]`, so every match already has a wildcard arm; apps built on OLD receive it as `Unknown`",
                     v.wire, v.name
                 );
-                out.push(at(Change::new(id, wire, true, message).added()));
+                out.push(at(Change::new(id, wire, false, message).added()));
             }
             Some(o) if o.name != v.name => {
                 let mut message = format!(
@@ -248,10 +248,10 @@ fn compare_union(
                     ("response-union-variant-added", a.tag.is_none()),
                 );
                 let message = format!(
-                    "shape `{}` added to `{name}`: matches without a wildcard arm stop compiling",
+                    "shape `{}` added to `{name}`: the union is `#[non_exhaustive]`, so every match already has a wildcard arm",
                     v.name
                 );
-                out.push(at(Change::new(id, wire, true, message).added()));
+                out.push(at(Change::new(id, wire, false, message).added()));
             }
             Some(o) if shape::rust(&o.ty) != shape::rust(&v.ty) => {
                 let relation = shapes.relate(&o.ty, &v.ty);
