@@ -256,6 +256,9 @@ pub struct Operation {
     pub success_type: Option<String>,
     /// The error enum (in `Api::error_types`), possibly shared.
     pub error_type: String,
+    /// The method takes more arguments than clippy's `too_many_arguments`
+    /// allows (every required parameter is an argument).
+    pub many_args: bool,
     /// HTTP method, upper case.
     pub http_method: String,
     /// The path template as written in the spec.

@@ -7,10 +7,6 @@ use quote::{format_ident, quote};
 use super::{doc_attrs, ident, Ctx, Runtime};
 use crate::ir::{Api, BodyEncoding, Docs, ErrorEnum, Operation, Param, Segment, StatusMatch, Ty};
 
-/// Above this many arguments (with `self`), clippy asks for fewer; operations
-/// with that many required parameters get a targeted allowance.
-const MAX_ARGS: usize = 7;
-
 /// The whole `operations` module.
 pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
     let ctx = Ctx {
@@ -174,7 +170,8 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             args.push(quote!(files: &[#rt::FilePart]));
         }
     }
-    let allow = (args.len() + 1 > MAX_ARGS)
+    let allow = op
+        .many_args
         .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "every required parameter is an argument")]));
 
     let method_ident = format_ident!("{}", op.http_method);

@@ -10,7 +10,7 @@ use crate::ir::{
 use crate::names::{self, Scope};
 
 /// Above this many arguments clippy asks for fewer (`too_many_arguments`);
-/// constructors with more required fields get a targeted allowance.
+/// constructors and methods with more get a targeted allowance.
 const MAX_ARGS: usize = 7;
 
 /// The name of the error enum shared by the most operations.
@@ -43,6 +43,22 @@ pub fn decide(api: &mut Api, type_names: &mut Scope) {
             }
             TypeKind::Enum(_) | TypeKind::Alias(_) => {}
         }
+    }
+    for op in &mut api.operations {
+        // `self`, path parameters, required query and header parameters,
+        // the `Params` struct, the body and (multipart) the files.
+        let args = 1
+            + op.path_params.len()
+            + op.query_params
+                .iter()
+                .chain(&op.header_params)
+                .filter(|p| p.required)
+                .count()
+            + usize::from(op.params_type.is_some())
+            + op.body.as_ref().map_or(0, |b| {
+                1 + usize::from(b.encoding == crate::ir::BodyEncoding::Multipart)
+            });
+        op.many_args = args > MAX_ARGS;
     }
     decide_error_types(api, type_names);
 }

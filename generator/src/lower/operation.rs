@@ -229,6 +229,7 @@ impl Lowerer<'_> {
             success_type,
             // Decided once every operation is known (`lower::decide`).
             error_type: String::new(),
+            many_args: false,
             type_prefix,
             http_method,
             path: path.to_owned(),
