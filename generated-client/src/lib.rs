@@ -6,8 +6,9 @@
 //! hand-written runtime: the builder, the transport with its retries, the
 //! error type, and the [`Nullable`] and [`BirthDate`] types; per-request
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
-//! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
-//! every search result.
+//! client-side [`RateLimiter`], [`Client::search_contacts_stream`] over
+//! every search result, the listing streams [`Client::contacts_by_business_stream`]
+//! and (deprecated) `Client::contacts_stream`, and [`Timestamp`] for response times.
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -37,6 +38,7 @@ mod config;
 mod core;
 mod error;
 mod limiter;
+mod listing;
 mod nullable;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
@@ -45,6 +47,7 @@ mod options;
 mod request;
 mod response;
 mod search;
+mod timestamp;
 #[rustfmt::skip]
 pub mod types;
 
@@ -57,6 +60,10 @@ pub use config::{
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
+pub use listing::{
+    BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,
+    CONTACTS_DEFAULT_LIMIT,
+};
 pub use nullable::Nullable;
 pub use operations::*;
 pub use options::RequestOptions;
@@ -65,3 +72,4 @@ pub use request::Request;
 pub use reqwest::Method;
 pub use response::{ApiResponse, RateLimit};
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};
+pub use timestamp::Timestamp;

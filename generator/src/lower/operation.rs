@@ -195,8 +195,9 @@ impl Lowerer<'_> {
                     .join(", ")
             ));
         }
-        if op.deprecated {
-            notes.push("Deprecated by the API.".into());
+        let deprecated = op.deprecated.then(|| deprecation_note(op));
+        if let Some(note) = &deprecated {
+            notes.push(format!("Deprecated: {note}"));
         }
         Some(Operation {
             operation_id,
@@ -219,6 +220,7 @@ impl Lowerer<'_> {
             success,
             errors,
             idempotent,
+            deprecated,
         })
     }
 
@@ -628,4 +630,16 @@ pub fn status_name(status: &StatusMatch) -> String {
         other => return format!("Status{other}"),
     };
     name.to_owned()
+}
+
+/// What `#[deprecated]` says for a deprecated operation: its
+/// `x-deprecated-note` (which should name the replacement), else a generic
+/// note. A note that is not a string is ignored.
+fn deprecation_note(op: &openapiv3::Operation) -> String {
+    op.extensions
+        .get("x-deprecated-note")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|note| !note.is_empty())
+        .map_or_else(|| "deprecated by the API".to_owned(), str::to_owned)
 }
