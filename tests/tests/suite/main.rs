@@ -13,6 +13,7 @@ mod diagnostics;
 mod examples;
 mod fixtures_compile;
 mod fuzz_regressions;
+mod listing;
 mod resilience;
 mod response_fuzz;
 mod snapshots;

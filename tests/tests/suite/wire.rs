@@ -1154,13 +1154,16 @@ async fn invoke(client: &Client, id: &str, body: Option<&Value>) -> Outcome {
 
 /// The first request-body example of `id`, if it takes a body.
 fn first_request_example(spec: &Value, id: &str) -> Option<Value> {
-    common::operation(spec, id).op.get("requestBody").map(|_| {
-        request_examples(spec, id)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| panic!("{id} has no request example"))
-            .1
-    })
+    crate::common::operation(spec, id)
+        .op
+        .get("requestBody")
+        .map(|_| {
+            request_examples(spec, id)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| panic!("{id} has no request example"))
+                .1
+        })
 }
 
 /// Answers `id` with its documented success example, calls it with its
@@ -1443,7 +1446,7 @@ async fn get_contacts_sends_the_cursor_and_decodes_meta() {
 /// Whether the spec lets the client repeat `id` (GET, PUT, DELETE, or
 /// `x-idempotent: true`; `x-idempotent: false` wins over the method).
 fn spec_says_idempotent(spec: &Value, id: &str) -> bool {
-    let op = common::operation(spec, id);
+    let op = crate::common::operation(spec, id);
     match op.op.get("x-idempotent") {
         Some(flag) => flag.as_bool().expect("x-idempotent is a boolean"),
         None => matches!(op.method, "get" | "put" | "delete"),
