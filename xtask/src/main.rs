@@ -5,6 +5,7 @@ mod bench;
 mod codegen;
 mod corpus;
 mod fuzz;
+mod vendor;
 
 use std::process::ExitCode;
 
@@ -30,7 +31,18 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
 
   fuzz               mutate the vendor corpus, the spec and the fixtures and
                      feed them to the generator; crashes go to
-                     target/fuzz-crashes (use --release; `fuzz --help`)";
+                     target/fuzz-crashes (use --release; `fuzz --help`)
+       cargo xtask vendor-responses [--cases N | --full] [--seed X] [--corpus DIR]
+       cargo xtask vendor-requests [--cases N | --full] [--seed X] [--corpus DIR]
+
+  vendor-responses   decode random bodies generated from the vendor's response
+                     schemas (DIR/apps/contacts.json, default ../shared/corpus)
+                     with the client, over loopback; fail on any failure
+                     outside the documented departures
+  vendor-requests    validate every request the client builds (the spec's
+                     examples and random requests) against the vendor's
+                     request schemas; same rule
+  --cases N          cases per operation (default 200; --full: 10,000)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +53,8 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::run(args.get(1..).unwrap_or_default()),
         Some("fuzz") => fuzz::run(args.get(1..).unwrap_or_default()),
+        Some("vendor-responses") => vendor::responses(args.get(1..).unwrap_or_default()),
+        Some("vendor-requests") => vendor::requests(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
