@@ -8,7 +8,8 @@
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
 //! client-side [`RateLimiter`], [`Client::search_contacts_stream`] over
 //! every search result, the listing streams [`Client::contacts_by_business_stream`]
-//! and (deprecated) `Client::contacts_stream`, and [`Timestamp`] for response times.
+//! and (deprecated) `Client::contacts_stream`, and [`Timestamp`] for response
+//! times. [`webhooks`] verifies and decodes the contact webhook events.
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -50,6 +51,7 @@ mod search;
 mod timestamp;
 #[rustfmt::skip]
 pub mod types;
+pub mod webhooks;
 
 pub use birth_date::{BirthDate, BirthDateError};
 pub use body::FilePart;

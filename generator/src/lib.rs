@@ -76,7 +76,8 @@ pub struct GeneratedFile {
 /// What a successful generation produced.
 #[derive(Debug)]
 pub struct Output {
-    /// Files to write.
+    /// Files to write: `src/types.rs`, then `src/operations.rs` unless the
+    /// spec has no operations, then the standalone crate's files.
     pub files: Vec<GeneratedFile>,
     /// Warnings (generation went on).
     pub warnings: Vec<Diagnostic>,
@@ -103,18 +104,20 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic
     }
 
     let rt = &options.runtime;
-    let mut files = vec![
-        GeneratedFile {
-            path: PathBuf::from("src/types.rs"),
-            contents: render::render(emit::types_file(&api, rt), &options.spec_name)
-                .map_err(|d| vec![d])?,
-        },
-        GeneratedFile {
+    let mut files = vec![GeneratedFile {
+        path: PathBuf::from("src/types.rs"),
+        contents: render::render(emit::types_file(&api, rt), &options.spec_name)
+            .map_err(|d| vec![d])?,
+    }];
+    // A spec of schemas only (webhook payloads, say) has no client to offer:
+    // an empty `Client` would only be noise in the crate that includes it.
+    if !api.operations.is_empty() {
+        files.push(GeneratedFile {
             path: PathBuf::from("src/operations.rs"),
             contents: render::render(emit::operations_file(&api, rt), &options.spec_name)
                 .map_err(|d| vec![d])?,
-        },
-    ];
+        });
+    }
     if let Some(standalone) = &options.standalone {
         files.extend(standalone_files(&api, standalone, &options.spec_name).map_err(|d| vec![d])?);
     }
@@ -133,14 +136,25 @@ fn standalone_files(
     spec_name: &str,
 ) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let doc = format!(" Generated client for the {}.", api.title.trim());
+    let has_operations = !api.operations.is_empty();
+    let operations_mod = has_operations.then(|| {
+        quote!(
+            pub mod operations;
+        )
+    });
+    let operations_use = has_operations.then(|| {
+        quote!(
+            pub use operations::*;
+        )
+    });
     let lib = quote! {
         #![doc = #doc]
         #![deny(missing_docs)]
 
-        pub mod operations;
+        #operations_mod
         pub mod types;
 
-        pub use operations::*;
+        #operations_use
         pub use leadconnector::{ApiResponse, BuildError, ClientBuilder, Error, Nullable, RateLimit};
     };
     let runtime = standalone

@@ -17,4 +17,5 @@ mod listing;
 mod resilience;
 mod response_fuzz;
 mod snapshots;
+mod webhooks;
 mod wire;

@@ -1,7 +1,7 @@
 //! Snapshots of the generator's output: every file generated for one fixture
-//! per construct, the warnings it gives on defective specs, and the contacts
-//! client's API surface (its generated files are committed, and checked to
-//! be current here). Review changes with `cargo insta review`.
+//! per construct, the warnings it gives on defective specs, and the API
+//! surface of each spec `cargo xtask codegen` generates (contacts, webhooks;
+//! their generated files are committed, and checked to be current here). Review changes with `cargo insta review`.
 
 use generator::{Options, Runtime};
 
@@ -14,15 +14,15 @@ fn snapshot_name(prefix: &str, file: &generator::GeneratedFile) -> String {
     format!("{prefix}__{stem}")
 }
 
-fn contacts_output() -> generator::Output {
+/// Generates one of the project's specs as `cargo xtask codegen` does.
+fn target_output(spec: &str) -> generator::Output {
     let options = Options {
         runtime: Runtime::in_crate(),
-        spec_name: "spec/contacts.yaml".into(),
+        spec_name: spec.into(),
         standalone: None,
         deny_warnings: true,
     };
-    let spec = tests::root().join("spec/contacts.yaml");
-    generator::generate(&spec, &options).unwrap_or_else(|d| {
+    generator::generate(&tests::root().join(spec), &options).unwrap_or_else(|d| {
         panic!(
             "{}",
             d.iter()
@@ -33,18 +33,24 @@ fn contacts_output() -> generator::Output {
     })
 }
 
-/// The committed client is what the generator makes of the committed spec:
-/// `cargo xtask codegen --check` in a test, so a clone's own `cargo test`
-/// catches a spec edited without regenerating. (The generated files are the
-/// snapshot of the contacts client; a copy of them under `snapshots/` would
-/// only make every change reviewed twice.)
-#[test]
-fn contacts_client_is_current() {
-    let output = contacts_output();
-    assert_eq!(output.files.len(), 2);
-    let client = tests::root().join("generated-client");
-    for file in &output.files {
-        let path = client.join(&file.path);
+/// The committed modules of one target of `cargo xtask codegen` (see
+/// `TARGETS` in xtask/src/codegen.rs) are what the generator makes of the
+/// committed spec, and they are exactly `files`: `cargo xtask codegen
+/// --check` in a test, so a clone's own `cargo test` catches a spec edited
+/// without regenerating. (The generated files are the snapshot of the
+/// client; a copy of them under `snapshots/` would only make every change
+/// reviewed twice.)
+fn assert_target_is_current(spec: &str, module_dir: &str, files: &[&str]) {
+    let output = target_output(spec);
+    let names: Vec<String> = output
+        .files
+        .iter()
+        .filter_map(|f| f.path.file_name()?.to_str().map(str::to_owned))
+        .collect();
+    assert_eq!(names, files, "files generated from {spec}");
+    let dir = tests::root().join(module_dir);
+    for (file, name) in output.files.iter().zip(&names) {
+        let path = dir.join(name);
         let committed = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         assert!(
@@ -53,6 +59,17 @@ fn contacts_client_is_current() {
             path.display()
         );
     }
+}
+
+// One `*_is_current` test per target of `cargo xtask codegen`.
+
+#[test]
+fn contacts_client_is_current() {
+    assert_target_is_current(
+        "spec/contacts.yaml",
+        "generated-client/src",
+        &["types.rs", "operations.rs"],
+    );
 }
 
 /// What the contacts client offers, one line per operation and per type:
@@ -65,6 +82,64 @@ fn contacts_api_surface() {
         "contacts__surface",
         tests::api_surface(&tests::root().join("spec/contacts.yaml"))
     );
+}
+
+/// Types only: the spec has no operations.
+#[test]
+fn webhooks_types_are_current() {
+    assert_target_is_current(
+        "spec/webhooks.yaml",
+        "generated-client/src/webhooks",
+        &["types.rs"],
+    );
+}
+
+/// The webhook event types, one line each (the event union and its
+/// variants, the payload structs and their fields).
+#[test]
+fn webhooks_api_surface() {
+    insta::assert_snapshot!(
+        "webhooks__surface",
+        tests::api_surface(&tests::root().join("spec/webhooks.yaml"))
+    );
+}
+
+/// A spec without operations yields its types and no `operations.rs`, in a
+/// standalone crate too (whose `lib.rs` then declares no such module).
+#[test]
+fn spec_without_operations_is_types_only() {
+    let dir = tests::root().join("target/types-only-spec");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("types_only.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: Types only, version: '1'}\npaths: {}\n\
+         components:\n  schemas:\n    Thing:\n      type: object\n      properties:\n        \
+         name: {type: string}\n",
+    )
+    .unwrap();
+    let options = Options {
+        runtime: Runtime::external("leadconnector").unwrap(),
+        spec_name: "types_only.yaml".into(),
+        standalone: Some(generator::Standalone {
+            crate_name: "types_only".into(),
+            runtime_path: "../generated-client".into(),
+            own_workspace: true,
+        }),
+        deny_warnings: true,
+    };
+    let output = generator::generate(&spec, &options).unwrap_or_else(|d| panic!("{d:?}"));
+    let files: Vec<String> = output
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    assert_eq!(files, ["src/types.rs", "src/lib.rs", "Cargo.toml"]);
+    assert_eq!(output.operations, 0);
+    let lib = &output.files[1].contents;
+    assert!(lib.contains("pub mod types;"), "{lib}");
+    assert!(!lib.contains("operations"), "{lib}");
+    assert!(output.files[0].contents.contains("pub struct Thing"));
 }
 
 #[test]
