@@ -47,7 +47,7 @@ impl Client {
     ///
     /// `GET /contacts/`
     ///
-    /// Deprecated: use `search_contacts` (`POST /contacts/search`) or `search_contacts_stream` instead
+    /// Deprecated by the API: use `search_contacts` (`POST /contacts/search`) or `search_contacts_stream` instead.
     #[deprecated(
         note = "use `search_contacts` (`POST /contacts/search`) or `search_contacts_stream` instead"
     )]

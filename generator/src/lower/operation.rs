@@ -195,10 +195,16 @@ impl Lowerer<'_> {
                     .join(", ")
             ));
         }
-        let deprecated = op.deprecated.then(|| deprecation_note(op));
-        if let Some(note) = &deprecated {
-            notes.push(format!("Deprecated: {note}"));
-        }
+        let deprecated = op.deprecated.then(|| match deprecation_note(op) {
+            Some(note) => {
+                notes.push(format!("Deprecated by the API: {note}."));
+                note
+            }
+            None => {
+                notes.push("Deprecated by the API.".into());
+                "deprecated by the API".to_owned()
+            }
+        });
         Some(Operation {
             operation_id,
             method_name,
@@ -632,14 +638,14 @@ pub fn status_name(status: &StatusMatch) -> String {
     name.to_owned()
 }
 
-/// What `#[deprecated]` says for a deprecated operation: its
-/// `x-deprecated-note` (which should name the replacement), else a generic
-/// note. A note that is not a string is ignored.
-fn deprecation_note(op: &openapiv3::Operation) -> String {
+/// The operation's `x-deprecated-note` (which should name the
+/// replacement), the text of its `#[deprecated]`; `None` when it has none
+/// (or one that is not a string), and the note is then generic.
+fn deprecation_note(op: &openapiv3::Operation) -> Option<String> {
     op.extensions
         .get("x-deprecated-note")
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|note| !note.is_empty())
-        .map_or_else(|| "deprecated by the API".to_owned(), str::to_owned)
+        .map(str::to_owned)
 }
