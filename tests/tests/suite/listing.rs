@@ -57,7 +57,7 @@ enum Cursor {
 struct CursorPages {
     total: usize,
     cursor: Cursor,
-    seen: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    seen: Seen,
 }
 
 impl Respond for CursorPages {
