@@ -171,3 +171,54 @@ fn matches(pattern: &str, at: &str) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_one_segment_per_star_and_any_rest_after_double_star() {
+        assert!(matches(
+            "body/dndSettings/*/code",
+            "body/dndSettings/SMS/code"
+        ));
+        assert!(!matches(
+            "body/dndSettings/*/code",
+            "body/dndSettings/SMS/message"
+        ));
+        assert!(matches(
+            "body/customFields/**",
+            "body/customFields/0/field_value"
+        ));
+        assert!(!matches("body/dnd", "body/dndSettings"));
+        assert!(!matches("body/dnd", "body/dnd/x"));
+    }
+
+    #[test]
+    fn error_bodies_are_completed_and_the_row_named() {
+        let departures = Departures::new();
+        let (body, row) =
+            departures.patch_response("getContact", 422, Some(json!({"statusCode": 4.5})));
+        assert_eq!(row, Some(6));
+        assert_eq!(
+            body,
+            Some(
+                json!({"statusCode": 422, "message": ["Unprocessable Entity"], "error": "Unprocessable Entity"})
+            )
+        );
+        let (_, row) =
+            departures.patch_response("getContact", 400, Some(json!({"statusCode": 400})));
+        assert_eq!(row, Some(7), "message is missing");
+        let whole = json!({"statusCode": 400, "message": "m"});
+        assert_eq!(
+            departures.patch_response("getContact", 400, Some(whole.clone())),
+            (Some(whole), None)
+        );
+        let contact = json!({"contact": {}});
+        assert_eq!(
+            departures.patch_response("getContact", 200, Some(contact.clone())),
+            (Some(contact), None),
+            "success bodies are served as generated"
+        );
+    }
+}

@@ -415,3 +415,82 @@ fn kind(value: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs() -> Docs {
+        let mut docs = Docs::new();
+        docs.docs.insert(
+            "contacts".into(),
+            json!({"components": {"schemas": {
+                "Thing": {"type": "object", "required": ["id"], "properties": {
+                    "id": {"type": "string"},
+                    "n": {"type": "number", "nullable": true},
+                    "kind": {"type": "string", "enum": ["a", "b"]},
+                    "err": {"$ref": "../common/common-schemas.json#/components/schemas/Err"},
+                    "list": {"type": "array", "items": {"type": "integer"}}
+                }}
+            }}}),
+        );
+        docs.docs.insert(
+            "common".into(),
+            json!({"components": {"schemas": {"Err": {"type": "object", "additionalProperties": false,
+                "properties": {"code": {"type": "number"}}}}}}),
+        );
+        docs
+    }
+
+    fn problems(value: Value) -> Vec<String> {
+        let docs = docs();
+        let mut out = Vec::new();
+        let schema = json!({"$ref": "#/components/schemas/Thing"});
+        validate(&docs, "contacts", &schema, &value, "", &mut out);
+        out.into_iter()
+            .map(|v| format!("{}: {}", v.at, v.problem))
+            .collect()
+    }
+
+    #[test]
+    fn the_validator_follows_refs_across_files_and_reports_where() {
+        assert!(problems(
+            json!({"id": "x", "n": null, "kind": "a", "err": {"code": 1.5}, "list": [1]})
+        )
+        .is_empty());
+        assert_eq!(
+            problems(json!({"n": 1})),
+            ["/id: required property missing"]
+        );
+        assert_eq!(
+            problems(json!({"id": 1})),
+            ["/id: a number where the schema says `string`"]
+        );
+        assert_eq!(problems(json!({"id": "x", "kind": "c"})).len(), 1);
+        assert_eq!(
+            problems(json!({"id": "x", "err": {"other": 1}})),
+            ["/err/other: property the schema does not allow"]
+        );
+        assert_eq!(
+            problems(json!({"id": "x", "list": [1.5]})),
+            ["/list/0: a number where the schema says `integer`"]
+        );
+    }
+
+    #[test]
+    fn generated_values_satisfy_their_schema() {
+        let docs = docs();
+        let mut generator = Generator {
+            docs: &docs,
+            rng: fastrand::Rng::with_seed(7),
+            unknown_properties: true,
+        };
+        let schema = json!({"$ref": "#/components/schemas/Thing"});
+        for _ in 0..500 {
+            let value = generator.value("contacts", &schema, 0);
+            let mut out = Vec::new();
+            validate(&docs, "contacts", &schema, &value, "", &mut out);
+            assert!(out.is_empty(), "{value}: {out:?}");
+        }
+    }
+}
