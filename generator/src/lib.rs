@@ -8,7 +8,8 @@
 //! 4. [`render`]: format with prettyplease and add the generated-file header.
 //!
 //! [`generate`] runs all four and returns the files to write, or the
-//! diagnostics that stopped it.
+//! diagnostics that stopped it. [`diff`] compares what two specs lower to
+//! (`cargo xtask spec-diff`).
 #![cfg_attr(
     not(test),
     deny(
@@ -23,6 +24,7 @@
 )]
 
 pub mod diagnostics;
+pub mod diff;
 mod emit;
 pub mod ir;
 pub mod load;

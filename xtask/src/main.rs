@@ -1,10 +1,13 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec FILE --out DIR]`,
-//! `cargo xtask corpus DIR`.
+//! `corpus DIR`, `bench DIR`, `fuzz`, `spec-diff OLD NEW`, `spec-diff-prove`,
+//! `vendor-responses`, `vendor-requests`.
 
 mod bench;
 mod codegen;
 mod corpus;
 mod fuzz;
+mod spec_diff;
+mod spec_diff_prove;
 mod vendor;
 
 use std::process::ExitCode;
@@ -32,6 +35,17 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
   fuzz               mutate the vendor corpus, the spec and the fixtures and
                      feed them to the generator; crashes go to
                      target/fuzz-crashes (use --release; `fuzz --help`)
+       cargo xtask spec-diff OLD NEW [--format markdown|json] [--fail-on breaking]
+
+  spec-diff          what a spec change breaks on the wire and in the Rust
+                     crate, and the version bump it needs; OLD and NEW are
+                     files or REV:PATH (`origin/main:spec/contacts.yaml`)
+       cargo xtask spec-diff-prove
+
+  spec-diff-prove    compile a program written against the crate of each
+                     tests/fixtures/spec_diff pair's OLD spec against its NEW
+                     crate; fail unless it breaks exactly when the Rust
+                     verdict says so
        cargo xtask vendor-responses [--cases N | --full] [--seed X] [--corpus DIR]
        cargo xtask vendor-requests [--cases N | --full] [--seed X] [--corpus DIR]
 
@@ -53,6 +67,8 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::run(args.get(1..).unwrap_or_default()),
         Some("fuzz") => fuzz::run(args.get(1..).unwrap_or_default()),
+        Some("spec-diff") => spec_diff::run(args.get(1..).unwrap_or_default()),
+        Some("spec-diff-prove") => spec_diff_prove::run(args.get(1..).unwrap_or_default()),
         Some("vendor-responses") => vendor::responses(args.get(1..).unwrap_or_default()),
         Some("vendor-requests") => vendor::requests(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") | None => {
