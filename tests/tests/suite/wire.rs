@@ -1605,3 +1605,24 @@ async fn error_statuses_decode_for_the_other_operations() {
     assert_documented_errors!(spec, "getContacts", GetContactsError, |c| c
         .get_contacts("loc", &Default::default()));
 }
+
+#[tokio::test]
+async fn get_duplicate_contact_decodes_no_match_as_no_contact() {
+    for body in [json!({"contact": null}), json!({})] {
+        let server = server_answering(ResponseTemplate::new(200).set_body_json(&body)).await;
+        let answer = client(&server)
+            .get_duplicate_contact("loc", &Default::default())
+            .await
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert!(answer.contact.is_none(), "{body}");
+        if let Err(problems) = check_request_with_query(
+            &only_request(&server).await,
+            "GET",
+            "/contacts/search/duplicate",
+            Some("locationId=loc"),
+            None,
+        ) {
+            panic!("{problems}");
+        }
+    }
+}
