@@ -10,6 +10,9 @@
 //! every search result, the listing streams [`Client::contacts_by_business_stream`]
 //! and (deprecated) `Client::contacts_stream`, and [`Timestamp`] for response
 //! times. [`webhooks`] verifies and decodes the contact webhook events.
+//! Tokens come from a [`TokenSource`]: a fixed token, or an OAuth install
+//! that refreshes itself ([`oauth::OAuthTokens`]); hooks add headers and
+//! observe each attempt ([`Observer`]).
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -33,18 +36,22 @@
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod birth_date;
 mod body;
 mod config;
 mod core;
 mod error;
+mod hooks;
 mod limiter;
 mod listing;
 mod nullable;
+pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
 mod options;
+mod redact;
 mod request;
 mod response;
 mod search;
@@ -53,6 +60,9 @@ mod timestamp;
 pub mod types;
 pub mod webhooks;
 
+pub use auth::{
+    SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture, TokenSource,
+};
 pub use birth_date::{BirthDate, BirthDateError};
 pub use body::FilePart;
 pub use config::{
@@ -61,6 +71,7 @@ pub use config::{
 };
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
+pub use hooks::{Attempt, Observer};
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use listing::{
     BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,

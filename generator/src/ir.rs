@@ -204,6 +204,9 @@ pub struct Operation {
     /// method carries `#[deprecated(note)]`. The note is the operation's
     /// `x-deprecated-note`, or a generic one.
     pub deprecated: Option<String>,
+    /// `security: []` on the operation: it is called without credentials
+    /// (an OAuth token endpoint), so the client sends no `Authorization`.
+    pub anonymous: bool,
 }
 
 /// A piece of a path template.
