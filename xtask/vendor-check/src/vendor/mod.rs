@@ -51,7 +51,7 @@ impl Args {
         let mut out = Self {
             cases: DEFAULT_CASES,
             seed: 0x5eed,
-            corpus: crate::codegen::project_root().join("../shared/corpus"),
+            corpus: crate::project_root().join("../shared/corpus"),
             verbose: false,
         };
         let mut it = args.iter();
@@ -101,10 +101,7 @@ fn setup(args: &Args) -> Result<Setup, String> {
     let mut docs = Docs::new();
     docs.load("contacts", &args.corpus.join("apps/contacts.json"))?;
     docs.load("common", &args.corpus.join("common/common-schemas.json"))?;
-    docs.load(
-        "spec",
-        &crate::codegen::project_root().join("spec/contacts.yaml"),
-    )?;
+    docs.load("spec", &crate::project_root().join("spec/contacts.yaml"))?;
     let mut ops = Vec::new();
     for (path, item) in docs.doc("spec")["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
