@@ -6,11 +6,13 @@
 //! hand-written runtime: the builder, the transport with its retries, the
 //! error type, and the [`Nullable`] and [`BirthDate`] types; per-request
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
-//! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
-//! every search result. [`webhooks`] verifies and decodes the contact
-//! webhook events. Tokens come from a [`TokenSource`]: a fixed token, or an
-//! OAuth install that refreshes itself ([`oauth::OAuthTokens`]); hooks add
-//! headers and observe each attempt ([`Observer`]).
+//! client-side [`RateLimiter`], [`Client::search_contacts_stream`] over
+//! every search result, the listing streams [`Client::contacts_by_business_stream`]
+//! and (deprecated) `Client::contacts_stream`, and [`Timestamp`] for response
+//! times. [`webhooks`] verifies and decodes the contact webhook events.
+//! Tokens come from a [`TokenSource`]: a fixed token, or an OAuth install
+//! that refreshes itself ([`oauth::OAuthTokens`]); hooks add headers and
+//! observe each attempt ([`Observer`]).
 //!
 //! ```no_run
 //! use leadconnector::{types, Client};
@@ -40,6 +42,7 @@ pub mod de;
 mod error;
 mod hooks;
 mod limiter;
+mod listing;
 mod nullable;
 pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
@@ -51,6 +54,7 @@ mod redact;
 mod request;
 mod response;
 mod search;
+mod timestamp;
 #[rustfmt::skip]
 pub mod types;
 mod unknown;
@@ -61,6 +65,8 @@ pub use auth::{
 };
 pub use birth_date::{BirthDate, BirthDateError};
 pub use body::FilePart;
+/// The date types request and response fields use (`DateTime<Utc>`).
+pub use chrono::{DateTime, NaiveDate, Utc};
 pub use config::{
     ClientBuilder, Config, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -69,6 +75,10 @@ pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use hooks::{Attempt, Observer};
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
+pub use listing::{
+    BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,
+    CONTACTS_DEFAULT_LIMIT,
+};
 pub use nullable::Nullable;
 pub use operations::*;
 pub use options::RequestOptions;
@@ -81,4 +91,5 @@ pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};
 /// JSON types that generated types expose (`CustomFieldValue::Number`,
 /// `SearchFilter::value`), so callers need no `serde_json` dependency.
 pub use serde_json::{Number, Value};
+pub use timestamp::Timestamp;
 pub use unknown::UnknownValue;

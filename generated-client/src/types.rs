@@ -335,8 +335,8 @@ impl CreateContactRequest {
 
     /// Sets `dnd`.
     #[must_use]
-    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
-        self.dnd = Some(value.into());
+    pub fn dnd(mut self, value: bool) -> Self {
+        self.dnd = Some(value);
         self
     }
 
@@ -748,8 +748,8 @@ impl UpdateContactRequest {
 
     /// Sets `dnd`.
     #[must_use]
-    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
-        self.dnd = crate::Nullable::Value(value.into());
+    pub fn dnd(mut self, value: bool) -> Self {
+        self.dnd = crate::Nullable::Value(value);
         self
     }
 
@@ -1224,8 +1224,8 @@ impl UpsertContactRequest {
 
     /// Sets `dnd`.
     #[must_use]
-    pub fn dnd(mut self, value: impl Into<bool>) -> Self {
-        self.dnd = Some(value.into());
+    pub fn dnd(mut self, value: bool) -> Self {
+        self.dnd = Some(value);
         self
     }
 
@@ -1311,8 +1311,8 @@ impl UpsertContactRequest {
 
     /// Sets `createNewIfDuplicateAllowed`.
     #[must_use]
-    pub fn create_new_if_duplicate_allowed(mut self, value: impl Into<bool>) -> Self {
-        self.create_new_if_duplicate_allowed = Some(value.into());
+    pub fn create_new_if_duplicate_allowed(mut self, value: bool) -> Self {
+        self.create_new_if_duplicate_allowed = Some(value);
         self
     }
 }
@@ -1424,11 +1424,11 @@ pub struct SearchContactsRequest {
 
 impl SearchContactsRequest {
     /// Creates a `SearchContactsRequest` from its required fields (`locationId`, `pageLimit`); every other field is left out.
-    pub fn new(location_id: impl Into<String>, page_limit: impl Into<i32>) -> Self {
+    pub fn new(location_id: impl Into<String>, page_limit: i32) -> Self {
         Self {
             location_id: location_id.into(),
             page: Default::default(),
-            page_limit: page_limit.into(),
+            page_limit,
             search_after: Default::default(),
             query: Default::default(),
             filters: Default::default(),
@@ -1438,8 +1438,8 @@ impl SearchContactsRequest {
 
     /// Sets `page`.
     #[must_use]
-    pub fn page(mut self, value: impl Into<i32>) -> Self {
-        self.page = Some(value.into());
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
         self
     }
 
@@ -1723,6 +1723,511 @@ impl SearchSort {
             field: field.into(),
             direction: direction.into(),
         }
+    }
+}
+
+/// Body of `createTask`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateTaskRequest {
+    /// Title of the task.
+    ///
+    /// Example: `First Task`
+    pub title: String,
+    /// Text of the task.
+    ///
+    /// Example: `loram ipsum`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// When the task is due (RFC 3339).
+    ///
+    /// Example: `2020-10-25T11:00:00Z`
+    #[serde(rename = "dueDate")]
+    pub due_date: ::chrono::DateTime<::chrono::Utc>,
+    /// Whether the task is done.
+    ///
+    /// Example: `true`
+    pub completed: bool,
+    /// Id of the user the task is assigned to.
+    ///
+    /// Example: `hxHGVRb1YJUscrCB8eXK`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+}
+
+impl CreateTaskRequest {
+    /// Creates a `CreateTaskRequest` from its required fields (`title`, `dueDate`, `completed`); every other field is left out.
+    pub fn new(
+        title: impl Into<String>,
+        due_date: ::chrono::DateTime<::chrono::Utc>,
+        completed: bool,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            body: Default::default(),
+            due_date,
+            completed,
+            assigned_to: Default::default(),
+        }
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+
+    /// Sets `assignedTo`.
+    #[must_use]
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+}
+
+/// Body of `updateTask`. Every field is optional; only those sent change.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateTaskRequest {
+    /// Title of the task.
+    ///
+    /// Example: `First Task`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Text of the task.
+    ///
+    /// Example: `loram ipsum`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// When the task is due (RFC 3339).
+    ///
+    /// Example: `2020-10-25T11:00:00Z`
+    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Whether the task is done.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    /// Id of the user the task is assigned to.
+    ///
+    /// Example: `hxHGVRb1YJUscrCB8eXK`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+}
+
+impl UpdateTaskRequest {
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+
+    /// Sets `dueDate`.
+    #[must_use]
+    pub fn due_date(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.due_date = Some(value);
+        self
+    }
+
+    /// Sets `completed`.
+    #[must_use]
+    pub fn completed(mut self, value: bool) -> Self {
+        self.completed = Some(value);
+        self
+    }
+
+    /// Sets `assignedTo`.
+    #[must_use]
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+}
+
+/// Body of `updateTaskCompleted`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateTaskCompletedRequest {
+    /// Whether the task is done.
+    ///
+    /// Example: `true`
+    pub completed: bool,
+}
+
+impl UpdateTaskCompletedRequest {
+    /// Creates a `UpdateTaskCompletedRequest` from its required fields (`completed`); every other field is left out.
+    pub fn new(completed: bool) -> Self {
+        Self { completed }
+    }
+}
+
+/// Body of `createNote`. Only `body` is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateNoteRequest {
+    /// Id of the user who writes the note.
+    ///
+    /// Example: `GCs5KuzPqTls7vWclkEV`
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Text of the note.
+    ///
+    /// Example: `lorem ipsum`
+    pub body: String,
+    /// Title of the note.
+    ///
+    /// Example: `Follow-up summary`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Colour of the note, as a hex RGB code.
+    ///
+    /// Example: `#FFAA00`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Whether the note is pinned.
+    ///
+    /// Example: `false`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+}
+
+impl CreateNoteRequest {
+    /// Creates a `CreateNoteRequest` from its required fields (`body`); every other field is left out.
+    pub fn new(body: impl Into<String>) -> Self {
+        Self {
+            user_id: Default::default(),
+            body: body.into(),
+            title: Default::default(),
+            color: Default::default(),
+            pinned: Default::default(),
+        }
+    }
+
+    /// Sets `userId`.
+    #[must_use]
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+
+    /// Sets `color`.
+    #[must_use]
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+
+    /// Sets `pinned`.
+    #[must_use]
+    pub fn pinned(mut self, value: bool) -> Self {
+        self.pinned = Some(value);
+        self
+    }
+}
+
+/// Body of `updateNote`. Every field is optional; only those sent change.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateNoteRequest {
+    /// Id of the user who writes the note.
+    ///
+    /// Example: `GCs5KuzPqTls7vWclkEV`
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Text of the note.
+    ///
+    /// Example: `lorem ipsum`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Title of the note.
+    ///
+    /// Example: `Follow-up summary`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Colour of the note, as a hex RGB code.
+    ///
+    /// Example: `#FFAA00`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Whether the note is pinned.
+    ///
+    /// Example: `false`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+}
+
+impl UpdateNoteRequest {
+    /// Sets `userId`.
+    #[must_use]
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// Sets `body`.
+    #[must_use]
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+
+    /// Sets `color`.
+    #[must_use]
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+
+    /// Sets `pinned`.
+    #[must_use]
+    pub fn pinned(mut self, value: bool) -> Self {
+        self.pinned = Some(value);
+        self
+    }
+}
+
+/// What `bulkUpdateTags` does with the tags: `add` or `remove`. The
+/// vendor's contacts.json uses `{type}` in the path without declaring
+/// it; its summary ("add or remove tags") and `removeAllTags` ("can
+/// only be used with remove type") give the two values.
+///
+/// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BulkTagsAction {
+    /// `add`
+    Add,
+    /// `remove`
+    Remove,
+    /// A value this version of the spec does not list (never one it
+    /// lists: parsing gives the named variant for those).
+    Unknown(crate::UnknownValue),
+}
+
+impl BulkTagsAction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Add => "add",
+            Self::Remove => "remove",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for BulkTagsAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+        }
+    }
+}
+
+impl ::std::str::FromStr for BulkTagsAction {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl ::std::fmt::Display for BulkTagsAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for BulkTagsAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkTagsAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Body of `bulkUpdateTags`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct BulkUpdateTagsRequest {
+    /// Ids of the contacts to update.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "qFSqySFkVvNzOSqgGqFi",
+    ///   "3ualbhnV7j3n3a9r2moD"
+    /// ]
+    /// ```
+    pub contacts: Vec<String>,
+    /// The tags to add or remove.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "tag-1",
+    ///   "tag-2"
+    /// ]
+    /// ```
+    pub tags: Vec<String>,
+    /// Id of the Location the contacts belong to.
+    ///
+    /// Example: `asdrwHvLUxlfw5SqKVCN`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// With `remove` only: `true` removes every tag of the contacts,
+    /// whatever `tags` holds.
+    ///
+    /// Example: `false`
+    #[serde(rename = "removeAllTags", default, skip_serializing_if = "Option::is_none")]
+    pub remove_all_tags: Option<bool>,
+}
+
+impl BulkUpdateTagsRequest {
+    /// Creates a `BulkUpdateTagsRequest` from its required fields (`contacts`, `tags`, `locationId`); every other field is left out.
+    pub fn new(
+        contacts: impl IntoIterator<Item = impl Into<String>>,
+        tags: impl IntoIterator<Item = impl Into<String>>,
+        location_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            contacts: contacts.into_iter().map(Into::into).collect(),
+            tags: tags.into_iter().map(Into::into).collect(),
+            location_id: location_id.into(),
+            remove_all_tags: Default::default(),
+        }
+    }
+
+    /// Sets `removeAllTags`.
+    #[must_use]
+    pub fn remove_all_tags(mut self, value: bool) -> Self {
+        self.remove_all_tags = Some(value);
+        self
+    }
+}
+
+/// Body of `addRemoveContactsFromBusiness`. All three fields are
+/// required; `businessId` may be `null`, which removes the contacts
+/// from their business.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ContactsBusinessRequest {
+    /// Id of the Location the contacts belong to.
+    ///
+    /// Example: `PX8m5VwxEbcpFlzYEPVG`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// Ids of the contacts (each at most 50 characters).
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "IDqvFHGColiyK6jiatuz",
+    ///   "pOC0uJ97VYOKH2m3fkMD"
+    /// ]
+    /// ```
+    pub ids: Vec<String>,
+    /// The business to put the contacts in; `null` removes them from their business.
+    ///
+    /// Example: `63b7ec34ea409a9a8bd2a4ff`
+    #[serde(rename = "businessId")]
+    pub business_id: Option<String>,
+}
+
+impl ContactsBusinessRequest {
+    /// Creates a `ContactsBusinessRequest` from its required fields (`locationId`, `ids`, `businessId`); every other field is left out.
+    pub fn new(
+        location_id: impl Into<String>,
+        ids: impl IntoIterator<Item = impl Into<String>>,
+        business_id: Option<String>,
+    ) -> Self {
+        Self {
+            location_id: location_id.into(),
+            ids: ids.into_iter().map(Into::into).collect(),
+            business_id,
+        }
+    }
+}
+
+/// Body of `addFollowers` and `removeFollowers`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FollowersRequest {
+    /// Ids of the users to add or remove as followers.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "sx6wyHhbFdRXh302Lunr"
+    /// ]
+    /// ```
+    pub followers: Vec<String>,
+}
+
+impl FollowersRequest {
+    /// Creates a `FollowersRequest` from its required fields (`followers`); every other field is left out.
+    pub fn new(followers: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            followers: followers.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Body of `addContactToWorkflow` and `deleteContactFromWorkflow`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct WorkflowRequest {
+    /// When the workflow starts for the contact (RFC 3339).
+    ///
+    /// Example: `2021-06-23T02:30:00Z`
+    #[serde(rename = "eventStartTime", default, skip_serializing_if = "Option::is_none")]
+    pub event_start_time: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+
+impl WorkflowRequest {
+    /// Sets `eventStartTime`.
+    #[must_use]
+    pub fn event_start_time(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.event_start_time = Some(value);
+        self
     }
 }
 
@@ -2414,8 +2919,8 @@ impl CustomFieldFileMeta {
 
     /// Sets `size`.
     #[must_use]
-    pub fn size(mut self, value: impl Into<i64>) -> Self {
-        self.size = Some(value.into());
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
         self
     }
 
@@ -2625,28 +3130,29 @@ pub struct Contact {
     /// Example: `1990-09-25T00:00:00.000Z`
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
-    /// Month of the birth date. The vendor's example pairs `8` with
+    /// Month of the birth date, a JSON number as sent (the vendor says
+    /// `number`, so it is not narrowed to an integer type). The vendor's example pairs `8` with
     /// `dateOfBirth` 1990-09-25, which suggests months counted from 0
     /// (January = 0); the vendor does not say.
     ///
     /// Example: `8`
     #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
-    pub birth_month: Option<i32>,
-    /// Day of the month of the birth date.
+    pub birth_month: Option<::serde_json::Number>,
+    /// Day of the month of the birth date, a JSON number as sent (the vendor says `number`).
     ///
     /// Example: `25`
     #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
-    pub birth_day: Option<i32>,
+    pub birth_day: Option<::serde_json::Number>,
     /// When the contact was created.
     ///
     /// Example: `2021-07-02T05:18:26.704Z`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
-    pub date_added: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_added: Option<Timestamp>,
     /// When the contact was last updated.
     ///
     /// Example: `2021-07-02T05:18:26.704Z`
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub date_updated: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_updated: Option<Timestamp>,
     /// Whether the contact is deleted.
     ///
     /// Example: `false`
@@ -2667,7 +3173,7 @@ pub struct Contact {
     ///
     /// Example: `2021-07-16T11:39:30.564Z`
     #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_activity: Option<Timestamp>,
     /// Time of the contact's last session activity.
     ///
     /// Example: `2021-07-16T11:39:30.564Z`
@@ -2676,7 +3182,7 @@ pub struct Contact {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_session_activity_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_session_activity_at: Option<Timestamp>,
     /// Custom field values of the contact.
     #[serde(
         rename = "customFields",
@@ -2730,6 +3236,22 @@ pub struct Contact {
         skip_serializing_if = "Option::is_none"
     )]
     pub last_attribution_source: Option<AttributionSource>,
+    /// Ids of the users who follow the contact. Sent by `getContacts`
+    /// and `getContactsByBusinessId`.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub followers: Vec<String>,
+    /// Attribution sources of the contact. Sent by `getContacts` and
+    /// `getContactsByBusinessId`.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub attributions: Vec<AttributionSource>,
     /// visitorId is the Unique ID assigned to each Live chat visitor.
     ///
     /// Example: `ve9EPM428h8vShlRW1KT`
@@ -2799,6 +3321,8 @@ impl Contact {
             business_id: Default::default(),
             attribution_source: Default::default(),
             last_attribution_source: Default::default(),
+            followers: Default::default(),
+            attributions: Default::default(),
             visitor_id: Default::default(),
             search_after: Default::default(),
             extra: Default::default(),
@@ -2869,6 +3393,8 @@ impl ::std::fmt::Debug for Contact {
             .field("business_id", &self.business_id)
             .field("attribution_source", &self.attribution_source)
             .field("last_attribution_source", &self.last_attribution_source)
+            .field("followers", &self.followers)
+            .field("attributions", &self.attributions)
             .field("visitor_id", &self.visitor_id)
             .field("search_after", &self.search_after)
             .field("extra", &crate::FieldNames(&self.extra))
@@ -2923,24 +3449,16 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                 let mut field_gender: Option<Option<String>> = None;
                 let mut field_tags: Option<Vec<String>> = None;
                 let mut field_date_of_birth: Option<Option<String>> = None;
-                let mut field_birth_month: Option<Option<i32>> = None;
-                let mut field_birth_day: Option<Option<i32>> = None;
-                let mut field_date_added: Option<
-                    Option<::chrono::DateTime<::chrono::Utc>>,
-                > = None;
-                let mut field_date_updated: Option<
-                    Option<::chrono::DateTime<::chrono::Utc>>,
-                > = None;
+                let mut field_birth_month: Option<Option<::serde_json::Number>> = None;
+                let mut field_birth_day: Option<Option<::serde_json::Number>> = None;
+                let mut field_date_added: Option<Option<Timestamp>> = None;
+                let mut field_date_updated: Option<Option<Timestamp>> = None;
                 let mut field_deleted: Option<Option<bool>> = None;
                 let mut field_attachments: Option<Option<String>> = None;
                 let mut field_ssn: Option<Option<String>> = None;
                 let mut field_keyword: Option<Option<String>> = None;
-                let mut field_last_activity: Option<
-                    Option<::chrono::DateTime<::chrono::Utc>>,
-                > = None;
-                let mut field_last_session_activity_at: Option<
-                    Option<::chrono::DateTime<::chrono::Utc>>,
-                > = None;
+                let mut field_last_activity: Option<Option<Timestamp>> = None;
+                let mut field_last_session_activity_at: Option<Option<Timestamp>> = None;
                 let mut field_custom_fields: Option<Vec<ContactCustomField>> = None;
                 let mut field_offers: Option<Vec<String>> = None;
                 let mut field_products: Option<Vec<String>> = None;
@@ -2949,6 +3467,8 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                 let mut field_last_attribution_source: Option<
                     Option<AttributionSource>,
                 > = None;
+                let mut field_followers: Option<Vec<String>> = None;
+                let mut field_attributions: Option<Vec<AttributionSource>> = None;
                 let mut field_visitor_id: Option<Option<String>> = None;
                 let mut field_search_after: Option<Vec<::serde_json::Value>> = None;
                 let mut unlisted = ::std::collections::BTreeMap::<
@@ -3053,21 +3573,23 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                             );
                         }
                         "birthMonth" => {
-                            field_birth_month = Some(map.next_value::<Option<i32>>()?);
+                            field_birth_month = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
                         }
                         "birthDay" => {
-                            field_birth_day = Some(map.next_value::<Option<i32>>()?);
+                            field_birth_day = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
                         }
                         "dateAdded" => {
                             field_date_added = Some(
-                                map
-                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                                map.next_value::<Option<Timestamp>>()?,
                             );
                         }
                         "dateUpdated" => {
                             field_date_updated = Some(
-                                map
-                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                                map.next_value::<Option<Timestamp>>()?,
                             );
                         }
                         "deleted" => {
@@ -3082,14 +3604,12 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                         }
                         "lastActivity" => {
                             field_last_activity = Some(
-                                map
-                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                                map.next_value::<Option<Timestamp>>()?,
                             );
                         }
                         "lastSessionActivityAt" => {
                             field_last_session_activity_at = Some(
-                                map
-                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                                map.next_value::<Option<Timestamp>>()?,
                             );
                         }
                         "customFields" => {
@@ -3120,6 +3640,18 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                         "lastAttributionSource" => {
                             field_last_attribution_source = Some(
                                 map.next_value::<Option<AttributionSource>>()?,
+                            );
+                        }
+                        "followers" => {
+                            field_followers = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "attributions" => {
+                            field_attributions = Some(
+                                map
+                                    .next_value::<Option<Vec<AttributionSource>>>()?
+                                    .unwrap_or_default(),
                             );
                         }
                         "visitorId" => {
@@ -3190,6 +3722,8 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                     attribution_source: field_attribution_source.unwrap_or_default(),
                     last_attribution_source: field_last_attribution_source
                         .unwrap_or_default(),
+                    followers: field_followers.unwrap_or_default(),
+                    attributions: field_attributions.unwrap_or_default(),
                     visitor_id: field_visitor_id.unwrap_or_default(),
                     search_after: field_search_after.unwrap_or_default(),
                     extra: unlisted,
@@ -3995,6 +4529,1705 @@ impl<'de> ::serde::Deserialize<'de> for SearchContactsResponse {
     }
 }
 
+/// A point in time in a response. The vendor documents response times
+/// as plain strings and sends more than one shape: RFC 3339 for
+/// contacts, tasks and notes (`2021-07-08T12:02:11.285Z`), and
+/// `2021-07-16 11:00:00` in its appointment example. The generated
+/// client maps this schema to the runtime's `Timestamp`
+/// (`x-rust-type`), which parses RFC 3339 when it can and always keeps
+/// the text as sent, so no shape fails a response.
+///
+/// Example: `2021-07-08T12:02:11.285Z`
+pub type Timestamp = crate::Timestamp;
+
+/// A task of a contact. Only `id` is required: every task the vendor
+/// shows (contacts.json's `TaskSchema` examples) has one, and a task
+/// without it cannot be fetched, updated or deleted.
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct Task {
+    /// Task Id.
+    ///
+    /// Example: `lJpzYrWdpkC2hX6t2yue`
+    pub id: String,
+    /// Title of the task.
+    ///
+    /// Example: `test`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Text of the task.
+    ///
+    /// Example: `testing`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Id of the user the task is assigned to.
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// When the task is due.
+    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<Timestamp>,
+    /// Whether the task is done.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    /// Id of the contact the task belongs to.
+    ///
+    /// Example: `lJpzYrWdpkC2hX6t2yue`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl Task {
+    /// Creates a `Task` from its required fields (`id`); every other field is left out.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            title: Default::default(),
+            body: Default::default(),
+            assigned_to: Default::default(),
+            due_date: Default::default(),
+            completed: Default::default(),
+            contact_id: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+
+impl ::std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Task")
+            .field("id", &self.id)
+            .field("title", &self.title)
+            .field("body", &self.body.as_ref().map(|_| crate::Redacted))
+            .field("assigned_to", &self.assigned_to)
+            .field("due_date", &self.due_date)
+            .field("completed", &self.completed)
+            .field("contact_id", &self.contact_id)
+            .field("extra", &crate::FieldNames(&self.extra))
+            .finish()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Task {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Task;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Task` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Task, A::Error> {
+                let mut field_id: Option<String> = None;
+                let mut field_title: Option<Option<String>> = None;
+                let mut field_body: Option<Option<String>> = None;
+                let mut field_assigned_to: Option<Option<String>> = None;
+                let mut field_due_date: Option<Option<Timestamp>> = None;
+                let mut field_completed: Option<Option<bool>> = None;
+                let mut field_contact_id: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => field_id = Some(map.next_value::<String>()?),
+                        "title" => {
+                            field_title = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "body" => field_body = Some(map.next_value::<Option<String>>()?),
+                        "assignedTo" => {
+                            field_assigned_to = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "dueDate" => {
+                            field_due_date = Some(map.next_value::<Option<Timestamp>>()?);
+                        }
+                        "completed" => {
+                            field_completed = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        "contactId" => {
+                            field_contact_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(Task {
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    title: field_title.unwrap_or_default(),
+                    body: field_body.unwrap_or_default(),
+                    assigned_to: field_assigned_to.unwrap_or_default(),
+                    due_date: field_due_date.unwrap_or_default(),
+                    completed: field_completed.unwrap_or_default(),
+                    contact_id: field_contact_id.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `getAllTasks`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct TasksResponse {
+    /// The contact's tasks.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tasks: Vec<Task>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for TasksResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TasksResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `TasksResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TasksResponse, A::Error> {
+                let mut field_tasks: Option<Vec<Task>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "tasks" => {
+                            field_tasks = Some(
+                                map.next_value::<Option<Vec<Task>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(TasksResponse {
+                    tasks: field_tasks.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `createTask`, `getTask`, `updateTask` and `updateTaskCompleted`.
+/// `task` is required: contacts.json's one response schema for these
+/// operations (`TaskByIsSuccessfulResponseDto`) has only it, and a
+/// success without it says nothing about the task.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct TaskResponse {
+    /// The `task` field.
+    pub task: Task,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl TaskResponse {
+    /// Creates a `TaskResponse` from its required fields (`task`); every other field is left out.
+    pub fn new(task: impl Into<Task>) -> Self {
+        Self {
+            task: task.into(),
+            extra: Default::default(),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TaskResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = TaskResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `TaskResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TaskResponse, A::Error> {
+                let mut field_task: Option<Task> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "task" => field_task = Some(map.next_value::<Task>()?),
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(TaskResponse {
+                    task: field_task
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "task",
+                        ))?,
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A calendar appointment (event) of a contact. Field meanings follow
+/// the vendor's calendars.json (`CalendarEventDTO`), which describes
+/// the same object.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct Appointment {
+    /// Event Id.
+    ///
+    /// Example: `YS3jaqqeehkR2Is80miy`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Calendar Id.
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    /// Status of the event, e.g. `booked`. The vendor lists no values.
+    ///
+    /// Example: `booked`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Title of the event.
+    ///
+    /// Example: `Test`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Id of the user who owns the appointment (its primary owner).
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_user_id: Option<String>,
+    /// Notes.
+    ///
+    /// Example: `test`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Start time, e.g. `2021-07-16 11:00:00` or `2023-09-25T16:00:00+05:30`.
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<Timestamp>,
+    /// End time, in the same form as `startTime`.
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<Timestamp>,
+    /// Address of the event (a place or a meeting link).
+    ///
+    /// Example: `Address`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Location Id.
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// Contact Id.
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Calendar group Id.
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Appointment status, e.g. `booked` or `confirmed`. The vendor lists no values.
+    ///
+    /// Example: `booked`
+    #[serde(
+        rename = "appointmentStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment_status: Option<String>,
+    /// Ids of the users who also own the appointment (its secondary owners).
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub users: Vec<String>,
+    /// When the event was created.
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<Timestamp>,
+    /// When the event was last updated.
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<Timestamp>,
+    /// Ids of the resources (rooms, equipment) booked for the event.
+    #[serde(
+        rename = "assignedResources",
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub assigned_resources: Vec<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for Appointment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Appointment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Appointment` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Appointment, A::Error> {
+                let mut field_id: Option<Option<String>> = None;
+                let mut field_calendar_id: Option<Option<String>> = None;
+                let mut field_status: Option<Option<String>> = None;
+                let mut field_title: Option<Option<String>> = None;
+                let mut field_assigned_user_id: Option<Option<String>> = None;
+                let mut field_notes: Option<Option<String>> = None;
+                let mut field_start_time: Option<Option<Timestamp>> = None;
+                let mut field_end_time: Option<Option<Timestamp>> = None;
+                let mut field_address: Option<Option<String>> = None;
+                let mut field_location_id: Option<Option<String>> = None;
+                let mut field_contact_id: Option<Option<String>> = None;
+                let mut field_group_id: Option<Option<String>> = None;
+                let mut field_appointment_status: Option<Option<String>> = None;
+                let mut field_users: Option<Vec<String>> = None;
+                let mut field_date_added: Option<Option<Timestamp>> = None;
+                let mut field_date_updated: Option<Option<Timestamp>> = None;
+                let mut field_assigned_resources: Option<Vec<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => field_id = Some(map.next_value::<Option<String>>()?),
+                        "calendarId" => {
+                            field_calendar_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "status" => {
+                            field_status = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "title" => {
+                            field_title = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "assignedUserId" => {
+                            field_assigned_user_id = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "notes" => {
+                            field_notes = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "startTime" => {
+                            field_start_time = Some(
+                                map.next_value::<Option<Timestamp>>()?,
+                            );
+                        }
+                        "endTime" => {
+                            field_end_time = Some(map.next_value::<Option<Timestamp>>()?);
+                        }
+                        "address" => {
+                            field_address = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "locationId" => {
+                            field_location_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "contactId" => {
+                            field_contact_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "groupId" => {
+                            field_group_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "appointmentStatus" => {
+                            field_appointment_status = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "users" => {
+                            field_users = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "dateAdded" => {
+                            field_date_added = Some(
+                                map.next_value::<Option<Timestamp>>()?,
+                            );
+                        }
+                        "dateUpdated" => {
+                            field_date_updated = Some(
+                                map.next_value::<Option<Timestamp>>()?,
+                            );
+                        }
+                        "assignedResources" => {
+                            field_assigned_resources = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(Appointment {
+                    id: field_id.unwrap_or_default(),
+                    calendar_id: field_calendar_id.unwrap_or_default(),
+                    status: field_status.unwrap_or_default(),
+                    title: field_title.unwrap_or_default(),
+                    assigned_user_id: field_assigned_user_id.unwrap_or_default(),
+                    notes: field_notes.unwrap_or_default(),
+                    start_time: field_start_time.unwrap_or_default(),
+                    end_time: field_end_time.unwrap_or_default(),
+                    address: field_address.unwrap_or_default(),
+                    location_id: field_location_id.unwrap_or_default(),
+                    contact_id: field_contact_id.unwrap_or_default(),
+                    group_id: field_group_id.unwrap_or_default(),
+                    appointment_status: field_appointment_status.unwrap_or_default(),
+                    users: field_users.unwrap_or_default(),
+                    date_added: field_date_added.unwrap_or_default(),
+                    date_updated: field_date_updated.unwrap_or_default(),
+                    assigned_resources: field_assigned_resources.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `getAppointmentsForContact`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AppointmentsResponse {
+    /// The contact's appointments.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub events: Vec<Appointment>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AppointmentsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AppointmentsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AppointmentsResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppointmentsResponse, A::Error> {
+                let mut field_events: Option<Vec<Appointment>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "events" => {
+                            field_events = Some(
+                                map
+                                    .next_value::<Option<Vec<Appointment>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(AppointmentsResponse {
+                    events: field_events.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A note on a contact. Only `id` is required: every note the vendor
+/// shows (contacts.json's `GetNoteSchema` examples) has one, and a note
+/// without it cannot be fetched, updated or deleted.
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct Note {
+    /// Note Id.
+    ///
+    /// Example: `HGPcayliwcdoUFzvbTok`
+    pub id: String,
+    /// Text of the note.
+    ///
+    /// Example: `lorem ipsum`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Id of the user who wrote the note.
+    ///
+    /// Example: `TUcmRxWrjqzJS8EjkxNK`
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// When the note was written.
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<Timestamp>,
+    /// Id of the contact the note belongs to.
+    ///
+    /// Example: `TUcmRxWrjqzJS8EjkxNK`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Title of the note.
+    ///
+    /// Example: `Follow-up summary`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Colour of the note, as a hex RGB code.
+    ///
+    /// Example: `#FFAA00`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Whether the note is pinned.
+    ///
+    /// Example: `false`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl Note {
+    /// Creates a `Note` from its required fields (`id`); every other field is left out.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            body: Default::default(),
+            user_id: Default::default(),
+            date_added: Default::default(),
+            contact_id: Default::default(),
+            title: Default::default(),
+            color: Default::default(),
+            pinned: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+
+impl ::std::fmt::Debug for Note {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Note")
+            .field("id", &self.id)
+            .field("body", &self.body.as_ref().map(|_| crate::Redacted))
+            .field("user_id", &self.user_id)
+            .field("date_added", &self.date_added)
+            .field("contact_id", &self.contact_id)
+            .field("title", &self.title)
+            .field("color", &self.color)
+            .field("pinned", &self.pinned)
+            .field("extra", &crate::FieldNames(&self.extra))
+            .finish()
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Note {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = Note;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `Note` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Note, A::Error> {
+                let mut field_id: Option<String> = None;
+                let mut field_body: Option<Option<String>> = None;
+                let mut field_user_id: Option<Option<String>> = None;
+                let mut field_date_added: Option<Option<Timestamp>> = None;
+                let mut field_contact_id: Option<Option<String>> = None;
+                let mut field_title: Option<Option<String>> = None;
+                let mut field_color: Option<Option<String>> = None;
+                let mut field_pinned: Option<Option<bool>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => field_id = Some(map.next_value::<String>()?),
+                        "body" => field_body = Some(map.next_value::<Option<String>>()?),
+                        "userId" => {
+                            field_user_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "dateAdded" => {
+                            field_date_added = Some(
+                                map.next_value::<Option<Timestamp>>()?,
+                            );
+                        }
+                        "contactId" => {
+                            field_contact_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "title" => {
+                            field_title = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "color" => {
+                            field_color = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "pinned" => {
+                            field_pinned = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(Note {
+                    id: field_id
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "id",
+                        ))?,
+                    body: field_body.unwrap_or_default(),
+                    user_id: field_user_id.unwrap_or_default(),
+                    date_added: field_date_added.unwrap_or_default(),
+                    contact_id: field_contact_id.unwrap_or_default(),
+                    title: field_title.unwrap_or_default(),
+                    color: field_color.unwrap_or_default(),
+                    pinned: field_pinned.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `getAllNotes`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct NotesResponse {
+    /// The contact's notes.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub notes: Vec<Note>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for NotesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NotesResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `NotesResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NotesResponse, A::Error> {
+                let mut field_notes: Option<Vec<Note>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "notes" => {
+                            field_notes = Some(
+                                map.next_value::<Option<Vec<Note>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(NotesResponse {
+                    notes: field_notes.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `createNote`, `getNote` and `updateNote`. `note` is
+/// required: contacts.json's one response schema for these operations
+/// (`GetCreateUpdateNoteSuccessfulResponseDto`) has only it, and a
+/// success without it says nothing about the note.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct NoteResponse {
+    /// The `note` field.
+    pub note: Note,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl NoteResponse {
+    /// Creates a `NoteResponse` from its required fields (`note`); every other field is left out.
+    pub fn new(note: impl Into<Note>) -> Self {
+        Self {
+            note: note.into(),
+            extra: Default::default(),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for NoteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = NoteResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `NoteResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NoteResponse, A::Error> {
+                let mut field_note: Option<Note> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "note" => field_note = Some(map.next_value::<Note>()?),
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(NoteResponse {
+                    note: field_note
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "note",
+                        ))?,
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `deleteTask`, `deleteNote`, the campaign operations and
+/// the workflow operations: whether the call succeeded.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct SucceededResponse {
+    /// Whether the call succeeded. The name is misspelled by the
+    /// vendor ("succeded"); it is the name on the wire. The client
+    /// calls the field `succeeded` and also accepts that spelling.
+    ///
+    /// Example: `true`
+    #[serde(
+        rename = "succeded",
+        alias = "succeeded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded: Option<bool>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for SucceededResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = SucceededResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `SucceededResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SucceededResponse, A::Error> {
+                let mut field_succeeded: Option<Option<bool>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "succeded" | "succeeded" => {
+                            field_succeeded = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(SucceededResponse {
+                    succeeded: field_succeeded.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `bulkUpdateTags`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct BulkUpdateTagsResponse {
+    /// Whether the operation succeeded. The name is misspelled by the
+    /// vendor ("succeded"); it is the name on the wire. The client
+    /// calls the field `succeeded` and also accepts that spelling.
+    ///
+    /// Example: `true`
+    #[serde(
+        rename = "succeded",
+        alias = "succeeded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded: Option<bool>,
+    /// Number of contacts that could not be updated.
+    ///
+    /// Example: `0`
+    #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
+    pub error_count: Option<::serde_json::Number>,
+    /// One entry per contact of the request, in order.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub responses: Vec<BulkTagsResult>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkUpdateTagsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkUpdateTagsResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `BulkUpdateTagsResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BulkUpdateTagsResponse, A::Error> {
+                let mut field_succeeded: Option<Option<bool>> = None;
+                let mut field_error_count: Option<Option<::serde_json::Number>> = None;
+                let mut field_responses: Option<Vec<BulkTagsResult>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "succeded" | "succeeded" => {
+                            field_succeeded = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        "errorCount" => {
+                            field_error_count = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
+                        }
+                        "responses" => {
+                            field_responses = Some(
+                                map
+                                    .next_value::<Option<Vec<BulkTagsResult>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(BulkUpdateTagsResponse {
+                    succeeded: field_succeeded.unwrap_or_default(),
+                    error_count: field_error_count.unwrap_or_default(),
+                    responses: field_responses.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// What happened to one contact of a `bulkUpdateTags` request. The
+/// vendor's contacts.json declares the items as strings but shows
+/// objects in its example; both decode (`BulkTagsContactResult` or
+/// `Text`).
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+#[non_exhaustive]
+pub enum BulkTagsResult {
+    /// The `ContactResult` shape.
+    ContactResult(BulkTagsContactResult),
+    /// Text
+    ///
+    /// An entry sent as text, as the vendor's schema declares.
+    Text(String),
+}
+
+impl From<BulkTagsContactResult> for BulkTagsResult {
+    fn from(value: BulkTagsContactResult) -> Self {
+        Self::ContactResult(value)
+    }
+}
+
+impl From<String> for BulkTagsResult {
+    fn from(value: String) -> Self {
+        Self::Text(value)
+    }
+}
+
+/// BulkTagsContactResult
+///
+/// The outcome for one contact, as in the vendor's example.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct BulkTagsContactResult {
+    /// Contact Id.
+    ///
+    /// Example: `qFSqySFkVvNzOSqgGqFi`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// What happened, e.g. `Tags updated` or `contact is deleted`.
+    ///
+    /// Example: `Tags updated`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `success` or `error` in the vendor's example.
+    ///
+    /// Example: `success`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The contact's tags before the update.
+    #[serde(
+        rename = "oldTags",
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub old_tags: Vec<String>,
+    /// Tags this call added.
+    #[serde(
+        rename = "tagsAdded",
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tags_added: Vec<String>,
+    /// Tags this call removed.
+    #[serde(
+        rename = "tagsRemoved",
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tags_removed: Vec<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkTagsContactResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = BulkTagsContactResult;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `BulkTagsContactResult` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BulkTagsContactResult, A::Error> {
+                let mut field_contact_id: Option<Option<String>> = None;
+                let mut field_message: Option<Option<String>> = None;
+                let mut field_type: Option<Option<String>> = None;
+                let mut field_old_tags: Option<Vec<String>> = None;
+                let mut field_tags_added: Option<Vec<String>> = None;
+                let mut field_tags_removed: Option<Vec<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "contactId" => {
+                            field_contact_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "message" => {
+                            field_message = Some(map.next_value::<Option<String>>()?);
+                        }
+                        "type" => field_type = Some(map.next_value::<Option<String>>()?),
+                        "oldTags" => {
+                            field_old_tags = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "tagsAdded" => {
+                            field_tags_added = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "tagsRemoved" => {
+                            field_tags_removed = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(BulkTagsContactResult {
+                    contact_id: field_contact_id.unwrap_or_default(),
+                    message: field_message.unwrap_or_default(),
+                    r#type: field_type.unwrap_or_default(),
+                    old_tags: field_old_tags.unwrap_or_default(),
+                    tags_added: field_tags_added.unwrap_or_default(),
+                    tags_removed: field_tags_removed.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `addRemoveContactsFromBusiness`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ContactsBusinessResponse {
+    /// Whether the contacts were updated.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Ids of the contacts that were updated.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub ids: Vec<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ContactsBusinessResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ContactsBusinessResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ContactsBusinessResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactsBusinessResponse, A::Error> {
+                let mut field_success: Option<Option<bool>> = None;
+                let mut field_ids: Option<Vec<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "success" => {
+                            field_success = Some(map.next_value::<Option<bool>>()?);
+                        }
+                        "ids" => {
+                            field_ids = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(ContactsBusinessResponse {
+                    success: field_success.unwrap_or_default(),
+                    ids: field_ids.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `addFollowers`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddFollowersResponse {
+    /// Ids of every follower of the contact.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub followers: Vec<String>,
+    /// Ids of the followers this call added.
+    #[serde(
+        rename = "followersAdded",
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub followers_added: Vec<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for AddFollowersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = AddFollowersResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `AddFollowersResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddFollowersResponse, A::Error> {
+                let mut field_followers: Option<Vec<String>> = None;
+                let mut field_followers_added: Option<Vec<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "followers" => {
+                            field_followers = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "followersAdded" => {
+                            field_followers_added = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(AddFollowersResponse {
+                    followers: field_followers.unwrap_or_default(),
+                    followers_added: field_followers_added.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `removeFollowers`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct RemoveFollowersResponse {
+    /// Ids of the followers the contact still has.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub followers: Vec<String>,
+    /// Ids of the followers this call removed.
+    #[serde(
+        rename = "followersRemoved",
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub followers_removed: Vec<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for RemoveFollowersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = RemoveFollowersResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `RemoveFollowersResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RemoveFollowersResponse, A::Error> {
+                let mut field_followers: Option<Vec<String>> = None;
+                let mut field_followers_removed: Option<Vec<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "followers" => {
+                            field_followers = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        "followersRemoved" => {
+                            field_followers_removed = Some(
+                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(RemoveFollowersResponse {
+                    followers: field_followers.unwrap_or_default(),
+                    followers_removed: field_followers_removed.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `getContacts` and `getContactsByBusinessId`: a page of
+/// contacts. `meta` (the paging cursor) comes with `getContacts`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ContactsListResponse {
+    /// The contacts of the page.
+    #[serde(
+        default,
+        deserialize_with = "crate::de::null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub contacts: Vec<Contact>,
+    /// A count of contacts; the vendor does not say whether of the page
+    /// or of all matches. The paging streams do not rely on it.
+    ///
+    /// Example: `10`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<::serde_json::Number>,
+    /// The `meta` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ContactsMeta>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ContactsListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ContactsListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ContactsListResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactsListResponse, A::Error> {
+                let mut field_contacts: Option<Vec<Contact>> = None;
+                let mut field_count: Option<Option<::serde_json::Number>> = None;
+                let mut field_meta: Option<Option<ContactsMeta>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "contacts" => {
+                            field_contacts = Some(
+                                map
+                                    .next_value::<Option<Vec<Contact>>>()?
+                                    .unwrap_or_default(),
+                            );
+                        }
+                        "count" => {
+                            field_count = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
+                        }
+                        "meta" => {
+                            field_meta = Some(map.next_value::<Option<ContactsMeta>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(ContactsListResponse {
+                    contacts: field_contacts.unwrap_or_default(),
+                    count: field_count.unwrap_or_default(),
+                    meta: field_meta.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Paging information of `getContacts`. The vendor's contacts.json
+/// defines it (`ContactsMetaSchema`) without referencing it; its
+/// `nextPageUrl` example is a `GET /contacts/` URL with `startAfter`
+/// and `startAfterId`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ContactsMeta {
+    /// Total number of contacts.
+    ///
+    /// Example: `50`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<::serde_json::Number>,
+    /// URL of the next page.
+    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    pub next_page_url: Option<String>,
+    /// Send as `startAfterId` to get the next page.
+    ///
+    /// Example: `yd0jdjOavGk2o6Nh5Ndb`
+    #[serde(rename = "startAfterId", default, skip_serializing_if = "Option::is_none")]
+    pub start_after_id: Option<String>,
+    /// Send as `startAfter` to get the next page (milliseconds since the Unix epoch).
+    ///
+    /// Example: `1631087949919`
+    #[serde(rename = "startAfter", default, skip_serializing_if = "Option::is_none")]
+    pub start_after: Option<::serde_json::Number>,
+    /// Number of this page.
+    ///
+    /// Example: `2`
+    #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
+    pub current_page: Option<::serde_json::Number>,
+    /// Number of the next page.
+    ///
+    /// Example: `3`
+    #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<::serde_json::Number>,
+    /// Number of the previous page; `null` on the first page.
+    ///
+    /// Example: `1`
+    #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
+    pub prev_page: Option<::serde_json::Number>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for ContactsMeta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = ContactsMeta;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `ContactsMeta` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactsMeta, A::Error> {
+                let mut field_total: Option<Option<::serde_json::Number>> = None;
+                let mut field_next_page_url: Option<Option<String>> = None;
+                let mut field_start_after_id: Option<Option<String>> = None;
+                let mut field_start_after: Option<Option<::serde_json::Number>> = None;
+                let mut field_current_page: Option<Option<::serde_json::Number>> = None;
+                let mut field_next_page: Option<Option<::serde_json::Number>> = None;
+                let mut field_prev_page: Option<Option<::serde_json::Number>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "total" => {
+                            field_total = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
+                        }
+                        "nextPageUrl" => {
+                            field_next_page_url = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "startAfterId" => {
+                            field_start_after_id = Some(
+                                map.next_value::<Option<String>>()?,
+                            );
+                        }
+                        "startAfter" => {
+                            field_start_after = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
+                        }
+                        "currentPage" => {
+                            field_current_page = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
+                        }
+                        "nextPage" => {
+                            field_next_page = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
+                        }
+                        "prevPage" => {
+                            field_prev_page = Some(
+                                map.next_value::<Option<::serde_json::Number>>()?,
+                            );
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(ContactsMeta {
+                    total: field_total.unwrap_or_default(),
+                    next_page_url: field_next_page_url.unwrap_or_default(),
+                    start_after_id: field_start_after_id.unwrap_or_default(),
+                    start_after: field_start_after.unwrap_or_default(),
+                    current_page: field_current_page.unwrap_or_default(),
+                    next_page: field_next_page.unwrap_or_default(),
+                    prev_page: field_prev_page.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Response of `getDuplicateContact`. The vendor's contacts.json
+/// documents no body; this shape follows the other single-contact
+/// responses (`{contact}`), with `contact` null when no contact
+/// matches (spec/README.md).
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct DuplicateContactResponse {
+    /// The matching contact, or `null` when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    /// Trace id of the request, for support requests to the vendor.
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for DuplicateContactResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            type Value = DuplicateContactResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a `DuplicateContactResponse` object")
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DuplicateContactResponse, A::Error> {
+                let mut field_contact: Option<Option<Contact>> = None;
+                let mut field_trace_id: Option<Option<String>> = None;
+                let mut unlisted = ::std::collections::BTreeMap::<
+                    String,
+                    ::serde_json::Value,
+                >::new();
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_str() {
+                        "contact" => {
+                            field_contact = Some(map.next_value::<Option<Contact>>()?);
+                        }
+                        "traceId" => {
+                            field_trace_id = Some(map.next_value::<Option<String>>()?);
+                        }
+                        _ => {
+                            let value = map.next_value::<::serde_json::Value>()?;
+                            unlisted.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                Ok(DuplicateContactResponse {
+                    contact: field_contact.unwrap_or_default(),
+                    trace_id: field_trace_id.unwrap_or_default(),
+                    extra: unlisted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Body of a 400 response. `statusCode` is an integer (the vendor
 /// says `number`). `error` and `traceId` are not in the vendor's
 /// example and may be absent.
@@ -4025,9 +6258,9 @@ pub struct BadRequestError {
 
 impl BadRequestError {
     /// Creates a `BadRequestError` from its required fields (`statusCode`, `message`); every other field is left out.
-    pub fn new(status_code: impl Into<i32>, message: impl Into<String>) -> Self {
+    pub fn new(status_code: i32, message: impl Into<String>) -> Self {
         Self {
-            status_code: status_code.into(),
+            status_code,
             message: message.into(),
             error: Default::default(),
             trace_id: Default::default(),
@@ -4129,12 +6362,12 @@ pub struct UnauthorizedError {
 impl UnauthorizedError {
     /// Creates a `UnauthorizedError` from its required fields (`statusCode`, `message`, `error`); every other field is left out.
     pub fn new(
-        status_code: impl Into<i32>,
+        status_code: i32,
         message: impl Into<String>,
         error: impl Into<String>,
     ) -> Self {
         Self {
-            status_code: status_code.into(),
+            status_code,
             message: message.into(),
             error: error.into(),
             trace_id: Default::default(),
@@ -4243,12 +6476,12 @@ pub struct UnprocessableEntityError {
 impl UnprocessableEntityError {
     /// Creates a `UnprocessableEntityError` from its required fields (`statusCode`, `message`, `error`); every other field is left out.
     pub fn new(
-        status_code: impl Into<i32>,
+        status_code: i32,
         message: impl IntoIterator<Item = impl Into<String>>,
         error: impl Into<String>,
     ) -> Self {
         Self {
-            status_code: status_code.into(),
+            status_code,
             message: message.into_iter().map(Into::into).collect(),
             error: error.into(),
             trace_id: Default::default(),

@@ -410,11 +410,11 @@ pub struct ContactDndUpdate {
 impl ContactDndUpdate {
     /// Creates a `ContactDndUpdate` from its required fields (`timestamp`, `webhookId`); every other field is left out.
     pub fn new(
-        timestamp: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
         webhook_id: impl Into<String>,
     ) -> Self {
         Self {
-            timestamp: timestamp.into(),
+            timestamp,
             webhook_id: webhook_id.into(),
             location_id: Default::default(),
             id: Default::default(),
@@ -875,11 +875,11 @@ pub struct ContactEventFields {
 impl ContactEventFields {
     /// Creates a `ContactEventFields` from its required fields (`timestamp`, `webhookId`); every other field is left out.
     pub fn new(
-        timestamp: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
         webhook_id: impl Into<String>,
     ) -> Self {
         Self {
-            timestamp: timestamp.into(),
+            timestamp,
             webhook_id: webhook_id.into(),
             location_id: Default::default(),
             id: Default::default(),

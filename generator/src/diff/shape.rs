@@ -65,6 +65,17 @@ pub fn construction(s: &StructDef) -> Construction {
                         format!("impl IntoIterator<Item = impl Into<{}>>", rust(inner))
                     }
                     (Ty::Boxed(inner), _) => format!("impl Into<{}>", rust(inner)),
+                    (
+                        ty @ (Ty::Bool
+                        | Ty::I32
+                        | Ty::I64
+                        | Ty::F32
+                        | Ty::F64
+                        | Ty::DateTime
+                        | Ty::Date
+                        | Ty::Runtime(_)),
+                        _,
+                    ) => rust(ty),
                     (ty, _) => format!("impl Into<{}>", rust(ty)),
                 })
                 .collect(),

@@ -229,8 +229,13 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let ok_ty = success_ty(ctx, op);
     let err = ident(&op.error_type);
     let arms = response_arms(op);
+    let deprecated = op
+        .deprecated
+        .as_deref()
+        .map(|note| quote!(#[deprecated(note = #note)]));
     quote! {
         #docs
+        #deprecated
         #allow
         pub async fn #name(&self, #(#args),*) -> Result<#rt::ApiResponse<#ok_ty>, #rt::Error<#err>> {
             let request = #rt::Request::new(#rt::Method::#method_ident, #operation_id, #template)
@@ -348,13 +353,13 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         });
         let setters = optional.iter().map(|p| {
             let field = ident(&p.name);
-            let ty = ctx.ty(&p.ty);
+            let (arg_ty, value) = super::types::into_arg(ctx, &p.ty, &format_ident!("value"));
             let doc = format!(" Sets `{}`.", p.wire);
             quote! {
                 #[doc = #doc]
                 #[must_use]
-                pub fn #field(mut self, value: impl Into<#ty>) -> Self {
-                    self.#field = Some(value.into());
+                pub fn #field(mut self, value: #arg_ty) -> Self {
+                    self.#field = Some(#value);
                     self
                 }
             }

@@ -125,9 +125,26 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
 }
 
 /// An argument that takes anything convertible into the field's type, and
-/// the expression that stores it.
-fn into_arg(ctx: &Ctx<'_>, ty: &Ty, arg: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+/// the expression that stores it. Numbers, booleans and dates are taken as
+/// they are: `impl Into` would leave `"...".parse()?` and integer literals
+/// without a type to infer.
+pub(super) fn into_arg(
+    ctx: &Ctx<'_>,
+    ty: &Ty,
+    arg: &proc_macro2::Ident,
+) -> (TokenStream, TokenStream) {
     match ty {
+        Ty::Bool
+        | Ty::I32
+        | Ty::I64
+        | Ty::F32
+        | Ty::F64
+        | Ty::DateTime
+        | Ty::Date
+        | Ty::Runtime(_) => {
+            let ty = ctx.ty(ty);
+            (quote!(#ty), quote!(#arg))
+        }
         Ty::Vec(inner) => {
             let inner = ctx.ty(inner);
             (
@@ -163,7 +180,12 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef, c: &Constructor) -> 
         } else {
             let (arg_ty, value) = into_arg(ctx, &f.ty, &field);
             args.push(quote!(#field: #arg_ty));
-            inits.push(quote!(#field: #value,));
+            // A value taken as it is needs no `field: field`.
+            if field == value.to_string() {
+                inits.push(quote!(#field,));
+            } else {
+                inits.push(quote!(#field: #value,));
+            }
         }
     }
     let extra = s.extra.as_ref().map(|e| {

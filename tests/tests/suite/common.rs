@@ -211,3 +211,19 @@ pub fn json_differences(a: &Value, b: &Value, at: &str) -> Vec<String> {
         )],
     }
 }
+
+/// `value` without its empty arrays, at any depth: response types read an
+/// absent array and `[]` alike (an empty `Vec`) and leave an empty one out
+/// when encoding (README, "Response fields").
+pub fn without_empty_arrays(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
+                .map(|(k, v)| (k.clone(), without_empty_arrays(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_empty_arrays).collect()),
+        other => other.clone(),
+    }
+}
