@@ -292,7 +292,7 @@ impl crate::Client {
     /// use leadconnector::{Client, GetContactsParams};
     ///
     /// # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let params = GetContactsParams { limit: Some(100), ..Default::default() };
+    /// let params = GetContactsParams::default().limit(100);
     /// let mut contacts = client.contacts_stream("ve9EPM428h8vShlRW1KT", params);
     /// while let Some(contact) = contacts.try_next().await? {
     ///     println!("{:?}", contact.id);
@@ -337,7 +337,7 @@ impl crate::Client {
     /// use leadconnector::{Client, GetContactsByBusinessIdParams};
     ///
     /// # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let params = GetContactsByBusinessIdParams { limit: Some(100), ..Default::default() };
+    /// let params = GetContactsByBusinessIdParams::default().limit(100);
     /// let mut contacts =
     ///     client.contacts_by_business_stream("641c094001436dbc2081e642", "ve9EPM428h8vShlRW1KT", params);
     /// while let Some(contact) = contacts.try_next().await? {
