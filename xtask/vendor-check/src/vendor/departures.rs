@@ -39,6 +39,7 @@ impl Departures {
                 (29, "DND `message` and `code` are nullable"),
                 (44, "duplicate search: the vendor documents no body"),
                 (45, "addContactToCampaign sends no body"),
+                (58, "required wrapped objects and ids in responses"),
             ],
             requests: vec![
                 RequestRule {
@@ -122,7 +123,8 @@ impl Departures {
             return (None, Some(row));
         };
         if status < 400 {
-            return (Some(body), None);
+            let row = require_ids(op, &mut body).then_some(58);
+            return (Some(body), row);
         }
         let mut row = None;
         if let Some(object) = body.as_object_mut() {
@@ -156,6 +158,48 @@ impl Departures {
         }
         (Some(body), row)
     }
+}
+
+/// Row 58: the spec requires the object a contact, task or note response
+/// wraps, and the `id` of every contact, task and note, where the vendor's
+/// schemas require nothing. Adds what a generated body lacks; whether it
+/// had to.
+fn require_ids(op: &str, body: &mut Value) -> bool {
+    let Some(object) = body.as_object_mut() else {
+        return false;
+    };
+    let mut patched = false;
+    let wrapper = match op {
+        "createContact" | "getContact" | "updateContact" | "upsertContact" => Some("contact"),
+        "createTask" | "getTask" | "updateTask" | "updateTaskCompleted" => Some("task"),
+        "createNote" | "getNote" | "updateNote" => Some("note"),
+        _ => None,
+    };
+    if let Some(key) = wrapper {
+        if !object.get(key).is_some_and(Value::is_object) {
+            object.insert(key.to_owned(), json!({}));
+            patched = true;
+        }
+    }
+    let mut with_id = |item: &mut Value| {
+        if let Some(inner) = item.as_object_mut() {
+            if !inner.get("id").is_some_and(Value::is_string) {
+                inner.insert("id".to_owned(), json!("generated-id"));
+                patched = true;
+            }
+        }
+    };
+    for key in ["contact", "task", "note"] {
+        if let Some(item) = object.get_mut(key) {
+            with_id(item);
+        }
+    }
+    for key in ["contacts", "tasks", "notes"] {
+        if let Some(Value::Array(items)) = object.get_mut(key) {
+            items.iter_mut().for_each(&mut with_id);
+        }
+    }
+    patched
 }
 
 /// Whether `at` matches `pattern` (`*`: one segment; a trailing `**`: any rest).
