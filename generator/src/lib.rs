@@ -102,17 +102,16 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic
         return Err(diagnostics);
     }
 
-    let rt = &options.runtime;
+    let (types, operations) = render::client_files(&api, &options.runtime, &options.spec_name)
+        .map_err(|d| vec![d])?;
     let mut files = vec![
         GeneratedFile {
             path: PathBuf::from("src/types.rs"),
-            contents: render::render(emit::types_file(&api, rt), &options.spec_name)
-                .map_err(|d| vec![d])?,
+            contents: types,
         },
         GeneratedFile {
             path: PathBuf::from("src/operations.rs"),
-            contents: render::render(emit::operations_file(&api, rt), &options.spec_name)
-                .map_err(|d| vec![d])?,
+            contents: operations,
         },
     ];
     if let Some(standalone) = &options.standalone {
