@@ -26,6 +26,7 @@ pub mod diagnostics;
 mod emit;
 pub mod ir;
 pub mod load;
+mod locate;
 pub mod lower;
 mod mend;
 pub mod names;

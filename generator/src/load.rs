@@ -6,10 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
 use crate::diagnostics::{self, Diagnostic, Location};
+use crate::locate::SourceIndex;
 
 /// A parsed spec plus what is needed to point back into its source files.
 pub struct Loaded {
@@ -27,7 +29,7 @@ pub struct Loaded {
 #[derive(Default)]
 pub struct SourceMap {
     root: PathBuf,
-    texts: BTreeMap<PathBuf, String>,
+    texts: BTreeMap<PathBuf, Source>,
     /// Bundled pointer prefix (`/components/schemas/Name`) -> (file, pointer).
     imported: BTreeMap<String, (PathBuf, String)>,
 }
@@ -43,8 +45,11 @@ impl SourceMap {
                 loc.pointer = pointer;
             }
             if loc.line_col.is_none() && !loc.pointer.is_empty() {
-                if let Some(text) = self.texts.get(&loc.file) {
-                    loc.line_col = diagnostics::locate(text, &loc.pointer);
+                if let Some(source) = self.texts.get(&loc.file) {
+                    let index = source
+                        .index
+                        .get_or_init(|| SourceIndex::new(&source.text));
+                    loc.line_col = index.locate(&source.text, &loc.pointer);
                 }
             }
         }
@@ -60,6 +65,13 @@ impl SourceMap {
         }
         (self.root.clone(), pointer.to_owned())
     }
+}
+
+/// One source file's text, and its index for locating pointers, built the
+/// first time a diagnostic points into the file.
+struct Source {
+    text: String,
+    index: OnceLock<SourceIndex>,
 }
 
 /// Reads and bundles the spec at `path`.
@@ -191,7 +203,8 @@ impl Bundler {
             Diagnostic::file_error(path.to_path_buf(), format!("cannot read spec: {e}"))
         })?;
         let value = parse_text(path, &text)?;
-        self.sources.texts.insert(canonical(path), text);
+        let index = OnceLock::new();
+        self.sources.texts.insert(canonical(path), Source { text, index });
         Ok(value)
     }
 
