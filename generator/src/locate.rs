@@ -13,9 +13,6 @@
 //! and finds each token's next occurrence by lookup; the answers are the
 //! same as the scan's (the tests compare them).
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
-
 /// What may precede a YAML key on its line: indentation, list markers, flow
 /// openers and separators.
 const KEY_PREFIX: &[u8] = b" -{,";
@@ -30,13 +27,13 @@ pub fn locate(source: &str, pointer: &str) -> Option<(usize, usize)> {
 pub struct SourceIndex {
     /// Offset of every line's first byte.
     line_starts: Vec<usize>,
-    /// Hash of the text between two consecutive `"` -> offsets of the first
-    /// of them, ascending. A JSON key `"k"` is always such a pair.
-    quoted: HashMap<u64, Vec<usize>>,
-    /// Hash of the text from where a line's key starts (after any
-    /// [`KEY_PREFIX`] bytes) to the line's first `:` after it -> offsets of
-    /// those starts, ascending. A YAML key `k:` or `'k':` is always one.
-    keys: HashMap<u64, Vec<usize>>,
+    /// (hash of the text between two consecutive `"`, offset of the first
+    /// of them), sorted. A JSON key `"k"` is always such a pair.
+    quoted: Vec<(u64, usize)>,
+    /// (hash of the text from where a line's key starts, after any
+    /// [`KEY_PREFIX`] bytes, to the line's first `:` after it; that start),
+    /// sorted. A YAML key `k:` or `'k':` is always one.
+    keys: Vec<(u64, usize)>,
 }
 
 impl SourceIndex {
@@ -44,7 +41,7 @@ impl SourceIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        let mut quoted: HashMap<u64, Vec<usize>> = HashMap::new();
+        let mut quoted = Vec::new();
         let mut last_quote = None;
         for (i, byte) in bytes.iter().enumerate() {
             match byte {
@@ -52,7 +49,7 @@ impl SourceIndex {
                 b'"' => {
                     if let Some(q) = last_quote {
                         if let Some(inside) = text.get(q + 1..i) {
-                            quoted.entry(hash(inside)).or_default().push(q);
+                            quoted.push((hash(inside), q));
                         }
                     }
                     last_quote = Some(i);
@@ -60,7 +57,7 @@ impl SourceIndex {
                 _ => {}
             }
         }
-        let mut keys: HashMap<u64, Vec<usize>> = HashMap::new();
+        let mut keys = Vec::with_capacity(line_starts.len());
         for (n, start) in line_starts.iter().enumerate() {
             let end = line_starts.get(n + 1).map_or(bytes.len(), |next| next - 1);
             let Some(line) = bytes.get(*start..end) else {
@@ -72,9 +69,11 @@ impl SourceIndex {
                 .and_then(|rest| rest.iter().position(|b| *b == b':'))
                 .and_then(|colon| text.get(start + indent..start + indent + colon));
             if let Some(key) = key {
-                keys.entry(hash(key)).or_default().push(start + indent);
+                keys.push((hash(key), start + indent));
             }
         }
+        quoted.sort_unstable();
+        keys.sort_unstable();
         Self {
             line_starts,
             quoted,
@@ -122,9 +121,8 @@ impl SourceIndex {
             let needle = format!("\"{token}\"");
             return find_key(source.get(offset..)?, &needle).map(|i| offset + i);
         }
-        let starts = self.quoted.get(&hash(token))?;
-        let from = starts.partition_point(|start| *start < offset);
-        starts.get(from..)?.iter().copied().find(|start| {
+        let found = following(&self.quoted, hash(token), offset);
+        found.map(|(_, start)| *start).find(|start| {
             source.get(start + 1..).is_some_and(|after| {
                 after.starts_with(token) && after.as_bytes().get(token.len()) == Some(&b'"')
             })
@@ -151,9 +149,8 @@ impl SourceIndex {
         if let Some(i) = find_key(source.get(offset..line_end)?, &needle) {
             return Some(offset + i);
         }
-        let starts = self.keys.get(&hash(key))?;
-        let from = starts.partition_point(|start| *start <= line_end);
-        starts.get(from..)?.iter().copied().find(|start| {
+        let found = following(&self.keys, hash(key), line_end + 1);
+        found.map(|(_, start)| *start).find(|start| {
             source
                 .get(*start..)
                 .is_some_and(|after| after.starts_with(&needle))
@@ -161,10 +158,26 @@ impl SourceIndex {
     }
 }
 
+/// The entries of a sorted index with this hash, from `offset` on, in order.
+fn following(
+    index: &[(u64, usize)],
+    hash: u64,
+    offset: usize,
+) -> impl Iterator<Item = &(u64, usize)> {
+    let from = index.partition_point(|entry| *entry < (hash, offset));
+    index
+        .get(from..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(move |(h, _)| *h == hash)
+}
+
+/// FNV-1a: quick for the short keys of a spec. Equal hashes are checked
+/// against the text, so collisions cost time, never answers.
 fn hash(text: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The offset of the `index`-th item (`- ...`) of the first YAML block list
