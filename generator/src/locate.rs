@@ -10,8 +10,10 @@
 //! to the file for every diagnostic (a JSON file never has the YAML forms, so
 //! each token scanned to its end): a spec with hundreds of warnings spent
 //! most of its generation time here. [`SourceIndex`] is built once per file
-//! and finds each token's next occurrence by lookup; the answers are the
-//! same as the scan's (the tests compare them).
+//! (where its quotes are, and a sorted index of the key each line starts
+//! with) and finds each token's next occurrence by lookup, or by stepping
+//! from quote to quote; the answers are the same as the scan's (the tests
+//! compare them).
 
 /// What may precede a YAML key on its line: indentation, list markers, flow
 /// openers and separators.
@@ -27,9 +29,8 @@ pub fn locate(source: &str, pointer: &str) -> Option<(usize, usize)> {
 pub struct SourceIndex {
     /// Offset of every line's first byte.
     line_starts: Vec<usize>,
-    /// (hash of the text between two consecutive `"`, offset of the first
-    /// of them), sorted. A JSON key `"k"` is always such a pair.
-    quoted: Vec<(u64, usize)>,
+    /// Offset of every `"`. A JSON key `"k"` is two consecutive ones.
+    quotes: Vec<usize>,
     /// (hash of the text from where a line's key starts, after any
     /// [`KEY_PREFIX`] bytes, to the line's first `:` after it; that start),
     /// sorted. A YAML key `k:` or `'k':` is always one.
@@ -37,30 +38,16 @@ pub struct SourceIndex {
 }
 
 impl SourceIndex {
-    /// Indexes `text` in one pass.
+    /// Indexes `text`.
     pub fn new(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        let mut quoted = Vec::new();
-        let mut last_quote = None;
-        for (i, byte) in bytes.iter().enumerate() {
-            match byte {
-                b'\n' => line_starts.push(i + 1),
-                b'"' => {
-                    if let Some(q) = last_quote {
-                        if let Some(inside) = text.get(q + 1..i) {
-                            quoted.push((hash(inside), q));
-                        }
-                    }
-                    last_quote = Some(i);
-                }
-                _ => {}
-            }
-        }
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let quotes = text.match_indices('"').map(|(i, _)| i).collect();
         let mut keys = Vec::with_capacity(line_starts.len());
-        for (n, start) in line_starts.iter().enumerate() {
-            let end = line_starts.get(n + 1).map_or(bytes.len(), |next| next - 1);
-            let Some(line) = bytes.get(*start..end) else {
+        let ends = line_starts.iter().skip(1).map(|next| next - 1);
+        for (start, end) in line_starts.iter().zip(ends.chain([text.len()])) {
+            let Some(line) = text.as_bytes().get(*start..end) else {
                 continue;
             };
             let indent = line.iter().take_while(|b| KEY_PREFIX.contains(b)).count();
@@ -72,11 +59,10 @@ impl SourceIndex {
                 keys.push((hash(key), start + indent));
             }
         }
-        quoted.sort_unstable();
         keys.sort_unstable();
         Self {
             line_starts,
-            quoted,
+            quotes,
             keys,
         }
     }
@@ -121,12 +107,16 @@ impl SourceIndex {
             let needle = format!("\"{token}\"");
             return find_key(source.get(offset..)?, &needle).map(|i| offset + i);
         }
-        let found = following(&self.quoted, hash(token), offset);
-        found.map(|(_, start)| *start).find(|start| {
-            source.get(start + 1..).is_some_and(|after| {
-                after.starts_with(token) && after.as_bytes().get(token.len()) == Some(&b'"')
+        // The first pair of consecutive quotes around exactly `token`.
+        let from = self.quotes.partition_point(|quote| *quote < offset);
+        let opening = self.quotes.get(from..)?.iter();
+        let closing = self.quotes.get(from + 1..)?.iter();
+        opening
+            .zip(closing)
+            .find(|(open, close)| {
+                *close - *open - 1 == token.len() && source.get(*open + 1..**close) == Some(token)
             })
-        })
+            .map(|(open, _)| *open)
     }
 
     /// The first `key:` at or after `offset` that starts a key: at the start
@@ -158,7 +148,7 @@ impl SourceIndex {
     }
 }
 
-/// The entries of a sorted index with this hash, from `offset` on, in order.
+/// The entries of the sorted key index with this hash, from `offset` on.
 fn following(
     index: &[(u64, usize)],
     hash: u64,
