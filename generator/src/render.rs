@@ -63,11 +63,11 @@ enum Piece {
 }
 
 /// Cuts the work in pieces: `operations.rs` first (the largest single piece,
-/// so it starts first), then `types.rs` in about two runs per thread, of
+/// so it starts first), then `types.rs` in about four runs per thread, of
 /// about equal size by the number of fields and variants (a spec's types
 /// range from one line to hundreds). One thread gets the whole file.
 fn pieces(types: &[TypeDef], threads: usize) -> Vec<Piece> {
-    let runs = if threads > 1 { threads * 2 } else { 1 };
+    let runs = if threads > 1 { threads * 4 } else { 1 };
     let total: usize = types.iter().map(weight).sum();
     let per_run = total.div_ceil(runs).max(1);
     let mut pieces = vec![Piece::Operations];
