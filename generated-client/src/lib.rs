@@ -7,7 +7,8 @@
 //! error type, and the [`Nullable`] and [`BirthDate`] types; per-request
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
 //! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
-//! every search result.
+//! every search result. [`webhooks`] verifies and decodes the contact
+//! webhook events.
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -47,6 +48,7 @@ mod response;
 mod search;
 #[rustfmt::skip]
 pub mod types;
+pub mod webhooks;
 
 pub use birth_date::{BirthDate, BirthDateError};
 pub use body::FilePart;

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 /// The API's documented burst limit: requests per window, per app and
 /// location.
@@ -121,7 +123,7 @@ impl RateLimiter {
                 wait_ms = wait.as_millis() as u64,
                 "waiting for the client-side rate limiter"
             );
-            tokio::time::sleep_until(start.into()).await;
+            tokio::time::sleep_until(start).await;
         }
         Ok(wait)
     }

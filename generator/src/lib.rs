@@ -8,7 +8,8 @@
 //! 4. [`render`]: format with prettyplease and add the generated-file header.
 //!
 //! [`generate`] runs all four and returns the files to write, or the
-//! diagnostics that stopped it.
+//! diagnostics that stopped it. [`diff`] compares what two specs lower to
+//! (`cargo xtask spec-diff`).
 #![cfg_attr(
     not(test),
     deny(
@@ -23,6 +24,7 @@
 )]
 
 pub mod diagnostics;
+pub mod diff;
 mod emit;
 pub mod ir;
 pub mod load;
@@ -77,7 +79,8 @@ pub struct GeneratedFile {
 /// What a successful generation produced.
 #[derive(Debug)]
 pub struct Output {
-    /// Files to write.
+    /// Files to write: `src/types.rs`, then `src/operations.rs` unless the
+    /// spec has no operations, then the standalone crate's files.
     pub files: Vec<GeneratedFile>,
     /// Warnings (generation went on).
     pub warnings: Vec<Diagnostic>,
@@ -105,16 +108,18 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic
 
     let (types, operations) = render::client_files(&api, &options.runtime, &options.spec_name)
         .map_err(|d| vec![d])?;
-    let mut files = vec![
-        GeneratedFile {
-            path: PathBuf::from("src/types.rs"),
-            contents: types,
-        },
-        GeneratedFile {
+    let mut files = vec![GeneratedFile {
+        path: PathBuf::from("src/types.rs"),
+        contents: types,
+    }];
+    // A spec of schemas only (webhook payloads, say) has no client to offer:
+    // an empty `Client` would only be noise in the crate that includes it.
+    if let Some(operations) = operations {
+        files.push(GeneratedFile {
             path: PathBuf::from("src/operations.rs"),
             contents: operations,
-        },
-    ];
+        });
+    }
     if let Some(standalone) = &options.standalone {
         files.extend(standalone_files(&api, standalone, &options.spec_name).map_err(|d| vec![d])?);
     }
@@ -133,14 +138,25 @@ fn standalone_files(
     spec_name: &str,
 ) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let doc = format!(" Generated client for the {}.", api.title.trim());
+    let has_operations = !api.operations.is_empty();
+    let operations_mod = has_operations.then(|| {
+        quote!(
+            pub mod operations;
+        )
+    });
+    let operations_use = has_operations.then(|| {
+        quote!(
+            pub use operations::*;
+        )
+    });
     let lib = quote! {
         #![doc = #doc]
         #![deny(missing_docs)]
 
-        pub mod operations;
+        #operations_mod
         pub mod types;
 
-        pub use operations::*;
+        #operations_use
         pub use leadconnector::{ApiResponse, BuildError, ClientBuilder, Error, Nullable, RateLimit};
     };
     let runtime = standalone

@@ -23,15 +23,15 @@ pub fn render(tokens: TokenStream, spec_name: &str) -> Result<String, Diagnostic
     Ok(with_header(&unparse(tokens)?, spec_name))
 }
 
-/// The client's `src/types.rs` and `src/operations.rs`, in that order,
-/// emitted and formatted on all cores.
+/// The client's `src/types.rs` and, when the spec has operations,
+/// `src/operations.rs`, emitted and formatted on all cores.
 pub fn client_files(
     api: &Api,
     rt: &Runtime,
     spec_name: &str,
-) -> Result<(String, String), Diagnostic> {
+) -> Result<(String, Option<String>), Diagnostic> {
     let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let pieces = pieces(&api.types, threads);
+    let pieces = pieces(&api.types, !api.operations.is_empty(), threads);
     let formatted = on_threads(&pieces, threads, |piece| {
         unparse(match piece {
             Piece::Operations => emit::operations_file(api, rt),
@@ -39,17 +39,14 @@ pub fn client_files(
         })
     });
     let mut types = String::new();
-    let mut operations = String::new();
+    let mut operations = None;
     for (piece, text) in pieces.iter().zip(formatted) {
         match piece {
-            Piece::Operations => operations = text?,
+            Piece::Operations => operations = Some(with_header(&text?, spec_name)),
             Piece::Types(_) => types.push_str(&text?),
         }
     }
-    Ok((
-        with_header(&types, spec_name),
-        with_header(&operations, spec_name),
-    ))
+    Ok((with_header(&types, spec_name), operations))
 }
 
 /// One piece of formatting work.
@@ -62,15 +59,18 @@ enum Piece {
     Types(Range<usize>),
 }
 
-/// Cuts the work in pieces: `operations.rs` first (the largest single piece,
-/// so it starts first), then `types.rs` in about four runs per thread, of
+/// Cuts the work in pieces: `operations.rs` first when there is one (the
+/// largest single piece, so it starts first), then `types.rs` in about four runs per thread, of
 /// about equal size by the number of fields and variants (a spec's types
 /// range from one line to hundreds). One thread gets the whole file.
-fn pieces(types: &[TypeDef], threads: usize) -> Vec<Piece> {
+fn pieces(types: &[TypeDef], operations: bool, threads: usize) -> Vec<Piece> {
     let runs = if threads > 1 { threads * 4 } else { 1 };
     let total: usize = types.iter().map(weight).sum();
     let per_run = total.div_ceil(runs).max(1);
-    let mut pieces = vec![Piece::Operations];
+    let mut pieces = Vec::new();
+    if operations {
+        pieces.push(Piece::Operations);
+    }
     let (mut start, mut filled) = (0, 0);
     for (i, def) in types.iter().enumerate() {
         filled += weight(def);

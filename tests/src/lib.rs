@@ -143,6 +143,148 @@ fn write(path: &Path, contents: &str) {
         .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
+/// The public API a spec becomes, one line per operation and per type, for a
+/// snapshot that a reviewer reads in seconds: each operation's method, HTTP
+/// method and path, arguments, success and error types and retry class; each
+/// type's kind with its fields (`?` optional, `~` three-state) or values.
+pub fn api_surface(spec: &Path) -> String {
+    use generator::ir::{TypeKind, UnionVariant};
+    use std::fmt::Write as _;
+
+    let loaded = generator::load::load(spec)
+        .unwrap_or_else(|d| panic!("{} does not load: {d:?}", spec.display()));
+    let (api, _) = generator::lower::lower(&loaded);
+    let mut out = String::new();
+    let _ = writeln!(out, "# operations ({})", api.operations.len());
+    for op in &api.operations {
+        let mut args: Vec<String> = op
+            .path_params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, ty(&p.ty)))
+            .collect();
+        args.extend(
+            op.query_params
+                .iter()
+                .chain(&op.header_params)
+                .filter(|p| p.required)
+                .map(|p| format!("{}: {}", p.name, ty(&p.ty))),
+        );
+        if op
+            .query_params
+            .iter()
+            .chain(&op.header_params)
+            .any(|p| !p.required)
+        {
+            args.push(format!("params: {}Params", op.type_prefix));
+        }
+        if let Some(body) = &op.body {
+            args.push(format!(
+                "body: {}{}",
+                ty(&body.ty),
+                if body.required { "" } else { "?" }
+            ));
+        }
+        let success: Vec<String> = op
+            .success
+            .iter()
+            .map(|r| format!("{} {}", r.status, r.ty.as_ref().map_or("()".into(), ty)))
+            .collect();
+        let errors: Vec<String> = op
+            .errors
+            .iter()
+            .map(|e| match &e.status {
+                generator::ir::StatusMatch::Code(c) => c.to_string(),
+                generator::ir::StatusMatch::Range(d) => format!("{d}XX"),
+                generator::ir::StatusMatch::Default => "default".into(),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}({}) = {} {} -> [{}] errors [{}] {}",
+            op.method_name,
+            args.join(", "),
+            op.http_method,
+            op.path,
+            success.join(", "),
+            errors.join(", "),
+            if op.idempotent {
+                "retryable"
+            } else {
+                "not-retried"
+            },
+        );
+    }
+    let _ = writeln!(out, "\n# types ({})", api.types.len());
+    for def in &api.types {
+        let shape = match &def.kind {
+            TypeKind::Struct(s) => {
+                let fields: Vec<String> = s
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let mark = if f.required {
+                            ""
+                        } else if f.nullable && s.in_request {
+                            "~"
+                        } else {
+                            "?"
+                        };
+                        format!("{}{mark}: {}", f.name, ty(&f.ty))
+                    })
+                    .collect();
+                format!("struct {{ {} }}", fields.join(", "))
+            }
+            TypeKind::Enum(e) => format!(
+                "enum {{ {} }}",
+                e.variants
+                    .iter()
+                    .map(|v| v.wire.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+            TypeKind::Union(u) => {
+                let variants = u
+                    .variants
+                    .iter()
+                    .map(|v: &UnionVariant| format!("{}({})", v.name, ty(&v.ty)))
+                    .collect::<Vec<_>>();
+                format!(
+                    "union{} {{ {} }}",
+                    u.tag
+                        .as_ref()
+                        .map(|t| format!(" by {t}"))
+                        .unwrap_or_default(),
+                    variants.join(" | ")
+                )
+            }
+            TypeKind::Alias(t) => format!("= {}", ty(t)),
+        };
+        let _ = writeln!(out, "{} {shape}", def.name);
+    }
+    out
+}
+
+/// A Rust-like spelling of an IR type.
+fn ty(t: &generator::ir::Ty) -> String {
+    use generator::ir::Ty;
+    match t {
+        Ty::String => "String".into(),
+        Ty::Bool => "bool".into(),
+        Ty::I32 => "i32".into(),
+        Ty::I64 => "i64".into(),
+        Ty::F32 => "f32".into(),
+        Ty::F64 => "f64".into(),
+        Ty::Number => "Number".into(),
+        Ty::DateTime => "DateTime".into(),
+        Ty::Date => "NaiveDate".into(),
+        Ty::Json => "Value".into(),
+        Ty::Vec(inner) => format!("Vec<{}>", ty(inner)),
+        Ty::Map(inner) => format!("Map<{}>", ty(inner)),
+        Ty::Named(name) | Ty::Runtime(name) => name.clone(),
+        Ty::Boxed(inner) => format!("Box<{}>", ty(inner)),
+    }
+}
+
 /// The README's examples, compiled as doctests so they cannot rot.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]

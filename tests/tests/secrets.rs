@@ -6,6 +6,7 @@
 //! A binary of its own: it installs the global `tracing` subscriber, and
 //! tests running beside it would race its callsite registration.
 
+#[path = "suite/support.rs"]
 mod support;
 
 use std::io::Write;

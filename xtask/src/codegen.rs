@@ -44,9 +44,33 @@ pub fn project_root() -> PathBuf {
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
+/// One spec of this project and the directory its modules go to.
+struct Target {
+    /// The spec, relative to the workspace root.
+    spec: &'static str,
+    /// The directory that receives `types.rs` (and `operations.rs` when the
+    /// spec has operations), relative to the workspace root.
+    module_dir: &'static str,
+}
+
+/// What `cargo xtask codegen` generates, in order. To add a spec, add a line
+/// here, declare the module in `generated-client/src/lib.rs`, and add a
+/// snapshot test in `tests/tests/snapshots.rs`.
+const TARGETS: &[Target] = &[
+    Target {
+        spec: "spec/contacts.yaml",
+        module_dir: "generated-client/src",
+    },
+    Target {
+        spec: "spec/webhooks.yaml",
+        module_dir: "generated-client/src/webhooks",
+    },
+];
+
 pub fn run(args: Args) -> Result<(), String> {
     let root = project_root();
-    let (spec, out_dir, options) = match (&args.spec, &args.out) {
+    let mut stale = Vec::new();
+    match (&args.spec, &args.out) {
         (Some(spec), Some(out)) => {
             let out_abs = absolute(out);
             let crate_name = out_abs
@@ -66,52 +90,28 @@ pub fn run(args: Args) -> Result<(), String> {
                 }),
                 deny_warnings: args.deny_warnings,
             };
-            (spec.clone(), out_abs, options)
+            let output = generate(spec, &options, &args)?;
+            let files = output.files.iter().map(|f| (out_abs.join(&f.path), f));
+            write_all(&root, files, &args, &mut stale)?;
         }
         _ => {
-            let options = Options {
-                runtime: Runtime::in_crate(),
-                spec_name: "spec/contacts.yaml".into(),
-                standalone: None,
-                deny_warnings: args.deny_warnings,
-            };
-            (
-                root.join("spec/contacts.yaml"),
-                root.join("generated-client"),
-                options,
-            )
-        }
-    };
-
-    let started = Instant::now();
-    let output = generator::generate(&spec, &options).map_err(|diagnostics| {
-        let mut text: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
-        let errors = diagnostics
-            .iter()
-            .filter(|d| d.is_error() || args.deny_warnings)
-            .count();
-        text.push(format!(
-            "error: could not generate a client from {} ({errors} error(s))",
-            spec.display()
-        ));
-        text.join("\n\n")
-    })?;
-    let elapsed = started.elapsed();
-    for warning in &output.warnings {
-        eprintln!("{warning}\n");
-    }
-
-    let mut stale = Vec::new();
-    let mut written = 0;
-    for file in &output.files {
-        let path = out_dir.join(&file.path);
-        match ensure_file_contents(&path, &file.contents, args.check)? {
-            Outcome::Unchanged => {}
-            Outcome::Written => {
-                written += 1;
-                println!("updated {}", display(&root, &path));
+            for target in TARGETS {
+                let options = Options {
+                    runtime: Runtime::in_crate(),
+                    spec_name: target.spec.into(),
+                    standalone: None,
+                    deny_warnings: args.deny_warnings,
+                };
+                let output = generate(&root.join(target.spec), &options, &args)?;
+                // Without `standalone` the generator writes only `src/*.rs`
+                // modules: they go straight into the target's directory.
+                let dir = root.join(target.module_dir);
+                let files = output.files.iter().map(|f| {
+                    let name = f.path.file_name().unwrap_or(f.path.as_os_str());
+                    (dir.join(name), f)
+                });
+                write_all(&root, files, &args, &mut stale)?;
             }
-            Outcome::Stale => stale.push(display(&root, &path)),
         }
     }
     if !stale.is_empty() {
@@ -132,14 +132,53 @@ pub fn run(args: Args) -> Result<(), String> {
                 .join("\n")
         ));
     }
+    Ok(())
+}
+
+/// Generates one spec, printing its warnings.
+fn generate(spec: &Path, options: &Options, args: &Args) -> Result<generator::Output, String> {
+    let started = Instant::now();
+    let output = generator::generate(spec, options).map_err(|diagnostics| {
+        let mut text: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.is_error() || args.deny_warnings)
+            .count();
+        text.push(format!(
+            "error: could not generate a client from {} ({errors} error(s))",
+            spec.display()
+        ));
+        text.join("\n\n")
+    })?;
+    let elapsed = started.elapsed();
+    for warning in &output.warnings {
+        eprintln!("{warning}\n");
+    }
     let verb = if args.check { "checked" } else { "generated" };
     println!(
-        "{verb} {} operations, {} types from {} in {:.1} ms ({written} file(s) changed)",
+        "{verb} {} operations, {} types from {} in {:.1} ms",
         output.operations,
         output.types,
         spec.display(),
         elapsed.as_secs_f64() * 1000.0
     );
+    Ok(output)
+}
+
+/// Writes (or, with `--check`, compares) each file, collecting stale ones.
+fn write_all<'a>(
+    root: &Path,
+    files: impl Iterator<Item = (PathBuf, &'a generator::GeneratedFile)>,
+    args: &Args,
+    stale: &mut Vec<String>,
+) -> Result<(), String> {
+    for (path, file) in files {
+        match ensure_file_contents(&path, &file.contents, args.check)? {
+            Outcome::Unchanged => {}
+            Outcome::Written => println!("updated {}", display(root, &path)),
+            Outcome::Stale => stale.push(display(root, &path)),
+        }
+    }
     Ok(())
 }
 

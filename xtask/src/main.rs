@@ -1,10 +1,12 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec FILE --out DIR]`,
-//! `cargo xtask corpus DIR`.
+//! `corpus DIR`, `bench DIR`, `fuzz`, `spec-diff OLD NEW`, `spec-diff-prove`.
 
 mod bench;
 mod codegen;
 mod corpus;
 mod fuzz;
+mod spec_diff;
+mod spec_diff_prove;
 
 use std::process::ExitCode;
 
@@ -36,7 +38,18 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
 
   fuzz               mutate the vendor corpus, the spec and the fixtures and
                      feed them to the generator; crashes go to
-                     target/fuzz-crashes (use --release; `fuzz --help`)";
+                     target/fuzz-crashes (use --release; `fuzz --help`)
+       cargo xtask spec-diff OLD NEW [--format markdown|json] [--fail-on breaking]
+
+  spec-diff          what a spec change breaks on the wire and in the Rust
+                     crate, and the version bump it needs; OLD and NEW are
+                     files or REV:PATH (`origin/main:spec/contacts.yaml`)
+       cargo xtask spec-diff-prove
+
+  spec-diff-prove    compile a program written against the crate of each
+                     tests/fixtures/spec_diff pair's OLD spec against its NEW
+                     crate; fail unless it breaks exactly when the Rust
+                     verdict says so";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +60,8 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::run(args.get(1..).unwrap_or_default()),
         Some("fuzz") => fuzz::run(args.get(1..).unwrap_or_default()),
+        Some("spec-diff") => spec_diff::run(args.get(1..).unwrap_or_default()),
+        Some("spec-diff-prove") => spec_diff_prove::run(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -103,6 +103,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         }
     }
 
+    let received = webhook_events(&components, &lowerer.component_names, &mut lowerer.types);
     let operations = lowerer.operations();
     let mut api = Api {
         title: doc.info.title.clone(),
@@ -114,7 +115,8 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
     };
     let mut diagnostics = lowerer.diagnostics;
     diagnostics.extend(alias_cycles(&api));
-    mark_usage(&mut api);
+    diagnostics.extend(received.1);
+    mark_usage(&mut api, &received.0);
     strip_discriminators(&mut api);
     box_cycles(&mut api);
     (api, diagnostics)
@@ -180,11 +182,51 @@ fn type_index(api: &Api) -> BTreeMap<String, usize> {
         .collect()
 }
 
-/// Marks structs reachable from request bodies and from responses.
-fn mark_usage(api: &mut Api) {
+/// The extension that marks a component schema as the payload of a webhook
+/// event the server sends (its value is the event's name). Such payloads are
+/// decoded like responses even though no operation returns them.
+pub const WEBHOOK_EVENT: &str = "x-webhook-event";
+
+/// The component schemas marked with [`WEBHOOK_EVENT`], as types, with a
+/// note on each naming its event; errors for values that are not names.
+fn webhook_events(
+    components: &[(String, openapiv3::ReferenceOr<openapiv3::Schema>)],
+    component_names: &BTreeMap<String, String>,
+    types: &mut [TypeDef],
+) -> (Vec<Ty>, Vec<Diagnostic>) {
+    let mut received = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (name, schema) in components {
+        let openapiv3::ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        let Some(value) = schema.schema_data.extensions.get(WEBHOOK_EVENT) else {
+            continue;
+        };
+        let pointer = join(&join("/components/schemas", name), WEBHOOK_EVENT);
+        let (Some(event), Some(rust)) = (value.as_str(), component_names.get(name)) else {
+            diagnostics.push(
+                Diagnostic::error(pointer, format!("`{WEBHOOK_EVENT}` must be a string"))
+                    .with_hint("give the event's name, as the `type` of its payload says"),
+            );
+            continue;
+        };
+        if let Some(def) = types.iter_mut().find(|t| &t.name == rust) {
+            def.docs
+                .notes
+                .push(format!("The payload of the `{event}` webhook event."));
+        }
+        received.push(Ty::Named(rust.clone()));
+    }
+    (received, diagnostics)
+}
+
+/// Marks structs reachable from request bodies and from responses (webhook
+/// payloads, `received`, count as responses).
+fn mark_usage(api: &mut Api, received: &[Ty]) {
     let index = type_index(api);
     let mut requests = Vec::new();
-    let mut responses = Vec::new();
+    let mut responses = received.to_vec();
     for op in &api.operations {
         requests.extend(op.body.iter().map(|b| b.ty.clone()));
         responses.extend(op.success.iter().filter_map(|r| r.ty.clone()));
@@ -261,7 +303,9 @@ fn strip_discriminators(api: &mut Api) {
             if let Some(tag) = &u.tag {
                 for v in &u.variants {
                     if let Ty::Named(member) = &v.ty {
-                        strip.push((member.clone(), tag.clone()));
+                        // A member that is an alias (`allOf` of one `$ref`)
+                        // names the struct that actually holds the tag.
+                        strip.push((alias_target(api, member), tag.clone()));
                     }
                 }
             }
@@ -279,6 +323,24 @@ fn strip_discriminators(api: &mut Api) {
             }
         }
     }
+}
+
+/// The type `name` finally names, through any chain of aliases (stopping
+/// at a cycle, which `alias_cycles` reports).
+fn alias_target(api: &Api, name: &str) -> String {
+    let mut current = name;
+    for _ in 0..api.types.len() {
+        match api
+            .types
+            .iter()
+            .find(|t| t.name == current)
+            .map(|t| &t.kind)
+        {
+            Some(TypeKind::Alias(Ty::Named(next))) => current = next,
+            _ => break,
+        }
+    }
+    current.to_owned()
 }
 
 /// Boxes every inline (non-container) reference that closes a cycle, so

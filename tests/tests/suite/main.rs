@@ -1,0 +1,22 @@
+//! The integration test suite, one binary (linking the client once, not once
+//! per file): generator snapshots and diagnostics, the client on the wire and
+//! in production conditions, examples, fuzz regressions, spec-diff's
+//! classification of spec changes.
+//!
+//! `secrets.rs` stays a binary of its own: it installs the global `tracing`
+//! subscriber, which would capture every other test's output here.
+
+mod common;
+mod support;
+
+mod client;
+mod diagnostics;
+mod examples;
+mod fixtures_compile;
+mod fuzz_regressions;
+mod resilience;
+mod response_fuzz;
+mod snapshots;
+mod spec_diff;
+mod webhooks;
+mod wire;

@@ -1,0 +1,984 @@
+//! Every operation on the wire, against a real HTTP server on loopback
+//! (wiremock): the exact request the client sends, and how it decodes what
+//! comes back.
+//!
+//! Request bodies are the spec's request-body examples (the vendor pages'
+//! examples), read from `spec/contacts.yaml` at test time, decoded into the
+//! generated request type, sent, and compared with the example as JSON.
+
+use crate::common::{
+    examples_of_schema, json_differences, json_media, media_examples, operations, request_examples,
+    response, spec, success_status,
+};
+use leadconnector::{
+    types, AddTagsError, BirthDate, Client, CreateContactError, DeleteContactError, Error,
+    GetContactError, Nullable, RateLimit, RemoveTagsError, SearchContactsError, UpdateContactError,
+    UpsertContactError,
+};
+use serde_json::{json, Value};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request as Received, ResponseTemplate};
+
+const TOKEN: &str = "test-token";
+const API_VERSION: &str = "2021-07-28";
+const CONTACT_ID: &str = "abc123";
+
+/// The operations this file drives on the wire.
+const OPERATIONS: &[&str] = &[
+    "createContact",
+    "getContact",
+    "updateContact",
+    "upsertContact",
+    "deleteContact",
+    "addTags",
+    "removeTags",
+    "searchContacts",
+];
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// A server that answers every request with `template`.
+async fn server_answering(template: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A client for `server` with the test token and no retries.
+fn client(server: &MockServer) -> Client {
+    Client::builder(TOKEN)
+        .base_url(server.uri())
+        .max_retries(0)
+        .build()
+        .expect("client builds")
+}
+
+/// The single request the server received.
+async fn only_request(server: &MockServer) -> Received {
+    let mut requests = server
+        .received_requests()
+        .await
+        .expect("request recording is on");
+    assert_eq!(
+        requests.len(),
+        1,
+        "expected exactly one request, got {}: {requests:#?}",
+        requests.len()
+    );
+    requests.remove(0)
+}
+
+/// All values of a request header, as text.
+fn header_values<'a>(request: &'a Received, name: &str) -> Vec<&'a str> {
+    request
+        .headers
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().expect("header is text"))
+        .collect()
+}
+
+/// Checks method, raw path, query, the auth and version headers, and the JSON
+/// body (`None`: no body and no `Content-Type`).
+fn check_request(
+    request: &Received,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<(), String> {
+    let mut problems = Vec::new();
+    if request.method.as_str() != method {
+        problems.push(format!(
+            "method: sent {}, expected {method}",
+            request.method
+        ));
+    }
+    if request.url.path() != path {
+        problems.push(format!(
+            "path: sent {}, expected {path}",
+            request.url.path()
+        ));
+    }
+    if let Some(query) = request.url.query() {
+        problems.push(format!("query: sent `{query}`, expected none"));
+    }
+    let auth = header_values(request, "authorization");
+    if auth != [format!("Bearer {TOKEN}")] {
+        problems.push(format!("Authorization: sent {auth:?}"));
+    }
+    let version = header_values(request, "version");
+    if version != [API_VERSION] {
+        problems.push(format!("Version: sent {version:?}"));
+    }
+    let content_type = header_values(request, "content-type");
+    match body {
+        Some(expected) => {
+            if content_type != ["application/json"] {
+                problems.push(format!(
+                    "Content-Type: sent {content_type:?}, expected [\"application/json\"]"
+                ));
+            }
+            match serde_json::from_slice::<Value>(&request.body) {
+                Ok(sent) if &sent == expected => {}
+                Ok(sent) => problems.push(format!(
+                    "JSON body differs from the expected one at (sent vs expected): {}",
+                    json_differences(&sent, expected, "").join(", ")
+                )),
+                Err(e) => problems.push(format!(
+                    "body is not JSON ({e}): {}",
+                    String::from_utf8_lossy(&request.body)
+                )),
+            }
+        }
+        None => {
+            if !content_type.is_empty() {
+                problems.push(format!(
+                    "Content-Type sent without a body: {content_type:?}"
+                ));
+            }
+            if !request.body.is_empty() {
+                problems.push(format!(
+                    "unexpected body: {}",
+                    String::from_utf8_lossy(&request.body)
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// [`check_request`], panicking on a mismatch.
+fn assert_request(request: &Received, method: &str, path: &str, body: Option<&Value>) {
+    if let Err(problems) = check_request(request, method, path, body) {
+        panic!("{method} {path}:\n{problems}");
+    }
+}
+
+/// The success status of an operation and the body to answer with: the
+/// operation's own success example, or else another example of the same
+/// schema from elsewhere in the spec.
+fn success_answer(spec: &Value, id: &str) -> (u16, Value) {
+    let status = success_status(spec, id);
+    let media = json_media(response(spec, id, &status.to_string()))
+        .unwrap_or_else(|| panic!("`{id}` {status} has no JSON body"))
+        .clone();
+    let own = media_examples(spec, &media)
+        .into_iter()
+        .next()
+        .map(|(_, v)| v);
+    let body = own.unwrap_or_else(|| {
+        let schema =
+            crate::common::schema_ref_name(&media["schema"]).expect("success schema is a $ref");
+        examples_of_schema(spec, schema)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no example of `{schema}` anywhere in the spec"))
+    });
+    (status, body)
+}
+
+/// A JSON string at `pointer` in `value`, which must be there.
+fn text_at<'a>(value: &'a Value, pointer: &str) -> &'a str {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no string at {pointer} in {value}"))
+}
+
+/// Decodes a spec example into the generated request type.
+fn typed<T: serde::de::DeserializeOwned>(name: &str, example: &Value) -> T {
+    serde_json::from_value(example.clone()).unwrap_or_else(|e| {
+        panic!(
+            "example `{name}` does not decode into {}: {e}",
+            std::any::type_name::<T>()
+        )
+    })
+}
+
+/// Panics with every collected problem.
+fn assert_no_failures(what: &str, failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{what}: {} failure(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The operations
+// ---------------------------------------------------------------------------
+
+#[test]
+fn every_spec_operation_has_a_wire_test() {
+    let spec = spec();
+    let mut in_spec: Vec<&str> = operations(&spec).iter().map(|op| op.id).collect();
+    let mut here = OPERATIONS.to_vec();
+    in_spec.sort_unstable();
+    here.sort_unstable();
+    assert_eq!(
+        in_spec, here,
+        "the spec's operations and the ones this file tests differ"
+    );
+}
+
+#[tokio::test]
+async fn create_contact_sends_every_request_example() {
+    let spec = spec();
+    let (status, answer) = success_answer(&spec, "createContact");
+    assert_eq!(status, 201);
+    let examples = request_examples(&spec, "createContact");
+    assert!(!examples.is_empty(), "createContact has no request example");
+    let mut failures = Vec::new();
+    for (name, example) in &examples {
+        let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
+        let body: types::CreateContactRequest = typed(name, example);
+        let response = client(&server)
+            .create_contact(&body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Err(p) = check_request(
+            &only_request(&server).await,
+            "POST",
+            "/contacts/",
+            Some(example),
+        ) {
+            failures.push(format!("example `{name}`:\n{p}"));
+        }
+        assert_eq!(response.status().as_u16(), 201);
+        let contact = response.contact.as_ref().expect("contact decoded");
+        assert_eq!(contact.id.as_deref(), Some(text_at(&answer, "/contact/id")));
+        assert_eq!(
+            contact.email.as_deref(),
+            Some(text_at(&answer, "/contact/email"))
+        );
+        assert_eq!(
+            contact.birth_month,
+            answer
+                .pointer("/contact/birthMonth")
+                .and_then(Value::as_i64)
+                .map(|m| m as i32)
+        );
+    }
+    assert_no_failures("createContact request examples", &failures);
+}
+
+#[tokio::test]
+async fn get_contact_sends_no_body() {
+    let spec = spec();
+    let (status, answer) = success_answer(&spec, "getContact");
+    assert_eq!(status, 200);
+    let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
+    let response = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect("getContact succeeds");
+    assert_request(
+        &only_request(&server).await,
+        "GET",
+        "/contacts/abc123",
+        None,
+    );
+    assert_eq!(response.status().as_u16(), 200);
+    let contact = response.contact.as_ref().expect("contact decoded");
+    assert_eq!(contact.id.as_deref(), Some(text_at(&answer, "/contact/id")));
+    assert_eq!(
+        contact.location_id.as_deref(),
+        Some(text_at(&answer, "/contact/locationId"))
+    );
+}
+
+#[tokio::test]
+async fn update_contact_sends_every_request_example() {
+    let spec = spec();
+    let (status, answer) = success_answer(&spec, "updateContact");
+    assert_eq!(status, 200);
+    let examples = request_examples(&spec, "updateContact");
+    assert!(!examples.is_empty(), "updateContact has no request example");
+    let mut failures = Vec::new();
+    for (name, example) in &examples {
+        let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
+        let body: types::UpdateContactRequest = typed(name, example);
+        let response = client(&server)
+            .update_contact(CONTACT_ID, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Err(p) = check_request(
+            &only_request(&server).await,
+            "PUT",
+            "/contacts/abc123",
+            Some(example),
+        ) {
+            failures.push(format!("example `{name}`:\n{p}"));
+        }
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.succeeded, Some(true));
+        let contact = response.contact.as_ref().expect("contact decoded");
+        assert_eq!(contact.id.as_deref(), Some(text_at(&answer, "/contact/id")));
+        assert_eq!(
+            contact.visitor_id.as_deref(),
+            Some(text_at(&answer, "/contact/visitorId"))
+        );
+    }
+    assert_no_failures("updateContact request examples", &failures);
+}
+
+#[tokio::test]
+async fn upsert_contact_sends_every_request_example() {
+    let spec = spec();
+    let (status, answer) = success_answer(&spec, "upsertContact");
+    assert_eq!(status, 200);
+    let examples = request_examples(&spec, "upsertContact");
+    assert!(!examples.is_empty(), "upsertContact has no request example");
+    let mut failures = Vec::new();
+    for (name, example) in &examples {
+        let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
+        let body: types::UpsertContactRequest = typed(name, example);
+        let response = client(&server)
+            .upsert_contact(&body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Err(p) = check_request(
+            &only_request(&server).await,
+            "POST",
+            "/contacts/upsert",
+            Some(example),
+        ) {
+            failures.push(format!("example `{name}`:\n{p}"));
+        }
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.new, answer["new"].as_bool());
+        assert!(response.new.is_some());
+        let contact = response.contact.as_ref().expect("contact decoded");
+        assert_eq!(contact.id.as_deref(), Some(text_at(&answer, "/contact/id")));
+    }
+    assert_no_failures("upsertContact request examples", &failures);
+}
+
+#[tokio::test]
+async fn delete_contact_sends_no_body() {
+    let spec = spec();
+    let (status, answer) = success_answer(&spec, "deleteContact");
+    assert_eq!(status, 200);
+    let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
+    let response = client(&server)
+        .delete_contact(CONTACT_ID)
+        .await
+        .expect("deleteContact succeeds");
+    assert_request(
+        &only_request(&server).await,
+        "DELETE",
+        "/contacts/abc123",
+        None,
+    );
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.succeeded, Some(true));
+}
+
+#[tokio::test]
+async fn add_tags_sends_every_request_example() {
+    let spec = spec();
+    let (status, answer) = success_answer(&spec, "addTags");
+    assert_eq!(status, 201);
+    let examples = request_examples(&spec, "addTags");
+    assert!(!examples.is_empty(), "addTags has no request example");
+    for (name, example) in &examples {
+        let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
+        let body: types::TagsRequest = typed(name, example);
+        let response = client(&server)
+            .add_tags(CONTACT_ID, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_request(
+            &only_request(&server).await,
+            "POST",
+            "/contacts/abc123/tags",
+            Some(example),
+        );
+        assert_eq!(response.status().as_u16(), 201);
+        let expected: Vec<String> =
+            serde_json::from_value(answer["tags"].clone()).expect("tags in the answer");
+        assert_eq!(response.tags.as_ref(), Some(&expected));
+    }
+}
+
+#[tokio::test]
+async fn remove_tags_sends_its_body_on_delete() {
+    let spec = spec();
+    let (status, answer) = success_answer(&spec, "removeTags");
+    assert_eq!(status, 200);
+    let examples = request_examples(&spec, "removeTags");
+    assert!(!examples.is_empty(), "removeTags has no request example");
+    for (name, example) in &examples {
+        let server = server_answering(ResponseTemplate::new(status).set_body_json(&answer)).await;
+        let body: types::TagsRequest = typed(name, example);
+        let response = client(&server)
+            .remove_tags(CONTACT_ID, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_request(
+            &only_request(&server).await,
+            "DELETE",
+            "/contacts/abc123/tags",
+            Some(example),
+        );
+        assert_eq!(response.status().as_u16(), 200);
+        let expected: Vec<String> =
+            serde_json::from_value(answer["tags"].clone()).expect("tags in the answer");
+        assert_eq!(response.tags.as_ref(), Some(&expected));
+    }
+}
+
+#[tokio::test]
+async fn search_contacts_sends_every_request_example() {
+    let spec = spec();
+    assert_eq!(success_status(&spec, "searchContacts"), 200);
+    // The spec has no example of SearchContactsResponse; this body is stated here.
+    let answer = json!({
+        "contacts": [
+            {"id": "abc123", "firstName": "rosan", "searchAfter": [1700000000000_u64, "abc123"]}
+        ],
+        "total": 1,
+        "traceId": "trace-search-1"
+    });
+    let examples = request_examples(&spec, "searchContacts");
+    assert!(
+        !examples.is_empty(),
+        "searchContacts has no request example"
+    );
+    for (name, example) in &examples {
+        let server = server_answering(ResponseTemplate::new(200).set_body_json(&answer)).await;
+        let body: types::SearchContactsRequest = typed(name, example);
+        let response = client(&server)
+            .search_contacts(&body)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_request(
+            &only_request(&server).await,
+            "POST",
+            "/contacts/search",
+            Some(example),
+        );
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.total, Some(1));
+        assert_eq!(response.trace_id.as_deref(), Some("trace-search-1"));
+        let contacts = response.contacts.as_ref().expect("contacts decoded");
+        assert_eq!(contacts.len(), 1);
+        assert_eq!(contacts[0].id.as_deref(), Some("abc123"));
+        assert_eq!(
+            contacts[0].search_after,
+            Some(vec![json!(1700000000000_u64), json!("abc123")])
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Absent, null and value on the wire
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn update_sends_null_value_and_leaves_absent_fields_out() {
+    let server =
+        server_answering(ResponseTemplate::new(200).set_body_json(json!({"succeded": true}))).await;
+    let birth: BirthDate = "09/25/1990"
+        .parse()
+        .expect("a documented birth date format");
+    let body = types::UpdateContactRequest {
+        first_name: Nullable::Value("Rosan".to_owned()),
+        phone: Nullable::Null,
+        tags: Some(vec![]),
+        date_of_birth: Nullable::Value(birth),
+        ..Default::default()
+    };
+    assert!(body.email.is_absent());
+    let response = client(&server)
+        .update_contact(CONTACT_ID, &body)
+        .await
+        .expect("update succeeds");
+    assert_eq!(response.succeeded, Some(true));
+
+    let request = only_request(&server).await;
+    let expected =
+        json!({"firstName": "Rosan", "phone": null, "tags": [], "dateOfBirth": "1990-09-25"});
+    assert_request(&request, "PUT", "/contacts/abc123", Some(&expected));
+    let sent: Value = serde_json::from_slice(&request.body).expect("JSON body");
+    let sent = sent.as_object().expect("an object");
+    assert_eq!(
+        sent.get("phone"),
+        Some(&Value::Null),
+        "Nullable::Null is sent as null"
+    );
+    assert!(
+        !sent.contains_key("email"),
+        "an Absent field is not sent at all"
+    );
+    assert_eq!(
+        sent.get("tags"),
+        Some(&json!([])),
+        "an empty tag list is sent as []"
+    );
+    assert_eq!(
+        sent.get("dateOfBirth"),
+        Some(&json!("1990-09-25")),
+        "BirthDate is sent as YYYY-MM-DD"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Path parameters
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn path_parameters_stay_one_percent_encoded_segment() {
+    let cases = [
+        ("a/b", "/contacts/a%2Fb"),
+        ("../x", "/contacts/..%2Fx"),
+        ("a b?c", "/contacts/a%20b%3Fc"),
+        ("a#b%", "/contacts/a%23b%25"),
+    ];
+    for (id, path) in cases {
+        let server = server_answering(
+            ResponseTemplate::new(200).set_body_json(json!({"contact": {"id": id}})),
+        )
+        .await;
+        let response = client(&server)
+            .get_contact(id)
+            .await
+            .unwrap_or_else(|e| panic!("id {id:?}: {e}"));
+        assert_eq!(
+            response.contact.as_ref().and_then(|c| c.id.as_deref()),
+            Some(id)
+        );
+        assert_request(&only_request(&server).await, "GET", path, None);
+    }
+
+    // A parameter in the middle of the path stays one segment too.
+    let server =
+        server_answering(ResponseTemplate::new(201).set_body_json(json!({"tags": ["x"]}))).await;
+    let body = types::TagsRequest::new(vec!["x".to_owned()]);
+    client(&server)
+        .add_tags("a/b", &body)
+        .await
+        .expect("addTags succeeds");
+    assert_request(
+        &only_request(&server).await,
+        "POST",
+        "/contacts/a%2Fb/tags",
+        Some(&json!({"tags": ["x"]})),
+    );
+}
+
+/// `Ok` when the call failed with `Error::InvalidRequest` (and no status);
+/// otherwise what it returned.
+fn invalid_request<T: std::fmt::Debug, E: std::fmt::Debug>(
+    result: Result<T, Error<E>>,
+) -> Result<(), String> {
+    match result {
+        Err(e @ Error::InvalidRequest { .. }) if e.status().is_none() => Ok(()),
+        other => Err(format!("{other:?}")),
+    }
+}
+
+#[tokio::test]
+async fn dot_segments_and_empty_ids_are_refused_before_sending() {
+    let server = server_answering(ResponseTemplate::new(200).set_body_json(json!({}))).await;
+    let client = client(&server);
+    let tags = types::TagsRequest::new(vec!["x".to_owned()]);
+    let update = types::UpdateContactRequest::default();
+    for id in ["..", "", "."] {
+        let outcomes = [
+            ("getContact", invalid_request(client.get_contact(id).await)),
+            (
+                "updateContact",
+                invalid_request(client.update_contact(id, &update).await),
+            ),
+            (
+                "deleteContact",
+                invalid_request(client.delete_contact(id).await),
+            ),
+            ("addTags", invalid_request(client.add_tags(id, &tags).await)),
+            (
+                "removeTags",
+                invalid_request(client.remove_tags(id, &tags).await),
+            ),
+        ];
+        for (op, outcome) in outcomes {
+            assert_eq!(
+                outcome,
+                Ok(()),
+                "{op} with id {id:?} should fail with Error::InvalidRequest"
+            );
+        }
+    }
+    let requests = server
+        .received_requests()
+        .await
+        .expect("request recording is on");
+    assert!(
+        requests.is_empty(),
+        "no request may reach the server, got {requests:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Error statuses
+// ---------------------------------------------------------------------------
+
+/// The spec's example body of an operation's error response.
+fn error_example(spec: &Value, id: &str, status: u16) -> Value {
+    let media = json_media(response(spec, id, &status.to_string()))
+        .unwrap_or_else(|| panic!("`{id}` {status} has no JSON body"))
+        .clone();
+    media_examples(spec, &media)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("`{id}` {status} has no example"))
+        .1
+}
+
+/// The `message` of an error body as the Display text shows it.
+fn example_message(example: &Value) -> String {
+    match &example["message"] {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().expect("string message"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => panic!("unexpected message {other}"),
+    }
+}
+
+/// For each documented error status (400, 401, 422) of one operation: answer
+/// with the spec's example and check the typed error: `Error::Api`, the
+/// variant for that status, its decoded body equal to the example,
+/// `status()`, `operation()` and the Display text.
+macro_rules! assert_documented_errors {
+    ($spec:expr, $id:literal, $enum:ident, |$client:ident| $call:expr) => {{
+        for status in [400_u16, 401, 422] {
+            let example = error_example(&$spec, $id, status);
+            let server =
+                server_answering(ResponseTemplate::new(status).set_body_json(&example)).await;
+            let $client = client(&server);
+            let err = $call.await.expect_err("an error status is an error");
+            assert_eq!(
+                err.status().map(|s| s.as_u16()),
+                Some(status),
+                "{} {status}: status()",
+                $id
+            );
+            assert_eq!(err.operation(), $id);
+            let text = err.to_string();
+            let message = example_message(&example);
+            assert!(
+                text.contains(&message),
+                "{} {status}: Display `{text}` lacks `{message}`",
+                $id
+            );
+            let Error::Api(api) = &err else {
+                panic!("{} {status}: expected Error::Api, got {err:?}", $id)
+            };
+            assert_eq!(api.status.as_u16(), status);
+            assert_eq!(api.message.as_deref(), Some(message.as_str()));
+            let (variant_status, body) = match &api.body {
+                $enum::BadRequest(body) => (400, serde_json::to_value(body).unwrap()),
+                $enum::Unauthorized(body) => (401, serde_json::to_value(body).unwrap()),
+                $enum::UnprocessableEntity(body) => (422, serde_json::to_value(body).unwrap()),
+            };
+            assert_eq!(
+                variant_status, status,
+                "{} {status}: wrong variant {:?}",
+                $id, api.body
+            );
+            assert_eq!(body, example, "{} {status}: decoded body", $id);
+            assert!(
+                err.trace_id().is_none(),
+                "the spec's examples carry no traceId"
+            );
+        }
+    }};
+}
+
+#[tokio::test]
+async fn error_statuses_decode_into_each_operations_error_enum() {
+    let spec = spec();
+    let create = types::CreateContactRequest::new("loc");
+    let update = types::UpdateContactRequest::default();
+    let upsert = types::UpsertContactRequest::new("loc");
+    let tags = types::TagsRequest::new(vec!["x".to_owned()]);
+    let search = types::SearchContactsRequest::new("loc", 20);
+    assert_documented_errors!(spec, "createContact", CreateContactError, |c| c
+        .create_contact(&create));
+    assert_documented_errors!(spec, "getContact", GetContactError, |c| c
+        .get_contact(CONTACT_ID));
+    assert_documented_errors!(spec, "updateContact", UpdateContactError, |c| c
+        .update_contact(CONTACT_ID, &update));
+    assert_documented_errors!(spec, "upsertContact", UpsertContactError, |c| c
+        .upsert_contact(&upsert));
+    assert_documented_errors!(spec, "deleteContact", DeleteContactError, |c| c
+        .delete_contact(CONTACT_ID));
+    assert_documented_errors!(spec, "addTags", AddTagsError, |c| c
+        .add_tags(CONTACT_ID, &tags));
+    assert_documented_errors!(spec, "removeTags", RemoveTagsError, |c| c
+        .remove_tags(CONTACT_ID, &tags));
+    assert_documented_errors!(spec, "searchContacts", SearchContactsError, |c| c
+        .search_contacts(&search));
+}
+
+#[tokio::test]
+async fn update_contact_error_bodies_have_the_documented_fields() {
+    let spec = spec();
+    let update = types::UpdateContactRequest {
+        phone: Nullable::Null,
+        ..Default::default()
+    };
+
+    let server = server_answering(ResponseTemplate::new(422).set_body_json(error_example(
+        &spec,
+        "updateContact",
+        422,
+    )))
+    .await;
+    let err = client(&server)
+        .update_contact(CONTACT_ID, &update)
+        .await
+        .expect_err("422");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(422));
+    assert!(err.to_string().contains("Unprocessable Entity"), "{err}");
+    match err.body() {
+        Some(UpdateContactError::UnprocessableEntity(body)) => {
+            assert_eq!(body.message, vec!["Unprocessable Entity"]);
+            assert_eq!(body.error, "Unprocessable Entity");
+            assert_eq!(body.status_code, 422);
+        }
+        other => panic!("expected UnprocessableEntity, got {other:?}"),
+    }
+
+    let server = server_answering(ResponseTemplate::new(401).set_body_json(error_example(
+        &spec,
+        "updateContact",
+        401,
+    )))
+    .await;
+    let err = client(&server)
+        .update_contact(CONTACT_ID, &update)
+        .await
+        .expect_err("401");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    assert!(
+        err.to_string()
+            .contains("Invalid token: access token is invalid"),
+        "{err}"
+    );
+    match err.body() {
+        Some(UpdateContactError::Unauthorized(body)) => {
+            assert_eq!(body.message, "Invalid token: access token is invalid");
+            assert_eq!(body.error, "Unauthorized");
+            assert_eq!(body.status_code, 401);
+        }
+        other => panic!("expected Unauthorized, got {other:?}"),
+    }
+
+    let server = server_answering(ResponseTemplate::new(400).set_body_json(error_example(
+        &spec,
+        "updateContact",
+        400,
+    )))
+    .await;
+    let err = client(&server)
+        .update_contact(CONTACT_ID, &update)
+        .await
+        .expect_err("400");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert!(err.to_string().contains("Bad Request"), "{err}");
+    match err.body() {
+        Some(UpdateContactError::BadRequest(body)) => {
+            assert_eq!(body.message, "Bad Request");
+            assert_eq!(body.error, None);
+            assert_eq!(body.status_code, 400);
+        }
+        other => panic!("expected BadRequest, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn trace_id_of_an_error_body_is_exposed() {
+    // A body stated here: the spec's examples carry no traceId.
+    let body = json!({
+        "statusCode": 401,
+        "message": "Invalid token: access token is invalid",
+        "error": "Unauthorized",
+        "traceId": "7f3c1a2e-trace"
+    });
+    let server = server_answering(ResponseTemplate::new(401).set_body_json(&body)).await;
+    let err = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("401");
+    assert_eq!(err.trace_id(), Some("7f3c1a2e-trace"));
+    assert!(
+        err.to_string().contains("7f3c1a2e-trace"),
+        "Display shows the trace id: {err}"
+    );
+    match err.body() {
+        Some(GetContactError::Unauthorized(body)) => {
+            assert_eq!(body.trace_id.as_deref(), Some("7f3c1a2e-trace"))
+        }
+        other => panic!("expected Unauthorized, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn undocumented_status_is_unexpected_status_with_a_snippet() {
+    let server = server_answering(ResponseTemplate::new(418).set_body_string("I'm a teapot")).await;
+    let err = client(&server)
+        .delete_contact(CONTACT_ID)
+        .await
+        .expect_err("418");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(418));
+    match &err {
+        Error::UnexpectedStatus {
+            status,
+            snippet,
+            operation,
+        } => {
+            assert_eq!(status.as_u16(), 418);
+            assert_eq!(snippet, "I'm a teapot");
+            assert_eq!(*operation, "deleteContact");
+        }
+        other => panic!("expected UnexpectedStatus, got {other:?}"),
+    }
+    assert!(err.to_string().contains("I'm a teapot"), "{err}");
+}
+
+#[tokio::test]
+async fn wrong_shape_is_a_decode_error_naming_the_field() {
+    // `status` must be a string.
+    let body = json!({"succeded": true, "contact": {"id": "abc123", "dndSettings": {"Call": {"status": 42}}}});
+    let server = server_answering(ResponseTemplate::new(200).set_body_json(&body)).await;
+    let err = client(&server)
+        .update_contact(CONTACT_ID, &types::UpdateContactRequest::default())
+        .await
+        .expect_err("a body of the wrong shape");
+    match &err {
+        Error::Decode {
+            path,
+            status,
+            snippet,
+            ..
+        } => {
+            assert_eq!(path, "contact.dndSettings.Call.status");
+            assert_eq!(status.as_u16(), 200);
+            assert!(snippet.contains("\"status\":42"), "snippet: {snippet}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+
+    // A wrong type deeper in an array.
+    let body = json!({"contact": {"customFields": [{"id": "a"}, {"id": 7}]}});
+    let server = server_answering(ResponseTemplate::new(200).set_body_json(&body)).await;
+    let err = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("a body of the wrong shape");
+    match &err {
+        Error::Decode { path, .. } => assert_eq!(path, "contact.customFields[1].id"),
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Rate limits
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn too_many_requests_without_retry_after_is_rate_limited() {
+    let server = server_answering(
+        ResponseTemplate::new(429)
+            .set_body_string("Too Many Requests")
+            .insert_header("X-RateLimit-Remaining", "0")
+            .insert_header("X-RateLimit-Interval-Milliseconds", "10000"),
+    )
+    .await;
+    let err = client(&server)
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("429");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+    match &err {
+        Error::RateLimited {
+            retry_after,
+            rate_limit,
+            snippet,
+            operation,
+        } => {
+            assert_eq!(*retry_after, None);
+            assert_eq!(rate_limit.remaining, Some(0));
+            assert_eq!(rate_limit.interval_ms, Some(10000));
+            assert_eq!(snippet, "Too Many Requests");
+            assert_eq!(*operation, "getContact");
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert!(err.is_retryable());
+    // Retries are off: one attempt only.
+    assert_request(
+        &only_request(&server).await,
+        "GET",
+        "/contacts/abc123",
+        None,
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_headers_of_a_success_are_parsed() {
+    let spec = spec();
+    let headers = &spec["components"]["headers"];
+    let example = |name: &str| -> u32 {
+        let value = headers[name]["example"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("header {name} has no example"));
+        u32::try_from(value).expect("fits u32")
+    };
+    let names = [
+        "X-RateLimit-Limit-Daily",
+        "X-RateLimit-Daily-Remaining",
+        "X-RateLimit-Interval-Milliseconds",
+        "X-RateLimit-Max",
+        "X-RateLimit-Remaining",
+    ];
+    let mut template = ResponseTemplate::new(200).set_body_json(json!({"succeded": true}));
+    for name in names {
+        template = template.insert_header(name, example(name).to_string().as_str());
+    }
+    let server = server_answering(template).await;
+    let response = client(&server)
+        .delete_contact(CONTACT_ID)
+        .await
+        .expect("deleteContact succeeds");
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        *response.rate_limit(),
+        RateLimit {
+            daily_limit: Some(example("X-RateLimit-Limit-Daily")),
+            daily_remaining: Some(example("X-RateLimit-Daily-Remaining")),
+            interval_ms: Some(example("X-RateLimit-Interval-Milliseconds")),
+            max: Some(example("X-RateLimit-Max")),
+            remaining: Some(example("X-RateLimit-Remaining")),
+        }
+    );
+    // The five example values differ, so a header read into the wrong field shows.
+    let mut values: Vec<u32> = names.iter().map(|n| example(n)).collect();
+    values.sort_unstable();
+    values.dedup();
+    assert_eq!(values.len(), names.len());
+}
