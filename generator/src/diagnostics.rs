@@ -257,7 +257,10 @@ mod tests {
         let x = trail.below(Trail::ROOT, Step::Key("paths"));
         let y = trail.below(x, Step::Key("/a/{b}"));
         let z = trail.below(y, Step::Index(0));
-        assert_eq!(trail.pointer(z), join(&join(&join("", "paths"), "/a/{b}"), "0"));
+        assert_eq!(
+            trail.pointer(z),
+            join(&join(&join("", "paths"), "/a/{b}"), "0")
+        );
         assert_eq!(trail.pointer(Trail::ROOT), "");
     }
 

@@ -106,8 +106,8 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic
         return Err(diagnostics);
     }
 
-    let (types, operations) = render::client_files(&api, &options.runtime, &options.spec_name)
-        .map_err(|d| vec![d])?;
+    let (types, operations) =
+        render::client_files(&api, &options.runtime, &options.spec_name).map_err(|d| vec![d])?;
     let mut files = vec![GeneratedFile {
         path: PathBuf::from("src/types.rs"),
         contents: types,

@@ -47,9 +47,7 @@ impl SourceMap {
             }
             if loc.line_col.is_none() && !loc.pointer.is_empty() {
                 if let Some(source) = self.texts.get(&loc.file) {
-                    let index = source
-                        .index
-                        .get_or_init(|| SourceIndex::new(&source.text));
+                    let index = source.index.get_or_init(|| SourceIndex::new(&source.text));
                     loc.line_col = index.locate(&source.text, &loc.pointer);
                 }
             }
@@ -238,7 +236,9 @@ impl Bundler {
         })?;
         let value = parse_text(path, &text)?;
         let index = OnceLock::new();
-        self.sources.texts.insert(canonical(path), Source { text, index });
+        self.sources
+            .texts
+            .insert(canonical(path), Source { text, index });
         Ok(value)
     }
 

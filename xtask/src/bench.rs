@@ -155,13 +155,15 @@ fn generate_all(specs: &[PathBuf], options: &Options, jobs: usize) -> Result<(),
 }
 
 fn generate(spec: &Path, options: &Options) -> Result<(), String> {
-    generator::generate(spec, options).map(drop).map_err(|diagnostics| {
-        let first = diagnostics
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        format!("{} does not generate:\n{first}", spec.display())
-    })
+    generator::generate(spec, options)
+        .map(drop)
+        .map_err(|diagnostics| {
+            let first = diagnostics
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            format!("{} does not generate:\n{first}", spec.display())
+        })
 }
 
 fn min_median(times: &mut [Duration]) -> (Duration, Duration) {

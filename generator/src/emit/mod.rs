@@ -131,6 +131,7 @@ pub fn ident(name: &str) -> Ident {
 
 /// Every keyword of every edition, reserved and weak ones too: a superset
 /// of the words `syn` refuses as an `Ident`.
+#[rustfmt::skip]
 const KEYWORDS: &[&str] = &[
     "_", "abstract", "as", "async", "auto", "await", "become", "box", "break", "const",
     "continue", "crate", "default", "do", "dyn", "else", "enum", "extern", "false", "final",
@@ -300,9 +301,34 @@ mod tests {
     #[test]
     fn plain_idents_are_what_syn_accepts_unchanged() {
         let names = [
-            "id", "Id", "_id", "__", "x1", "r", "b", "br", "c", "union", "gen", "raw", "type",
-            "Self", "self", "_", "1a", "a-b", "a b", "é", "", "r#type", "async", "try", "dyn",
-            "contact_id", "ContactId", "Open2",
+            "id",
+            "Id",
+            "_id",
+            "__",
+            "x1",
+            "r",
+            "b",
+            "br",
+            "c",
+            "union",
+            "gen",
+            "raw",
+            "type",
+            "Self",
+            "self",
+            "_",
+            "1a",
+            "a-b",
+            "a b",
+            "é",
+            "",
+            "r#type",
+            "async",
+            "try",
+            "dyn",
+            "contact_id",
+            "ContactId",
+            "Open2",
         ];
         for name in names.iter().chain(KEYWORDS) {
             if plain_ident(name) {
