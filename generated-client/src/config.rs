@@ -2,13 +2,16 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 use reqwest::Url;
 
-use crate::core::Core;
+use crate::auth::{StaticToken, TokenSource};
+use crate::core::{Core, Parts};
 use crate::error::BuildError;
+use crate::hooks::{ExtraHeaders, Observer};
 use crate::limiter::RateLimiter;
 
 /// Default total time for one request, all attempts included.
@@ -65,7 +68,8 @@ pub struct Config {
     pub base_url: Url,
     /// Total time for one call, retries and waits included.
     pub timeout: Duration,
-    /// Time to establish a connection.
+    /// Time to establish a connection. Not applied when the builder was
+    /// given its own `reqwest::Client` (`http_client`).
     pub connect_timeout: Duration,
     /// Retry behaviour.
     pub retry: RetryPolicy,
@@ -80,22 +84,35 @@ pub struct Config {
     pub log_bodies: bool,
 }
 
-/// The API token. `Debug` never shows it.
-#[derive(Clone)]
-pub(crate) struct Secret(String);
+/// Where the builder's tokens come from. `Debug` never shows a token.
+enum Credentials {
+    /// A fixed token, checked when the client is built.
+    Token(String),
+    /// The app's or the OAuth provider's source.
+    Source(Arc<dyn TokenSource>),
+}
 
-impl fmt::Debug for Secret {
+impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"<redacted>\"")
+        match self {
+            Self::Token(_) => f.write_str("\"<redacted>\""),
+            Self::Source(_) => f.write_str("TokenSource"),
+        }
     }
 }
 
 /// Configures and builds a client of type `C` (the generated `Client`).
 pub struct ClientBuilder<C> {
-    token: Secret,
+    token: Credentials,
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
+    /// Whether `connect_timeout` was called (it conflicts with `http_client`).
+    connect_timeout_set: bool,
+    headers: ExtraHeaders,
+    /// The first extra header that was refused.
+    bad_header: Option<String>,
+    observer: Option<Arc<dyn Observer>>,
     user_agent: String,
     retry: RetryPolicy,
     attempt_timeout: Option<Duration>,
@@ -120,6 +137,8 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("log_bodies", &self.log_bodies)
             .field("rate_limiter", &self.limiter)
             .field("custom_http_client", &self.http.is_some())
+            .field("headers", &self.headers)
+            .field("observer", &self.observer.is_some())
             .finish()
     }
 }
@@ -127,11 +146,32 @@ impl<C> fmt::Debug for ClientBuilder<C> {
 impl<C: From<Core>> ClientBuilder<C> {
     /// A builder with default settings for `token` and `base_url`.
     pub fn new(token: impl Into<String>, base_url: &str) -> Self {
+        Self::with_credentials(Credentials::Token(token.into()), base_url)
+    }
+
+    /// A builder whose client asks `source` for the token of every attempt
+    /// (an [`OAuthTokens`](crate::oauth::OAuthTokens) provider, or the app's
+    /// own [`TokenSource`]).
+    pub fn with_token_source(source: impl TokenSource, base_url: &str) -> Self {
+        Self::with_credentials(Credentials::Source(Arc::new(source)), base_url)
+    }
+
+    /// Like [`with_token_source`](Self::with_token_source), for a source
+    /// already shared.
+    pub fn with_shared_token_source(source: Arc<dyn TokenSource>, base_url: &str) -> Self {
+        Self::with_credentials(Credentials::Source(source), base_url)
+    }
+
+    fn with_credentials(token: Credentials, base_url: &str) -> Self {
         Self {
-            token: Secret(token.into()),
+            token,
             base_url: base_url.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            connect_timeout_set: false,
+            headers: ExtraHeaders::default(),
+            bad_header: None,
+            observer: None,
             user_agent: concat!("leadconnector-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             attempt_timeout: None,
@@ -169,9 +209,38 @@ impl<C: From<Core>> ClientBuilder<C> {
     /// Time to establish a connection (default 10 s). A connection that
     /// cannot be made in time is a connection failure, retried for every
     /// operation: nothing was sent.
+    ///
+    /// It belongs to the connection pool, so it cannot apply to a
+    /// `reqwest::Client` given with [`http_client`](Self::http_client):
+    /// setting both makes [`build`](Self::build) fail with
+    /// [`BuildError::ConnectTimeoutWithHttpClient`], whatever the order.
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self.connect_timeout_set = true;
+        self
+    }
+
+    /// Sends `name: value` with every request of the client (and its
+    /// clones), after the operation's own headers. For one call's headers
+    /// (a correlation id) use [`RequestOptions::header`](crate::RequestOptions::header).
+    /// A name or value a header cannot carry, or `Authorization` (the token
+    /// source's), makes [`build`](Self::build) fail with
+    /// [`BuildError::InvalidHeader`]; `Debug` shows header names only.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let Err(reason) = self.headers.push(name, value) {
+            self.bad_header.get_or_insert(reason);
+        }
+        self
+    }
+
+    /// Calls `observer` after every attempt of every call: operation,
+    /// method, path template, status, latency and response headers (for
+    /// metrics). It sees no token and no body.
+    #[must_use]
+    pub fn observer(mut self, observer: impl Observer) -> Self {
+        self.observer = Some(Arc::new(observer));
         self
     }
 
@@ -222,8 +291,10 @@ impl<C: From<Core>> ClientBuilder<C> {
     }
 
     /// Uses the caller's `reqwest::Client` (its own pool, proxy and TLS
-    /// settings). Timeouts and the user agent set here still apply per
-    /// request.
+    /// settings). `timeout`, `attempt_timeout`, retries, extra headers and
+    /// the user agent set here still apply per request; the connect timeout
+    /// is the given client's own (setting `connect_timeout` as well is a
+    /// [`BuildError::ConnectTimeoutWithHttpClient`]).
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -232,16 +303,25 @@ impl<C: From<Core>> ClientBuilder<C> {
 
     /// Builds the client.
     pub fn build(self) -> Result<C, BuildError> {
-        let token = self.token.0;
-        // Tokens (Private Integration Tokens, OAuth access tokens) are
-        // visible ASCII; anything else is a copy-paste accident (a line
-        // break, a space, a typographic quote) that the server would refuse.
-        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(BuildError::InvalidToken);
+        let tokens: Arc<dyn TokenSource> = match self.token {
+            Credentials::Token(token) => {
+                // Tokens (Private Integration Tokens, OAuth access tokens)
+                // are visible ASCII; anything else is a copy-paste accident
+                // (a line break, a space, a typographic quote) that the
+                // server would refuse.
+                if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(BuildError::InvalidToken);
+                }
+                Arc::new(StaticToken::new(token))
+            }
+            Credentials::Source(source) => source,
+        };
+        if let Some(reason) = self.bad_header {
+            return Err(BuildError::InvalidHeader(reason));
         }
-        let mut auth = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| BuildError::InvalidToken)?;
-        auth.set_sensitive(true);
+        if self.http.is_some() && self.connect_timeout_set {
+            return Err(BuildError::ConnectTimeoutWithHttpClient);
+        }
         let user_agent =
             HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
         let base_url = Url::parse(&self.base_url).map_err(|e| BuildError::InvalidBaseUrl {
@@ -270,12 +350,14 @@ impl<C: From<Core>> ClientBuilder<C> {
             max_response_bytes: self.max_response_bytes,
             log_bodies: self.log_bodies,
         };
-        Ok(C::from(Core::new(
+        let parts = Parts {
             http,
-            config,
-            auth,
+            tokens,
             user_agent,
-            self.limiter,
-        )))
+            limiter: self.limiter,
+            headers: self.headers,
+            observer: self.observer,
+        };
+        Ok(C::from(Core::new(parts, config)))
     }
 }

@@ -15,8 +15,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
+use crate::auth::{SecretString, TokenContext, TokenError, TokenSource};
 use crate::config::Config;
 use crate::error::{snippet, ApiError, Error, Failure, RequestFailure, RootCause};
+use crate::hooks::{Attempt, ExtraHeaders, Observer};
 use crate::limiter::RateLimiter;
 use crate::options::RequestOptions;
 use crate::request::Request;
@@ -37,13 +39,31 @@ pub struct Core {
     config: Arc<Config>,
     /// Overrides the operation's own idempotency.
     idempotent: Option<bool>,
+    /// Extra headers of this clone's requests (`RequestOptions::headers`).
+    headers: Arc<ExtraHeaders>,
+    /// The first of those headers that could not be sent, if any: calls
+    /// fail with it before sending anything.
+    bad_header: Option<Arc<str>>,
+}
+
+/// The shared parts of a client, handed from the builder to [`Core::new`].
+pub(crate) struct Parts {
+    pub(crate) http: reqwest::Client,
+    pub(crate) tokens: Arc<dyn TokenSource>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) headers: ExtraHeaders,
+    pub(crate) observer: Option<Arc<dyn Observer>>,
 }
 
 struct Inner {
     http: reqwest::Client,
-    auth: HeaderValue,
+    tokens: Arc<dyn TokenSource>,
     user_agent: HeaderValue,
     limiter: Option<RateLimiter>,
+    /// The client's extra headers (the builder's `header`).
+    headers: ExtraHeaders,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl fmt::Debug for Core {
@@ -53,8 +73,18 @@ impl fmt::Debug for Core {
             .field("token", &"<redacted>")
             .field("rate_limiter", &self.inner.limiter)
             .field("idempotent", &self.idempotent)
+            .field("client_headers", &self.inner.headers)
+            .field("request_headers", &self.headers)
+            .field("observer", &self.inner.observer.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a 401 says the token lacks a scope, which a new token of the
+/// same grant cannot fix; any other 401 means an expired or invalid token.
+fn is_scope_refusal(raw: &RawResponse) -> bool {
+    let text = String::from_utf8_lossy(&raw.body).to_ascii_lowercase();
+    text.contains("scope")
 }
 
 /// What one attempt came to.
@@ -85,22 +115,20 @@ impl fmt::Display for Reason {
 }
 
 impl Core {
-    pub(crate) fn new(
-        http: reqwest::Client,
-        config: Config,
-        auth: HeaderValue,
-        user_agent: HeaderValue,
-        limiter: Option<RateLimiter>,
-    ) -> Self {
+    pub(crate) fn new(parts: Parts, config: Config) -> Self {
         Self {
             inner: Arc::new(Inner {
-                http,
-                auth,
-                user_agent,
-                limiter,
+                http: parts.http,
+                tokens: parts.tokens,
+                user_agent: parts.user_agent,
+                limiter: parts.limiter,
+                headers: parts.headers,
+                observer: parts.observer,
             }),
             config: Arc::new(config),
             idempotent: None,
+            headers: Arc::default(),
+            bad_header: None,
         }
     }
 
@@ -120,10 +148,19 @@ impl Core {
     pub fn with_options(&self, options: &RequestOptions) -> Self {
         let mut config = (*self.config).clone();
         options.apply(&mut config);
+        let mut headers = (*self.headers).clone();
+        let mut bad_header = self.bad_header.clone();
+        for (name, value) in &options.headers {
+            if let Err(reason) = headers.push(name, value) {
+                bad_header.get_or_insert_with(|| reason.into());
+            }
+        }
         Self {
             inner: Arc::clone(&self.inner),
             config: Arc::new(config),
             idempotent: options.idempotent.or(self.idempotent),
+            headers: Arc::new(headers),
+            bad_header,
         }
     }
 
@@ -167,6 +204,9 @@ impl Core {
         if let Some(reason) = &request.invalid {
             return Err(invalid(reason.clone()));
         }
+        if let Some(reason) = &self.bad_header {
+            return Err(invalid(reason.to_string()));
+        }
         let url = self.url(&request);
         let mut headers = HeaderMap::new();
         for (name, value) in &request.headers {
@@ -179,6 +219,10 @@ impl Core {
             })?;
             headers.insert(name, value);
         }
+        // The app's headers come after the operation's: a client header
+        // can replace a spec default, a request header a client one.
+        self.inner.headers.apply(&mut headers);
+        self.headers.apply(&mut headers);
         let config = &*self.config;
         if config.log_bodies {
             if let Some(body) = &request.body {
@@ -199,6 +243,10 @@ impl Core {
             })
         };
         let mut attempt: u32 = 0;
+        // Whether the one retry after a 401 was used; it is not counted
+        // against `max_retries` (the 401 was not processed).
+        let mut auth_retried = false;
+        let cx = TokenContext::new(operation, deadline);
         loop {
             if let Some(limiter) = &self.inner.limiter {
                 if limiter.acquire(deadline).await.is_err() {
@@ -210,6 +258,17 @@ impl Core {
             if remaining.is_zero() {
                 return Err(timeout(attempt, config.timeout));
             }
+            let token = if request.anonymous {
+                None
+            } else {
+                match self.token(&cx).await {
+                    Ok(token) => Some(token),
+                    Err(Some(source)) => {
+                        return Err(RequestFailure(Failure::Auth { operation, source }))
+                    }
+                    Err(None) => return Err(timeout(attempt, config.timeout)),
+                }
+            };
             attempt += 1;
             span.record("attempt", attempt);
             // The attempt's own limit, when it is shorter than what is left.
@@ -223,11 +282,41 @@ impl Core {
             );
             let attempt_started = Instant::now();
             let outcome = self
-                .attempt(&request, &url, &headers, body.as_ref(), limit)
+                .attempt(
+                    &request,
+                    &url,
+                    &headers,
+                    token.as_ref().map(|t| &t.1),
+                    body.as_ref(),
+                    limit,
+                )
                 .instrument(attempt_span.clone())
                 .await;
-            attempt_span.record("latency_ms", attempt_started.elapsed().as_millis() as u64);
-            let retries_left = attempt <= config.retry.max_retries;
+            let latency = attempt_started.elapsed();
+            attempt_span.record("latency_ms", latency.as_millis() as u64);
+            self.observe(&request, attempt, latency, &outcome);
+            if let (Outcome::Response(raw), Some((token, _))) = (&outcome, &token) {
+                if raw.status == StatusCode::UNAUTHORIZED && !auth_retried && !is_scope_refusal(raw)
+                {
+                    let asked = self.inner.tokens.unauthorized(token, &cx);
+                    let renewed = match tokio::time::timeout_at(deadline, asked).await {
+                        Ok(Ok(renewed)) => renewed,
+                        Ok(Err(source)) => {
+                            return Err(RequestFailure(Failure::Auth { operation, source }))
+                        }
+                        Err(_) => return Err(timeout(attempt, config.timeout)),
+                    };
+                    if renewed {
+                        tracing::debug!(
+                            attempt,
+                            "401: the token source has a new token; retrying once"
+                        );
+                        auth_retried = true;
+                        continue;
+                    }
+                }
+            }
+            let retries_left = attempt - u32::from(auth_retried) <= config.retry.max_retries;
             // What to wait before the next attempt; `None` ends the call.
             let retry = match &outcome {
                 Outcome::Response(raw) => {
@@ -309,22 +398,76 @@ impl Core {
         }
     }
 
+    /// The token for the next attempt and its header, waiting for it no
+    /// longer than the call's deadline (`Err(None)` when that passed).
+    async fn token(
+        &self,
+        cx: &TokenContext,
+    ) -> Result<(SecretString, HeaderValue), Option<TokenError>> {
+        let asked = self.inner.tokens.token(cx);
+        let token = match tokio::time::timeout_at(cx.deadline, asked).await {
+            Ok(Ok(token)) => token,
+            Ok(Err(error)) => {
+                tracing::debug!(error = %error, "no token");
+                return Err(Some(error));
+            }
+            Err(_) => {
+                tracing::debug!("no token before the deadline");
+                return Err(None);
+            }
+        };
+        match crate::auth::bearer(&token) {
+            Some(header) => Ok((token, header)),
+            None => Err(Some(TokenError::other(
+                "the token source gave a token a header cannot carry (only visible ASCII is allowed)",
+            ))),
+        }
+    }
+
+    /// Tells the observer, if any, how an attempt ended.
+    fn observe(&self, request: &Request, attempt: u32, latency: Duration, outcome: &Outcome) {
+        let Some(observer) = &self.inner.observer else {
+            return;
+        };
+        let (status, headers, failure) = match outcome {
+            Outcome::Response(raw) => (Some(raw.status), Some(&raw.headers), None),
+            Outcome::TooLarge(status) => (Some(*status), None, Some("too_large")),
+            Outcome::Failed(e) if e.is_connect() => (None, None, Some("connect")),
+            Outcome::Failed(e) if e.is_timeout() => (None, None, Some("timeout")),
+            Outcome::Failed(_) => (None, None, Some("transport")),
+        };
+        observer.on_attempt(&Attempt {
+            operation: request.operation,
+            method: &request.method,
+            path: request.template,
+            attempt,
+            status,
+            latency,
+            headers,
+            failure,
+        });
+    }
+
     /// Sends one attempt and reads its answer.
     async fn attempt(
         &self,
         request: &Request,
         url: &Url,
         headers: &HeaderMap,
+        token: Option<&HeaderValue>,
         body: Option<&bytes::Bytes>,
         limit: Duration,
     ) -> Outcome {
+        let mut headers = headers.clone();
+        if let Some(token) = token {
+            headers.insert(AUTHORIZATION, token.clone());
+        }
+        headers.insert(USER_AGENT, self.inner.user_agent.clone());
         let mut builder = self
             .inner
             .http
             .request(request.method.clone(), url.clone())
             .headers(headers.clone())
-            .header(AUTHORIZATION, self.inner.auth.clone())
-            .header(USER_AGENT, self.inner.user_agent.clone())
             .timeout(limit);
         if let Some(body) = body {
             // JSON unless the request set its own (form, multipart).

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use crate::auth::TokenError;
 use crate::response::RateLimit;
 
 /// At most this much of a response body is kept in an error.
@@ -131,6 +132,16 @@ pub enum Error<E> {
         /// What is wrong.
         reason: String,
     },
+    /// The client's token source gave no token (a refresh failed, the app
+    /// must be reinstalled, a new token pair could not be saved). Nothing
+    /// was sent with the missing token.
+    #[error("{operation}: no access token: {source}")]
+    Auth {
+        /// The operation called.
+        operation: &'static str,
+        /// Why.
+        source: TokenError,
+    },
 }
 
 impl<E> Error<E> {
@@ -146,7 +157,16 @@ impl<E> Error<E> {
             | Self::Connect { .. }
             | Self::Transport { .. }
             | Self::InvalidRequest { .. }
-            | Self::Paging { .. } => None,
+            | Self::Paging { .. }
+            | Self::Auth { .. } => None,
+        }
+    }
+
+    /// Why the token source gave no token, for [`Error::Auth`].
+    pub fn token_error(&self) -> Option<&TokenError> {
+        match self {
+            Self::Auth { source, .. } => Some(source),
+            _ => None,
         }
     }
 
@@ -170,7 +190,8 @@ impl<E> Error<E> {
             | Self::Connect { operation, .. }
             | Self::Transport { operation, .. }
             | Self::InvalidRequest { operation, .. }
-            | Self::Paging { operation, .. } => operation,
+            | Self::Paging { operation, .. }
+            | Self::Auth { operation, .. } => operation,
         }
     }
 
@@ -227,6 +248,7 @@ impl<E> Error<E> {
             Self::UnexpectedStatus { status, .. } => {
                 status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS
             }
+            Self::Auth { source, .. } => source.is_retryable(),
             Self::Decode { .. }
             | Self::BodyTooLarge { .. }
             | Self::InvalidRequest { .. }
@@ -297,6 +319,10 @@ pub(crate) enum Failure {
         status: StatusCode,
         limit: usize,
     },
+    Auth {
+        operation: &'static str,
+        source: TokenError,
+    },
 }
 
 impl fmt::Display for RequestFailure {
@@ -309,6 +335,7 @@ impl std::error::Error for RequestFailure {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.0 {
             Failure::Connect { source, .. } | Failure::Transport { source, .. } => Some(source),
+            Failure::Auth { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -345,6 +372,7 @@ impl fmt::Display for Failure {
             Self::Invalid { operation, reason } => {
                 write!(f, "{operation}: invalid request: {reason}")
             }
+            Self::Auth { operation, source } => write!(f, "{operation}: no access token: {source}"),
             Self::TooLarge {
                 operation,
                 status,
@@ -378,6 +406,7 @@ impl<E> From<RequestFailure> for Error<E> {
             Failure::Connect { operation, source } => Self::Connect { operation, source },
             Failure::Transport { operation, source } => Self::Transport { operation, source },
             Failure::Invalid { operation, reason } => Self::InvalidRequest { operation, reason },
+            Failure::Auth { operation, source } => Self::Auth { operation, source },
             Failure::TooLarge {
                 operation,
                 status,
@@ -410,6 +439,15 @@ pub enum BuildError {
     /// The user agent has characters an HTTP header cannot carry.
     #[error("the user agent contains characters not allowed in an HTTP header")]
     InvalidUserAgent,
+    /// An extra header (the builder's `header`) has a name or value a header
+    /// cannot carry, or is `Authorization`. The value is never printed.
+    #[error("invalid extra header: {0}")]
+    InvalidHeader(String),
+    /// `connect_timeout` was set together with `http_client`: the connect
+    /// timeout belongs to the connection pool, which the caller's
+    /// `reqwest::Client` brings. Set it on that client instead.
+    #[error("`connect_timeout` cannot apply to a client given with `http_client`: set the connect timeout on that reqwest::Client (`reqwest::Client::builder().connect_timeout(..)`)")]
+    ConnectTimeoutWithHttpClient,
     /// reqwest could not build its client (TLS backend setup).
     #[error("cannot build the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
@@ -417,7 +455,9 @@ pub enum BuildError {
 
 /// The start of a body as text, at most [`SNIPPET_LIMIT`] bytes, cut on a
 /// character boundary.
+/// Credentials in the body (OAuth token fields) are replaced first.
 pub(crate) fn snippet(body: &[u8]) -> String {
+    let body = &*crate::redact::redact(body);
     let text = String::from_utf8_lossy(body.get(..SNIPPET_LIMIT.min(body.len())).unwrap_or(body));
     let mut text = text.into_owned();
     if body.len() > SNIPPET_LIMIT {

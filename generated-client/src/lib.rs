@@ -8,7 +8,9 @@
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
 //! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
 //! every search result. [`webhooks`] verifies and decodes the contact
-//! webhook events.
+//! webhook events. Tokens come from a [`TokenSource`]: a fixed token, or an
+//! OAuth install that refreshes itself ([`oauth::OAuthTokens`]); hooks add
+//! headers and observe each attempt ([`Observer`]).
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -32,17 +34,21 @@
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod birth_date;
 mod body;
 mod config;
 mod core;
 mod error;
+mod hooks;
 mod limiter;
 mod nullable;
+pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
 mod options;
+mod redact;
 mod request;
 mod response;
 mod search;
@@ -50,6 +56,9 @@ mod search;
 pub mod types;
 pub mod webhooks;
 
+pub use auth::{
+    SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture, TokenSource,
+};
 pub use birth_date::{BirthDate, BirthDateError};
 pub use body::FilePart;
 pub use config::{
@@ -58,6 +67,7 @@ pub use config::{
 };
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
+pub use hooks::{Attempt, Observer};
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use nullable::Nullable;
 pub use operations::*;

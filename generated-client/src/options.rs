@@ -1,5 +1,6 @@
 //! Per-request overrides of the client's settings.
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::config::{Config, RetryPolicy};
@@ -23,7 +24,7 @@ use crate::config::{Config, RetryPolicy};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestOptions {
     /// Retries after the first attempt; 0 turns retrying off. Applied after
     /// `retry`.
@@ -41,6 +42,33 @@ pub struct RequestOptions {
     /// whatever the spec says. Safe operations are retried after 502, 503,
     /// 504 and failures after the request may have reached the server.
     pub idempotent: Option<bool>,
+    /// Extra headers for these requests (a correlation id), set after the
+    /// client's own extra headers and replacing those of the same name.
+    /// `Authorization` cannot be set here. A name or value a header cannot
+    /// carry fails the call with `Error::InvalidRequest`, naming the header,
+    /// before anything is sent. `Debug` shows the names only.
+    pub headers: Vec<(String, String)>,
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("max_retries", &self.max_retries)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("idempotent", &self.idempotent)
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 impl RequestOptions {
@@ -91,6 +119,13 @@ impl RequestOptions {
         self
     }
 
+    /// Adds an extra header (see [`headers`](Self::headers)).
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Writes the overrides into `config`.
     pub(crate) fn apply(&self, config: &mut Config) {
         if let Some(retry) = &self.retry {
@@ -112,6 +147,14 @@ impl RequestOptions {
 }
 
 impl crate::Client {
+    /// Starts configuring a client whose bearer token comes from `source`
+    /// before every attempt: an OAuth install that refreshes itself
+    /// ([`crate::oauth::OAuthTokens`]) or the app's own [`crate::TokenSource`].
+    /// `Client::builder(token)` is the same with a fixed token.
+    pub fn builder_with_tokens(source: impl crate::TokenSource) -> crate::ClientBuilder<Self> {
+        crate::ClientBuilder::with_token_source(source, Self::DEFAULT_BASE_URL)
+    }
+
     /// A clone of this client whose calls use `options` over the client's
     /// settings. Cheap: it shares the connection pool and the rate limiter.
     #[must_use]

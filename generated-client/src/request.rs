@@ -25,6 +25,8 @@ pub struct Request {
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) idempotent: bool,
+    /// Sent without an `Authorization` header (`security: []`).
+    pub(crate) anonymous: bool,
     /// The first problem met while building; sending fails with it.
     pub(crate) invalid: Option<String>,
 }
@@ -42,6 +44,7 @@ impl Request {
             headers: Vec::new(),
             body: None,
             idempotent: false,
+            anonymous: false,
             invalid: None,
         }
     }
@@ -51,6 +54,15 @@ impl Request {
     #[must_use]
     pub fn idempotent(mut self) -> Self {
         self.idempotent = true;
+        self
+    }
+
+    /// Sends the request without credentials: the operation's `security`
+    /// is an empty list (an OAuth token endpoint authenticates the app in
+    /// the form instead).
+    #[must_use]
+    pub fn anonymous(mut self) -> Self {
+        self.anonymous = true;
         self
     }
 

@@ -200,6 +200,9 @@ pub struct Operation {
     pub errors: Vec<ErrorResponse>,
     /// Safe to send twice (GET, PUT, DELETE, ..., or `x-idempotent: true`).
     pub idempotent: bool,
+    /// `security: []` on the operation: it is called without credentials
+    /// (an OAuth token endpoint), so the client sends no `Authorization`.
+    pub anonymous: bool,
 }
 
 /// A piece of a path template.

@@ -65,6 +65,10 @@ const TARGETS: &[Target] = &[
         spec: "spec/webhooks.yaml",
         module_dir: "generated-client/src/webhooks",
     },
+    Target {
+        spec: "spec/oauth.yaml",
+        module_dir: "generated-client/src/oauth",
+    },
 ];
 
 pub fn run(args: Args) -> Result<(), String> {

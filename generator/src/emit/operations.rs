@@ -207,6 +207,9 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if op.idempotent {
         chain.push(quote!(.idempotent()));
     }
+    if op.anonymous {
+        chain.push(quote!(.anonymous()));
+    }
     for segment in &op.segments {
         match segment {
             Segment::Literal(text) => chain.push(quote!(.segment(#text))),

@@ -182,6 +182,12 @@ impl Lowerer<'_> {
             _ => IDEMPOTENT_METHODS.contains(&http_method.as_str()),
         };
 
+        // An explicit empty list overrides the document's requirements: the
+        // operation takes no credentials. Absent means "the document's".
+        let anonymous = op.security.as_ref().is_some_and(|list| {
+            list.is_empty() || list.iter().all(|requirement| requirement.is_empty())
+        });
+
         let mut notes = vec![format!("`{http_method} {path}`")];
         let scopes = scopes(op);
         let described = op.description.as_deref().unwrap_or_default();
@@ -194,6 +200,9 @@ impl Lowerer<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
+        }
+        if anonymous {
+            notes.push("Sent without credentials (`security: []`).".into());
         }
         if op.deprecated {
             notes.push("Deprecated by the API.".into());
@@ -219,6 +228,7 @@ impl Lowerer<'_> {
             success,
             errors,
             idempotent,
+            anonymous,
         })
     }
 

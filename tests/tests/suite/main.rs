@@ -1,7 +1,9 @@
 //! The integration test suite, one binary (linking the client once, not once
 //! per file): generator snapshots and diagnostics, the client on the wire and
-//! in production conditions, examples, fuzz regressions, spec-diff's
-//! classification of spec changes.
+//! in production conditions, OAuth token sources and hooks, examples, fuzz
+//! regressions, spec-diff's classification of spec changes.
+//! (`oauth::secrets_never_reach_…` captures traces with a subscriber scoped
+//! to its own thread, so it can live here.)
 //!
 //! `secrets.rs` stays a binary of its own: it installs the global `tracing`
 //! subscriber, which would capture every other test's output here.
@@ -14,6 +16,8 @@ mod diagnostics;
 mod examples;
 mod fixtures_compile;
 mod fuzz_regressions;
+mod hooks;
+mod oauth;
 mod resilience;
 mod response_fuzz;
 mod snapshots;

@@ -1,7 +1,8 @@
 //! Snapshots of the generator's output: every file generated for one fixture
 //! per construct, the warnings it gives on defective specs, and the API
-//! surface of each spec `cargo xtask codegen` generates (contacts, webhooks;
-//! their generated files are committed, and checked to be current here). Review changes with `cargo insta review`.
+//! surface of each spec `cargo xtask codegen` generates (contacts, webhooks,
+//! oauth; their generated files are committed, and checked to be current
+//! here). Review changes with `cargo insta review`.
 
 use generator::{Options, Runtime};
 
@@ -101,6 +102,25 @@ fn webhooks_api_surface() {
     insta::assert_snapshot!(
         "webhooks__surface",
         tests::api_surface(&tests::root().join("spec/webhooks.yaml"))
+    );
+}
+
+/// The OAuth token operations (`security: []` on the token endpoint).
+#[test]
+fn oauth_client_is_current() {
+    assert_target_is_current(
+        "spec/oauth.yaml",
+        "generated-client/src/oauth",
+        &["types.rs", "operations.rs"],
+    );
+}
+
+/// The OAuth module's generated operations and types, one line each.
+#[test]
+fn oauth_api_surface() {
+    insta::assert_snapshot!(
+        "oauth__surface",
+        tests::api_surface(&tests::root().join("spec/oauth.yaml"))
     );
 }
 
