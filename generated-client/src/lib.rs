@@ -6,11 +6,13 @@
 //! hand-written runtime: the builder, the transport with its retries, the
 //! error type, and the [`Nullable`] and [`BirthDate`] types; per-request
 //! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
-//! client-side [`RateLimiter`], and [`Client::search_contacts_stream`] over
-//! every search result. [`webhooks`] verifies and decodes the contact
-//! webhook events. Tokens come from a [`TokenSource`]: a fixed token, or an
-//! OAuth install that refreshes itself ([`oauth::OAuthTokens`]); hooks add
-//! headers and observe each attempt ([`Observer`]).
+//! client-side [`RateLimiter`], [`Client::search_contacts_stream`] over
+//! every search result, the listing streams [`Client::contacts_by_business_stream`]
+//! and (deprecated) `Client::contacts_stream`, and [`Timestamp`] for response
+//! times. [`webhooks`] verifies and decodes the contact webhook events.
+//! Tokens come from a [`TokenSource`]: a fixed token, or an OAuth install
+//! that refreshes itself ([`oauth::OAuthTokens`]); hooks add headers and
+//! observe each attempt ([`Observer`]).
 //!
 //! ```no_run
 //! use leadconnector::{types, Client, Nullable};
@@ -42,6 +44,7 @@ mod core;
 mod error;
 mod hooks;
 mod limiter;
+mod listing;
 mod nullable;
 pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
@@ -52,6 +55,7 @@ mod redact;
 mod request;
 mod response;
 mod search;
+mod timestamp;
 #[rustfmt::skip]
 pub mod types;
 pub mod webhooks;
@@ -69,6 +73,10 @@ pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use hooks::{Attempt, Observer};
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
+pub use listing::{
+    BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,
+    CONTACTS_DEFAULT_LIMIT,
+};
 pub use nullable::Nullable;
 pub use operations::*;
 pub use options::RequestOptions;
@@ -77,3 +85,4 @@ pub use request::Request;
 pub use reqwest::Method;
 pub use response::{ApiResponse, RateLimit};
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};
+pub use timestamp::Timestamp;

@@ -31,6 +31,58 @@ impl Client {
         &self.core
     }
 
+    /// Get Contacts
+    ///
+    /// Lists the contacts of a Location, `limit` (at most 100, default 20)
+    /// at a time, optionally filtered by `query`.
+    ///
+    /// **Deprecated by the vendor** in favour of `searchContacts`
+    /// (`POST /contacts/search`); it is kept for apps that still use it.
+    ///
+    /// **Paging.** Each answer's `meta` carries the cursor of the next
+    /// page: send its `startAfterId` and `startAfter` to get that page.
+    /// `Client::contacts_stream` walks every page.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `GET /contacts/`
+    ///
+    /// Deprecated by the API: use `search_contacts` (`POST /contacts/search`) or `search_contacts_stream` instead.
+    #[deprecated(
+        note = "use `search_contacts` (`POST /contacts/search`) or `search_contacts_stream` instead"
+    )]
+    pub async fn get_contacts(
+        &self,
+        location_id: &str,
+        params: &GetContactsParams,
+    ) -> Result<
+        crate::ApiResponse<types::ContactsListResponse>,
+        crate::Error<GetContactsError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::GET,
+                "getContacts",
+                "/contacts/",
+            )
+            .idempotent()
+            .segment("contacts")
+            .segment("")
+            .query("locationId", location_id)
+            .query("startAfterId", &params.start_after_id)
+            .query("startAfter", &params.start_after)
+            .query("query", &params.query)
+            .query("limit", &params.limit)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(GetContactsError::BadRequest)),
+            401 => Err(response.error(GetContactsError::Unauthorized)),
+            422 => Err(response.error(GetContactsError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
     /// Create Contact
     ///
     /// Creates a contact in the Location (sub-account) given by `locationId`.
@@ -398,12 +450,971 @@ impl Client {
             _ => Err(response.unexpected()),
         }
     }
+
+    /// Get Duplicate Contact
+    ///
+    /// Finds the contact that a new contact with this e-mail address or
+    /// phone number would duplicate.
+    ///
+    /// If "Allow Duplicate Contact" is disabled in the sub-account's
+    /// settings, the contact is looked up by its global unique identifier;
+    /// if it is enabled, `email` is searched first and `number` second.
+    ///
+    /// Pass `number` and `email` as plain text: the client percent-encodes
+    /// them (`+1423164516` is sent as `%2B1423164516`, as the vendor asks).
+    ///
+    /// The vendor's contacts.json documents a 200 without a body. The
+    /// response schema here (`{contact}`, `contact` null when nothing
+    /// matches) is chosen as described in spec/README.md.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `GET /contacts/search/duplicate`
+    pub async fn get_duplicate_contact(
+        &self,
+        location_id: &str,
+        params: &GetDuplicateContactParams,
+    ) -> Result<
+        crate::ApiResponse<types::DuplicateContactResponse>,
+        crate::Error<GetDuplicateContactError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::GET,
+                "getDuplicateContact",
+                "/contacts/search/duplicate",
+            )
+            .idempotent()
+            .segment("contacts")
+            .segment("search")
+            .segment("duplicate")
+            .query("locationId", location_id)
+            .query("number", &params.number)
+            .query("email", &params.email)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(GetDuplicateContactError::BadRequest)),
+            401 => Err(response.error(GetDuplicateContactError::Unauthorized)),
+            422 => Err(response.error(GetDuplicateContactError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Get all Tasks
+    ///
+    /// Returns every task of the contact given by `contactId`.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `GET /contacts/{contactId}/tasks`
+    pub async fn get_all_tasks(
+        &self,
+        contact_id: &str,
+    ) -> Result<
+        crate::ApiResponse<types::TasksResponse>,
+        crate::Error<GetAllTasksError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::GET,
+                "getAllTasks",
+                "/contacts/{contactId}/tasks",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("tasks")
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(GetAllTasksError::BadRequest)),
+            401 => Err(response.error(GetAllTasksError::Unauthorized)),
+            422 => Err(response.error(GetAllTasksError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Create Task
+    ///
+    /// Creates a task for the contact given by `contactId`. `title`,
+    /// `dueDate` and `completed` are required.
+    ///
+    /// Not `x-idempotent`: every call creates another task, so a create
+    /// whose answer was lost is not retried.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `POST /contacts/{contactId}/tasks`
+    pub async fn create_task(
+        &self,
+        contact_id: &str,
+        body: &types::CreateTaskRequest,
+    ) -> Result<crate::ApiResponse<types::TaskResponse>, crate::Error<CreateTaskError>> {
+        let request = crate::Request::new(
+                crate::Method::POST,
+                "createTask",
+                "/contacts/{contactId}/tasks",
+            )
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("tasks")
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            201 => response.json(),
+            400 => Err(response.error(CreateTaskError::BadRequest)),
+            401 => Err(response.error(CreateTaskError::Unauthorized)),
+            422 => Err(response.error(CreateTaskError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Get Task
+    ///
+    /// Returns one task of the contact given by `contactId`.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `GET /contacts/{contactId}/tasks/{taskId}`
+    pub async fn get_task(
+        &self,
+        contact_id: &str,
+        task_id: &str,
+    ) -> Result<crate::ApiResponse<types::TaskResponse>, crate::Error<GetTaskError>> {
+        let request = crate::Request::new(
+                crate::Method::GET,
+                "getTask",
+                "/contacts/{contactId}/tasks/{taskId}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("tasks")
+            .path_param("taskId", task_id)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(GetTaskError::BadRequest)),
+            401 => Err(response.error(GetTaskError::Unauthorized)),
+            422 => Err(response.error(GetTaskError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Update Task
+    ///
+    /// Updates a task of the contact given by `contactId`. Only the fields
+    /// sent are changed.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `PUT /contacts/{contactId}/tasks/{taskId}`
+    pub async fn update_task(
+        &self,
+        contact_id: &str,
+        task_id: &str,
+        body: &types::UpdateTaskRequest,
+    ) -> Result<crate::ApiResponse<types::TaskResponse>, crate::Error<UpdateTaskError>> {
+        let request = crate::Request::new(
+                crate::Method::PUT,
+                "updateTask",
+                "/contacts/{contactId}/tasks/{taskId}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("tasks")
+            .path_param("taskId", task_id)
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(UpdateTaskError::BadRequest)),
+            401 => Err(response.error(UpdateTaskError::Unauthorized)),
+            422 => Err(response.error(UpdateTaskError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Delete Task
+    ///
+    /// Deletes a task of the contact given by `contactId`.
+    ///
+    /// The response field `succeded` is misspelled by the vendor; that is
+    /// its name on the wire.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `DELETE /contacts/{contactId}/tasks/{taskId}`
+    pub async fn delete_task(
+        &self,
+        contact_id: &str,
+        task_id: &str,
+    ) -> Result<
+        crate::ApiResponse<types::SucceededResponse>,
+        crate::Error<DeleteTaskError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::DELETE,
+                "deleteTask",
+                "/contacts/{contactId}/tasks/{taskId}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("tasks")
+            .path_param("taskId", task_id)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(DeleteTaskError::BadRequest)),
+            401 => Err(response.error(DeleteTaskError::Unauthorized)),
+            422 => Err(response.error(DeleteTaskError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Update Task Completed
+    ///
+    /// Marks a task of the contact given by `contactId` as completed or
+    /// not completed.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `PUT /contacts/{contactId}/tasks/{taskId}/completed`
+    pub async fn update_task_completed(
+        &self,
+        contact_id: &str,
+        task_id: &str,
+        body: &types::UpdateTaskCompletedRequest,
+    ) -> Result<
+        crate::ApiResponse<types::TaskResponse>,
+        crate::Error<UpdateTaskCompletedError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::PUT,
+                "updateTaskCompleted",
+                "/contacts/{contactId}/tasks/{taskId}/completed",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("tasks")
+            .path_param("taskId", task_id)
+            .segment("completed")
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(UpdateTaskCompletedError::BadRequest)),
+            401 => Err(response.error(UpdateTaskCompletedError::Unauthorized)),
+            422 => Err(response.error(UpdateTaskCompletedError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Get Appointments for Contact
+    ///
+    /// Returns the calendar appointments (events) of the contact given by
+    /// `contactId`.
+    ///
+    /// The vendor's contacts.json writes the times of its example as
+    /// `2021-07-16 11:00:00`, its calendars.json as RFC 3339 with an offset
+    /// (`2023-09-25T16:00:00+05:30`): the time fields are `Timestamp`s,
+    /// which keep either form.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `GET /contacts/{contactId}/appointments`
+    pub async fn get_appointments_for_contact(
+        &self,
+        contact_id: &str,
+    ) -> Result<
+        crate::ApiResponse<types::AppointmentsResponse>,
+        crate::Error<GetAppointmentsForContactError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::GET,
+                "getAppointmentsForContact",
+                "/contacts/{contactId}/appointments",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("appointments")
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(GetAppointmentsForContactError::BadRequest)),
+            401 => Err(response.error(GetAppointmentsForContactError::Unauthorized)),
+            422 => {
+                Err(response.error(GetAppointmentsForContactError::UnprocessableEntity))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Get All Notes
+    ///
+    /// Returns every note of the contact given by `contactId`.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `GET /contacts/{contactId}/notes`
+    pub async fn get_all_notes(
+        &self,
+        contact_id: &str,
+    ) -> Result<
+        crate::ApiResponse<types::NotesResponse>,
+        crate::Error<GetAllNotesError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::GET,
+                "getAllNotes",
+                "/contacts/{contactId}/notes",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("notes")
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(GetAllNotesError::BadRequest)),
+            401 => Err(response.error(GetAllNotesError::Unauthorized)),
+            422 => Err(response.error(GetAllNotesError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Create Note
+    ///
+    /// Adds a note to the contact given by `contactId`. Only `body` is
+    /// required.
+    ///
+    /// Not `x-idempotent`: every call adds another note, so a create whose
+    /// answer was lost is not retried.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `POST /contacts/{contactId}/notes`
+    pub async fn create_note(
+        &self,
+        contact_id: &str,
+        body: &types::CreateNoteRequest,
+    ) -> Result<crate::ApiResponse<types::NoteResponse>, crate::Error<CreateNoteError>> {
+        let request = crate::Request::new(
+                crate::Method::POST,
+                "createNote",
+                "/contacts/{contactId}/notes",
+            )
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("notes")
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            201 => response.json(),
+            400 => Err(response.error(CreateNoteError::BadRequest)),
+            401 => Err(response.error(CreateNoteError::Unauthorized)),
+            422 => Err(response.error(CreateNoteError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Get Note
+    ///
+    /// Returns one note of the contact given by `contactId`.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `GET /contacts/{contactId}/notes/{id}`
+    pub async fn get_note(
+        &self,
+        contact_id: &str,
+        id: &str,
+    ) -> Result<crate::ApiResponse<types::NoteResponse>, crate::Error<GetNoteError>> {
+        let request = crate::Request::new(
+                crate::Method::GET,
+                "getNote",
+                "/contacts/{contactId}/notes/{id}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("notes")
+            .path_param("id", id)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(GetNoteError::BadRequest)),
+            401 => Err(response.error(GetNoteError::Unauthorized)),
+            422 => Err(response.error(GetNoteError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Update Note
+    ///
+    /// Updates a note of the contact given by `contactId`. Only the fields
+    /// sent are changed.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `PUT /contacts/{contactId}/notes/{id}`
+    pub async fn update_note(
+        &self,
+        contact_id: &str,
+        id: &str,
+        body: &types::UpdateNoteRequest,
+    ) -> Result<crate::ApiResponse<types::NoteResponse>, crate::Error<UpdateNoteError>> {
+        let request = crate::Request::new(
+                crate::Method::PUT,
+                "updateNote",
+                "/contacts/{contactId}/notes/{id}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("notes")
+            .path_param("id", id)
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(UpdateNoteError::BadRequest)),
+            401 => Err(response.error(UpdateNoteError::Unauthorized)),
+            422 => Err(response.error(UpdateNoteError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Delete Note
+    ///
+    /// Deletes a note of the contact given by `contactId`.
+    ///
+    /// The response field `succeded` is misspelled by the vendor; that is
+    /// its name on the wire.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `DELETE /contacts/{contactId}/notes/{id}`
+    pub async fn delete_note(
+        &self,
+        contact_id: &str,
+        id: &str,
+    ) -> Result<
+        crate::ApiResponse<types::SucceededResponse>,
+        crate::Error<DeleteNoteError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::DELETE,
+                "deleteNote",
+                "/contacts/{contactId}/notes/{id}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("notes")
+            .path_param("id", id)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(DeleteNoteError::BadRequest)),
+            401 => Err(response.error(DeleteNoteError::Unauthorized)),
+            422 => Err(response.error(DeleteNoteError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Update Contacts Tags
+    ///
+    /// Adds tags to, or removes tags from, many contacts at once: `type`
+    /// `add` adds `tags` to every contact in `contacts`, `remove` removes
+    /// them (or, with `removeAllTags: true`, removes every tag).
+    ///
+    /// The vendor's contacts.json names this operation
+    /// `create-association` and uses `{type}` without declaring it; both
+    /// are corrected here (spec/README.md).
+    ///
+    /// The answer lists, for each contact, whether its tags were updated;
+    /// a contact that is not found or not in the Location is an error
+    /// entry, not a failed call.
+    ///
+    /// `x-idempotent: true`: adding a tag a contact already has, or
+    /// removing one it no longer has, changes nothing, so repeating the
+    /// request is safe.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `POST /contacts/bulk/tags/update/{type}`
+    pub async fn bulk_update_tags(
+        &self,
+        r#type: &types::BulkTagsAction,
+        body: &types::BulkUpdateTagsRequest,
+    ) -> Result<
+        crate::ApiResponse<types::BulkUpdateTagsResponse>,
+        crate::Error<BulkUpdateTagsError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::POST,
+                "bulkUpdateTags",
+                "/contacts/bulk/tags/update/{type}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .segment("bulk")
+            .segment("tags")
+            .segment("update")
+            .path_param("type", r#type)
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            201 => response.json(),
+            400 => Err(response.error(BulkUpdateTagsError::BadRequest)),
+            401 => Err(response.error(BulkUpdateTagsError::Unauthorized)),
+            422 => Err(response.error(BulkUpdateTagsError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Add/Remove Contacts From Business
+    ///
+    /// Sets the business of many contacts at once: every contact in `ids`
+    /// gets `businessId`; `null` removes them from their business.
+    ///
+    /// `x-idempotent: true`: the request sets a value, so sending it again
+    /// leaves the contacts as the first call did.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `POST /contacts/bulk/business`
+    pub async fn add_remove_contacts_from_business(
+        &self,
+        body: &types::ContactsBusinessRequest,
+    ) -> Result<
+        crate::ApiResponse<types::ContactsBusinessResponse>,
+        crate::Error<AddRemoveContactsFromBusinessError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::POST,
+                "addRemoveContactsFromBusiness",
+                "/contacts/bulk/business",
+            )
+            .idempotent()
+            .segment("contacts")
+            .segment("bulk")
+            .segment("business")
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(AddRemoveContactsFromBusinessError::BadRequest)),
+            401 => Err(response.error(AddRemoveContactsFromBusinessError::Unauthorized)),
+            422 => {
+                Err(
+                    response
+                        .error(AddRemoveContactsFromBusinessError::UnprocessableEntity),
+                )
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Get Contacts By BusinessId
+    ///
+    /// Returns the contacts of a business, a page at a time: `limit`
+    /// contacts (default 25) after skipping `skip` (default 0), optionally
+    /// filtered by `query`. `Client::contacts_by_business_stream` walks
+    /// every page.
+    ///
+    /// Required scope: `contacts.readonly`.
+    ///
+    /// `GET /contacts/business/{businessId}`
+    pub async fn get_contacts_by_business_id(
+        &self,
+        business_id: &str,
+        location_id: &str,
+        params: &GetContactsByBusinessIdParams,
+    ) -> Result<
+        crate::ApiResponse<types::ContactsListResponse>,
+        crate::Error<GetContactsByBusinessIdError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::GET,
+                "getContactsByBusinessId",
+                "/contacts/business/{businessId}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .segment("business")
+            .path_param("businessId", business_id)
+            .query("locationId", location_id)
+            .query("limit", &params.limit)
+            .query("skip", &params.skip)
+            .query("query", &params.query)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(GetContactsByBusinessIdError::BadRequest)),
+            401 => Err(response.error(GetContactsByBusinessIdError::Unauthorized)),
+            422 => Err(response.error(GetContactsByBusinessIdError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Add Followers
+    ///
+    /// Adds followers (users, by id) to the contact given by `contactId`.
+    /// The answer lists all followers and those this call added.
+    ///
+    /// `x-idempotent: true`: adding a user who already follows the contact
+    /// changes nothing (`followersAdded` does not list them again), so
+    /// repeating the request is safe.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `POST /contacts/{contactId}/followers`
+    pub async fn add_followers(
+        &self,
+        contact_id: &str,
+        body: &types::FollowersRequest,
+    ) -> Result<
+        crate::ApiResponse<types::AddFollowersResponse>,
+        crate::Error<AddFollowersError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::POST,
+                "addFollowers",
+                "/contacts/{contactId}/followers",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("followers")
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            201 => response.json(),
+            400 => Err(response.error(AddFollowersError::BadRequest)),
+            401 => Err(response.error(AddFollowersError::Unauthorized)),
+            422 => Err(response.error(AddFollowersError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Remove Followers
+    ///
+    /// Removes followers (users, by id) from the contact given by
+    /// `contactId`.
+    ///
+    /// This DELETE request carries a JSON body (`{"followers": [...]}`);
+    /// the client sends it. It is safe to repeat (a DELETE, and removing a
+    /// user who no longer follows the contact changes nothing), so the
+    /// client retries it like other DELETEs.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `DELETE /contacts/{contactId}/followers`
+    pub async fn remove_followers(
+        &self,
+        contact_id: &str,
+        body: &types::FollowersRequest,
+    ) -> Result<
+        crate::ApiResponse<types::RemoveFollowersResponse>,
+        crate::Error<RemoveFollowersError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::DELETE,
+                "removeFollowers",
+                "/contacts/{contactId}/followers",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("followers")
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(RemoveFollowersError::BadRequest)),
+            401 => Err(response.error(RemoveFollowersError::Unauthorized)),
+            422 => Err(response.error(RemoveFollowersError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Remove Contact From Every Campaign
+    ///
+    /// Removes the contact given by `contactId` from every campaign.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `DELETE /contacts/{contactId}/campaigns/removeAll`
+    pub async fn remove_contact_from_every_campaign(
+        &self,
+        contact_id: &str,
+    ) -> Result<
+        crate::ApiResponse<types::SucceededResponse>,
+        crate::Error<RemoveContactFromEveryCampaignError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::DELETE,
+                "removeContactFromEveryCampaign",
+                "/contacts/{contactId}/campaigns/removeAll",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("campaigns")
+            .segment("removeAll")
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(RemoveContactFromEveryCampaignError::BadRequest)),
+            401 => Err(response.error(RemoveContactFromEveryCampaignError::Unauthorized)),
+            422 => {
+                Err(
+                    response
+                        .error(RemoveContactFromEveryCampaignError::UnprocessableEntity),
+                )
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Add Contact to Campaign
+    ///
+    /// Adds the contact given by `contactId` to a campaign.
+    ///
+    /// The vendor's contacts.json declares a required body whose schema
+    /// has no properties; nothing is sent (spec/README.md).
+    ///
+    /// Not `x-idempotent`: the vendor does not say whether adding a
+    /// contact that is already in the campaign starts it again, so a call
+    /// whose answer was lost is not retried.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `POST /contacts/{contactId}/campaigns/{campaignId}`
+    pub async fn add_contact_to_campaign(
+        &self,
+        contact_id: &str,
+        campaign_id: &str,
+    ) -> Result<
+        crate::ApiResponse<types::SucceededResponse>,
+        crate::Error<AddContactToCampaignError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::POST,
+                "addContactToCampaign",
+                "/contacts/{contactId}/campaigns/{campaignId}",
+            )
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("campaigns")
+            .path_param("campaignId", campaign_id)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            201 => response.json(),
+            400 => Err(response.error(AddContactToCampaignError::BadRequest)),
+            401 => Err(response.error(AddContactToCampaignError::Unauthorized)),
+            422 => Err(response.error(AddContactToCampaignError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Remove Contact From Campaign
+    ///
+    /// Removes the contact given by `contactId` from a campaign.
+    ///
+    /// A `campaignId` of `removeAll` is not a campaign: that path is
+    /// `removeContactFromEveryCampaign`.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `DELETE /contacts/{contactId}/campaigns/{campaignId}`
+    pub async fn remove_contact_from_campaign(
+        &self,
+        contact_id: &str,
+        campaign_id: &str,
+    ) -> Result<
+        crate::ApiResponse<types::SucceededResponse>,
+        crate::Error<RemoveContactFromCampaignError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::DELETE,
+                "removeContactFromCampaign",
+                "/contacts/{contactId}/campaigns/{campaignId}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("campaigns")
+            .path_param("campaignId", campaign_id)
+            .fixed_header("Version", "2021-07-28");
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(RemoveContactFromCampaignError::BadRequest)),
+            401 => Err(response.error(RemoveContactFromCampaignError::Unauthorized)),
+            422 => {
+                Err(response.error(RemoveContactFromCampaignError::UnprocessableEntity))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Add Contact to Workflow
+    ///
+    /// Adds the contact given by `contactId` to a workflow, optionally
+    /// starting at `eventStartTime`.
+    ///
+    /// Not `x-idempotent`: adding a contact to a workflow again may run
+    /// the workflow again, so a call whose answer was lost is not retried.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `POST /contacts/{contactId}/workflow/{workflowId}`
+    pub async fn add_contact_to_workflow(
+        &self,
+        contact_id: &str,
+        workflow_id: &str,
+        body: &types::WorkflowRequest,
+    ) -> Result<
+        crate::ApiResponse<types::SucceededResponse>,
+        crate::Error<AddContactToWorkflowError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::POST,
+                "addContactToWorkflow",
+                "/contacts/{contactId}/workflow/{workflowId}",
+            )
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("workflow")
+            .path_param("workflowId", workflow_id)
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(AddContactToWorkflowError::BadRequest)),
+            401 => Err(response.error(AddContactToWorkflowError::Unauthorized)),
+            422 => Err(response.error(AddContactToWorkflowError::UnprocessableEntity)),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Delete Contact from Workflow
+    ///
+    /// Removes the contact given by `contactId` from a workflow.
+    ///
+    /// This DELETE request carries a JSON body (`eventStartTime`, as for
+    /// `addContactToWorkflow`); the client sends it. It is safe to repeat
+    /// (a DELETE: removing a contact that is no longer in the workflow
+    /// changes nothing), so the client retries it like other DELETEs.
+    ///
+    /// Required scope: `contacts.write`.
+    ///
+    /// `DELETE /contacts/{contactId}/workflow/{workflowId}`
+    pub async fn delete_contact_from_workflow(
+        &self,
+        contact_id: &str,
+        workflow_id: &str,
+        body: &types::WorkflowRequest,
+    ) -> Result<
+        crate::ApiResponse<types::SucceededResponse>,
+        crate::Error<DeleteContactFromWorkflowError>,
+    > {
+        let request = crate::Request::new(
+                crate::Method::DELETE,
+                "deleteContactFromWorkflow",
+                "/contacts/{contactId}/workflow/{workflowId}",
+            )
+            .idempotent()
+            .segment("contacts")
+            .path_param("contactId", contact_id)
+            .segment("workflow")
+            .path_param("workflowId", workflow_id)
+            .fixed_header("Version", "2021-07-28")
+            .json(body);
+        let response = self.core.execute(request).await?;
+        match response.status() {
+            200 => response.json(),
+            400 => Err(response.error(DeleteContactFromWorkflowError::BadRequest)),
+            401 => Err(response.error(DeleteContactFromWorkflowError::Unauthorized)),
+            422 => {
+                Err(response.error(DeleteContactFromWorkflowError::UnprocessableEntity))
+            }
+            _ => Err(response.unexpected()),
+        }
+    }
 }
 
 impl From<crate::Core> for Client {
     fn from(core: crate::Core) -> Self {
         Self { core }
     }
+}
+
+/// Optional parameters of [`Client::get_contacts`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetContactsParams {
+    /// Paging cursor, part 1 of 2 - the `meta.startAfterId` of the previous page.
+    ///
+    /// Example: `UIaE1WjAwWKdlyD7osQI`
+    pub start_after_id: Option<String>,
+    /// Paging cursor, part 2 of 2 - the `meta.startAfter` of the
+    /// previous page (a time in milliseconds since the Unix epoch).
+    ///
+    /// Example: `1603870249758`
+    pub start_after: Option<i64>,
+    /// Text the contacts must match, e.g. a name.
+    ///
+    /// Example: `John`
+    pub query: Option<String>,
+    /// Number of contacts per page, at most 100. Defaults to 20.
+    ///
+    /// Example: `20`
+    pub limit: Option<i32>,
+}
+
+/// The documented error responses of [`Client::get_contacts`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum GetContactsError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
 }
 
 /// The documented error responses of [`Client::create_contact`], each with its decoded body.
@@ -536,6 +1547,450 @@ pub enum AddTagsError {
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
 pub enum RemoveTagsError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// Optional parameters of [`Client::get_duplicate_contact`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetDuplicateContactParams {
+    /// Phone number to look for, e.g. `+1423164516`.
+    ///
+    /// Example: `+1423164516`
+    pub number: Option<String>,
+    /// E-mail address to look for, e.g. `test+abc@gmail.com`.
+    ///
+    /// Example: `abc@abc.com`
+    pub email: Option<String>,
+}
+
+/// The documented error responses of [`Client::get_duplicate_contact`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum GetDuplicateContactError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::get_all_tasks`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum GetAllTasksError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::create_task`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum CreateTaskError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::get_task`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum GetTaskError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::update_task`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum UpdateTaskError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::delete_task`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum DeleteTaskError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::update_task_completed`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum UpdateTaskCompletedError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::get_appointments_for_contact`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum GetAppointmentsForContactError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::get_all_notes`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum GetAllNotesError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::create_note`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum CreateNoteError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::get_note`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum GetNoteError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::update_note`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum UpdateNoteError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::delete_note`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum DeleteNoteError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::bulk_update_tags`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum BulkUpdateTagsError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::add_remove_contacts_from_business`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum AddRemoveContactsFromBusinessError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// Optional parameters of [`Client::get_contacts_by_business_id`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GetContactsByBusinessIdParams {
+    /// Number of contacts per page. Defaults to 25.
+    ///
+    /// Example: `10`
+    pub limit: Option<i32>,
+    /// Number of contacts to skip. Defaults to 0.
+    ///
+    /// Example: `10`
+    pub skip: Option<i32>,
+    /// Text the contacts must match, e.g. a name.
+    ///
+    /// Example: `contact name`
+    pub query: Option<String>,
+}
+
+/// The documented error responses of [`Client::get_contacts_by_business_id`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum GetContactsByBusinessIdError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::add_followers`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum AddFollowersError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::remove_followers`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum RemoveFollowersError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::remove_contact_from_every_campaign`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum RemoveContactFromEveryCampaignError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::add_contact_to_campaign`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum AddContactToCampaignError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::remove_contact_from_campaign`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum RemoveContactFromCampaignError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::add_contact_to_workflow`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum AddContactToWorkflowError {
+    /// Bad Request. The request was malformed or rejected.
+    ///
+    /// Status 400.
+    BadRequest(types::BadRequestError),
+    /// Unauthorized. The access token is missing, invalid or expired.
+    ///
+    /// Status 401.
+    Unauthorized(types::UnauthorizedError),
+    /// Unprocessable Entity. The request body failed validation; `message` lists the problems.
+    ///
+    /// Status 422.
+    UnprocessableEntity(types::UnprocessableEntityError),
+}
+
+/// The documented error responses of [`Client::delete_contact_from_workflow`], each with its decoded body.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum DeleteContactFromWorkflowError {
     /// Bad Request. The request was malformed or rejected.
     ///
     /// Status 400.

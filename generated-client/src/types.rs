@@ -786,6 +786,359 @@ impl SearchSort {
     }
 }
 
+/// Body of `createTask`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateTaskRequest {
+    /// Title of the task.
+    ///
+    /// Example: `First Task`
+    pub title: String,
+    /// Text of the task.
+    ///
+    /// Example: `loram ipsum`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// When the task is due (RFC 3339).
+    ///
+    /// Example: `2020-10-25T11:00:00Z`
+    #[serde(rename = "dueDate")]
+    pub due_date: ::chrono::DateTime<::chrono::Utc>,
+    /// Whether the task is done.
+    ///
+    /// Example: `true`
+    pub completed: bool,
+    /// Id of the user the task is assigned to.
+    ///
+    /// Example: `hxHGVRb1YJUscrCB8eXK`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+}
+
+impl CreateTaskRequest {
+    /// Creates a `CreateTaskRequest` from its required fields (`title`, `dueDate`, `completed`); every other field is left out.
+    pub fn new(
+        title: impl Into<String>,
+        due_date: ::chrono::DateTime<::chrono::Utc>,
+        completed: bool,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            body: Default::default(),
+            due_date,
+            completed,
+            assigned_to: Default::default(),
+        }
+    }
+}
+
+/// Body of `updateTask`. Every field is optional; only those sent change.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateTaskRequest {
+    /// Title of the task.
+    ///
+    /// Example: `First Task`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Text of the task.
+    ///
+    /// Example: `loram ipsum`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// When the task is due (RFC 3339).
+    ///
+    /// Example: `2020-10-25T11:00:00Z`
+    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Whether the task is done.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    /// Id of the user the task is assigned to.
+    ///
+    /// Example: `hxHGVRb1YJUscrCB8eXK`
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+}
+
+/// Body of `updateTaskCompleted`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateTaskCompletedRequest {
+    /// Whether the task is done.
+    ///
+    /// Example: `true`
+    pub completed: bool,
+}
+
+impl UpdateTaskCompletedRequest {
+    /// Creates a `UpdateTaskCompletedRequest` from its required fields (`completed`); every other field is left out.
+    pub fn new(completed: bool) -> Self {
+        Self { completed }
+    }
+}
+
+/// Body of `createNote`. Only `body` is required.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateNoteRequest {
+    /// Id of the user who writes the note.
+    ///
+    /// Example: `GCs5KuzPqTls7vWclkEV`
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Text of the note.
+    ///
+    /// Example: `lorem ipsum`
+    pub body: String,
+    /// Title of the note.
+    ///
+    /// Example: `Follow-up summary`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Colour of the note, as a hex RGB code.
+    ///
+    /// Example: `#FFAA00`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Whether the note is pinned.
+    ///
+    /// Example: `false`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+}
+
+impl CreateNoteRequest {
+    /// Creates a `CreateNoteRequest` from its required fields (`body`); every other field is left out.
+    pub fn new(body: impl Into<String>) -> Self {
+        Self {
+            user_id: Default::default(),
+            body: body.into(),
+            title: Default::default(),
+            color: Default::default(),
+            pinned: Default::default(),
+        }
+    }
+}
+
+/// Body of `updateNote`. Every field is optional; only those sent change.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateNoteRequest {
+    /// Id of the user who writes the note.
+    ///
+    /// Example: `GCs5KuzPqTls7vWclkEV`
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Text of the note.
+    ///
+    /// Example: `lorem ipsum`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Title of the note.
+    ///
+    /// Example: `Follow-up summary`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Colour of the note, as a hex RGB code.
+    ///
+    /// Example: `#FFAA00`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Whether the note is pinned.
+    ///
+    /// Example: `false`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+}
+
+/// What `bulkUpdateTags` does with the tags: `add` or `remove`. The
+/// vendor's contacts.json uses `{type}` in the path without declaring
+/// it; its summary ("add or remove tags") and `removeAllTags` ("can
+/// only be used with remove type") give the two values.
+///
+/// Values this version of the spec does not list are kept in `Unknown` and sent back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BulkTagsAction {
+    /// `add`
+    Add,
+    /// `remove`
+    Remove,
+    /// A value this version of the spec does not list.
+    Unknown(String),
+}
+
+impl BulkTagsAction {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Add => "add",
+            Self::Remove => "remove",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BulkTagsAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl ::std::fmt::Display for BulkTagsAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for BulkTagsAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BulkTagsAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Body of `bulkUpdateTags`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BulkUpdateTagsRequest {
+    /// Ids of the contacts to update.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "qFSqySFkVvNzOSqgGqFi",
+    ///   "3ualbhnV7j3n3a9r2moD"
+    /// ]
+    /// ```
+    pub contacts: Vec<String>,
+    /// The tags to add or remove.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "tag-1",
+    ///   "tag-2"
+    /// ]
+    /// ```
+    pub tags: Vec<String>,
+    /// Id of the Location the contacts belong to.
+    ///
+    /// Example: `asdrwHvLUxlfw5SqKVCN`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// With `remove` only: `true` removes every tag of the contacts,
+    /// whatever `tags` holds.
+    ///
+    /// Example: `false`
+    #[serde(rename = "removeAllTags", default, skip_serializing_if = "Option::is_none")]
+    pub remove_all_tags: Option<bool>,
+}
+
+impl BulkUpdateTagsRequest {
+    /// Creates a `BulkUpdateTagsRequest` from its required fields (`contacts`, `tags`, `locationId`); every other field is left out.
+    pub fn new(
+        contacts: Vec<String>,
+        tags: Vec<String>,
+        location_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            contacts,
+            tags,
+            location_id: location_id.into(),
+            remove_all_tags: Default::default(),
+        }
+    }
+}
+
+/// Body of `addRemoveContactsFromBusiness`. All three fields are
+/// required; `businessId` may be `null`, which removes the contacts
+/// from their business.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactsBusinessRequest {
+    /// Id of the Location the contacts belong to.
+    ///
+    /// Example: `PX8m5VwxEbcpFlzYEPVG`
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// Ids of the contacts (each at most 50 characters).
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "IDqvFHGColiyK6jiatuz",
+    ///   "pOC0uJ97VYOKH2m3fkMD"
+    /// ]
+    /// ```
+    pub ids: Vec<String>,
+    /// The business to put the contacts in; `null` removes them from their business.
+    ///
+    /// Example: `63b7ec34ea409a9a8bd2a4ff`
+    #[serde(rename = "businessId")]
+    pub business_id: Option<String>,
+}
+
+impl ContactsBusinessRequest {
+    /// Creates a `ContactsBusinessRequest` from its required fields (`locationId`, `ids`, `businessId`); every other field is left out.
+    pub fn new(
+        location_id: impl Into<String>,
+        ids: Vec<String>,
+        business_id: Option<String>,
+    ) -> Self {
+        Self {
+            location_id: location_id.into(),
+            ids,
+            business_id,
+        }
+    }
+}
+
+/// Body of `addFollowers` and `removeFollowers`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FollowersRequest {
+    /// Ids of the users to add or remove as followers.
+    ///
+    /// Example:
+    ///
+    /// ```json
+    /// [
+    ///   "sx6wyHhbFdRXh302Lunr"
+    /// ]
+    /// ```
+    pub followers: Vec<String>,
+}
+
+impl FollowersRequest {
+    /// Creates a `FollowersRequest` from its required fields (`followers`); every other field is left out.
+    pub fn new(followers: Vec<String>) -> Self {
+        Self { followers }
+    }
+}
+
+/// Body of `addContactToWorkflow` and `deleteContactFromWorkflow`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WorkflowRequest {
+    /// When the workflow starts for the contact (RFC 3339).
+    ///
+    /// Example: `2021-06-23T02:30:00Z`
+    #[serde(rename = "eventStartTime", default, skip_serializing_if = "Option::is_none")]
+    pub event_start_time: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+
 /// Do Not Disturb settings per channel: `Call` (phone calls), `Email`,
 /// `SMS`, `WhatsApp`, `GMB` (Google Business Profile, formerly Google
 /// My Business) and `FB` (Facebook). Channels not sent are left
@@ -1319,28 +1672,29 @@ pub struct Contact {
     /// Example: `1990-09-25T00:00:00.000Z`
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
-    /// Month of the birth date. The vendor's example pairs `8` with
+    /// Month of the birth date, a JSON number as sent (the vendor says
+    /// `number`, so it is not narrowed to an integer type). The vendor's example pairs `8` with
     /// `dateOfBirth` 1990-09-25, which suggests months counted from 0
     /// (January = 0); the vendor does not say.
     ///
     /// Example: `8`
     #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
-    pub birth_month: Option<i32>,
-    /// Day of the month of the birth date.
+    pub birth_month: Option<::serde_json::Number>,
+    /// Day of the month of the birth date, a JSON number as sent (the vendor says `number`).
     ///
     /// Example: `25`
     #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
-    pub birth_day: Option<i32>,
+    pub birth_day: Option<::serde_json::Number>,
     /// When the contact was created.
     ///
     /// Example: `2021-07-02T05:18:26.704Z`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
-    pub date_added: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_added: Option<Timestamp>,
     /// When the contact was last updated.
     ///
     /// Example: `2021-07-02T05:18:26.704Z`
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub date_updated: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_updated: Option<Timestamp>,
     /// Whether the contact is deleted.
     ///
     /// Example: `false`
@@ -1361,7 +1715,7 @@ pub struct Contact {
     ///
     /// Example: `2021-07-16T11:39:30.564Z`
     #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_activity: Option<Timestamp>,
     /// Time of the contact's last session activity.
     ///
     /// Example: `2021-07-16T11:39:30.564Z`
@@ -1370,7 +1724,7 @@ pub struct Contact {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_session_activity_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_session_activity_at: Option<Timestamp>,
     /// Custom field values of the contact.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<ContactCustomField>>,
@@ -1411,6 +1765,14 @@ pub struct Contact {
         skip_serializing_if = "Option::is_none"
     )]
     pub last_attribution_source: Option<AttributionSource>,
+    /// Ids of the users who follow the contact. Sent by `getContacts`
+    /// and `getContactsByBusinessId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Vec<String>>,
+    /// Attribution sources of the contact. Sent by `getContacts` and
+    /// `getContactsByBusinessId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributions: Option<Vec<AttributionSource>>,
     /// visitorId is the Unique ID assigned to each Live chat visitor.
     ///
     /// Example: `ve9EPM428h8vShlRW1KT`
@@ -1662,6 +2024,477 @@ pub struct SearchContactsResponse {
     /// Total number of contacts matching the search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+    /// Trace id of the request, for support requests to the vendor.
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// A point in time in a response. The vendor documents response times
+/// as plain strings and sends more than one shape: RFC 3339 for
+/// contacts, tasks and notes (`2021-07-08T12:02:11.285Z`), and
+/// `2021-07-16 11:00:00` in its appointment example. The generated
+/// client maps this schema to the runtime's `Timestamp`
+/// (`x-rust-type`), which parses RFC 3339 when it can and always keeps
+/// the text as sent, so no shape fails a response.
+///
+/// Example: `2021-07-08T12:02:11.285Z`
+pub type Timestamp = crate::Timestamp;
+
+/// A task of a contact.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Task {
+    /// Task Id.
+    ///
+    /// Example: `lJpzYrWdpkC2hX6t2yue`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Title of the task.
+    ///
+    /// Example: `test`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Text of the task.
+    ///
+    /// Example: `testing`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Id of the user the task is assigned to.
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// When the task is due.
+    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<Timestamp>,
+    /// Whether the task is done.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    /// Id of the contact the task belongs to.
+    ///
+    /// Example: `lJpzYrWdpkC2hX6t2yue`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `getAllTasks`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TasksResponse {
+    /// The contact's tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<Task>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `createTask`, `getTask`, `updateTask` and `updateTaskCompleted`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TaskResponse {
+    /// The `task` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<Task>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// A calendar appointment (event) of a contact. Field meanings follow
+/// the vendor's calendars.json (`CalendarEventDTO`), which describes
+/// the same object.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Appointment {
+    /// Event Id.
+    ///
+    /// Example: `YS3jaqqeehkR2Is80miy`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Calendar Id.
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    /// Status of the event, e.g. `booked`. The vendor lists no values.
+    ///
+    /// Example: `booked`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Title of the event.
+    ///
+    /// Example: `Test`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Id of the user who owns the appointment (its primary owner).
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
+    pub assigned_user_id: Option<String>,
+    /// Notes.
+    ///
+    /// Example: `test`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Start time, e.g. `2021-07-16 11:00:00` or `2023-09-25T16:00:00+05:30`.
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<Timestamp>,
+    /// End time, in the same form as `startTime`.
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<Timestamp>,
+    /// Address of the event (a place or a meeting link).
+    ///
+    /// Example: `Address`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Location Id.
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// Contact Id.
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Calendar group Id.
+    ///
+    /// Example: `YlWd2wuCAZQzh2cH1fVZ`
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Appointment status, e.g. `booked` or `confirmed`. The vendor lists no values.
+    ///
+    /// Example: `booked`
+    #[serde(
+        rename = "appointmentStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment_status: Option<String>,
+    /// Ids of the users who also own the appointment (its secondary owners).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<String>>,
+    /// When the event was created.
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<Timestamp>,
+    /// When the event was last updated.
+    #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub date_updated: Option<Timestamp>,
+    /// Ids of the resources (rooms, equipment) booked for the event.
+    #[serde(
+        rename = "assignedResources",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_resources: Option<Vec<String>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `getAppointmentsForContact`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AppointmentsResponse {
+    /// The contact's appointments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<Appointment>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// A note on a contact.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Note {
+    /// Note Id.
+    ///
+    /// Example: `HGPcayliwcdoUFzvbTok`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Text of the note.
+    ///
+    /// Example: `lorem ipsum`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Id of the user who wrote the note.
+    ///
+    /// Example: `TUcmRxWrjqzJS8EjkxNK`
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// When the note was written.
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<Timestamp>,
+    /// Id of the contact the note belongs to.
+    ///
+    /// Example: `TUcmRxWrjqzJS8EjkxNK`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Title of the note.
+    ///
+    /// Example: `Follow-up summary`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Colour of the note, as a hex RGB code.
+    ///
+    /// Example: `#FFAA00`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Whether the note is pinned.
+    ///
+    /// Example: `false`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `getAllNotes`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct NotesResponse {
+    /// The contact's notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<Note>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `createNote`, `getNote` and `updateNote`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct NoteResponse {
+    /// The `note` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Note>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `deleteTask`, `deleteNote`, the campaign operations and
+/// the workflow operations: whether the call succeeded.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SucceededResponse {
+    /// Whether the call succeeded. The name is misspelled by the
+    /// vendor ("succeded"); it is the name on the wire. The client
+    /// calls the field `succeeded` and also accepts that spelling.
+    ///
+    /// Example: `true`
+    #[serde(
+        rename = "succeded",
+        alias = "succeeded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded: Option<bool>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `bulkUpdateTags`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BulkUpdateTagsResponse {
+    /// Whether the operation succeeded. The name is misspelled by the
+    /// vendor ("succeded"); it is the name on the wire. The client
+    /// calls the field `succeeded` and also accepts that spelling.
+    ///
+    /// Example: `true`
+    #[serde(
+        rename = "succeded",
+        alias = "succeeded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub succeeded: Option<bool>,
+    /// Number of contacts that could not be updated.
+    ///
+    /// Example: `0`
+    #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
+    pub error_count: Option<::serde_json::Number>,
+    /// One entry per contact of the request, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responses: Option<Vec<BulkTagsResult>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// What happened to one contact of a `bulkUpdateTags` request. The
+/// vendor's contacts.json declares the items as strings but shows
+/// objects in its example; both decode (`BulkTagsContactResult` or
+/// `Text`).
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant, reason = "payloads are decoded bodies of any size")]
+pub enum BulkTagsResult {
+    /// The `BulkTagsContactResult` shape.
+    BulkTagsContactResult(BulkTagsContactResult),
+    /// Text
+    ///
+    /// An entry sent as text, as the vendor's schema declares.
+    Text(String),
+}
+
+/// BulkTagsContactResult
+///
+/// The outcome for one contact, as in the vendor's example.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BulkTagsContactResult {
+    /// Contact Id.
+    ///
+    /// Example: `qFSqySFkVvNzOSqgGqFi`
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// What happened, e.g. `Tags updated` or `contact is deleted`.
+    ///
+    /// Example: `Tags updated`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `success` or `error` in the vendor's example.
+    ///
+    /// Example: `success`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The contact's tags before the update.
+    #[serde(rename = "oldTags", default, skip_serializing_if = "Option::is_none")]
+    pub old_tags: Option<Vec<String>>,
+    /// Tags this call added.
+    #[serde(rename = "tagsAdded", default, skip_serializing_if = "Option::is_none")]
+    pub tags_added: Option<Vec<String>>,
+    /// Tags this call removed.
+    #[serde(rename = "tagsRemoved", default, skip_serializing_if = "Option::is_none")]
+    pub tags_removed: Option<Vec<String>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `addRemoveContactsFromBusiness`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactsBusinessResponse {
+    /// Whether the contacts were updated.
+    ///
+    /// Example: `true`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Ids of the contacts that were updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `addFollowers`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AddFollowersResponse {
+    /// Ids of every follower of the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Vec<String>>,
+    /// Ids of the followers this call added.
+    #[serde(rename = "followersAdded", default, skip_serializing_if = "Option::is_none")]
+    pub followers_added: Option<Vec<String>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `removeFollowers`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RemoveFollowersResponse {
+    /// Ids of the followers the contact still has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Vec<String>>,
+    /// Ids of the followers this call removed.
+    #[serde(
+        rename = "followersRemoved",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub followers_removed: Option<Vec<String>>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `getContacts` and `getContactsByBusinessId`: a page of
+/// contacts. `meta` (the paging cursor) comes with `getContacts`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactsListResponse {
+    /// The contacts of the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<Contact>>,
+    /// A count of contacts; the vendor does not say whether of the page
+    /// or of all matches. The paging streams do not rely on it.
+    ///
+    /// Example: `10`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<::serde_json::Number>,
+    /// The `meta` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ContactsMeta>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Paging information of `getContacts`. The vendor's contacts.json
+/// defines it (`ContactsMetaSchema`) without referencing it; its
+/// `nextPageUrl` example is a `GET /contacts/` URL with `startAfter`
+/// and `startAfterId`.
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactsMeta {
+    /// Total number of contacts.
+    ///
+    /// Example: `50`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<::serde_json::Number>,
+    /// URL of the next page.
+    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    pub next_page_url: Option<String>,
+    /// Send as `startAfterId` to get the next page.
+    ///
+    /// Example: `yd0jdjOavGk2o6Nh5Ndb`
+    #[serde(rename = "startAfterId", default, skip_serializing_if = "Option::is_none")]
+    pub start_after_id: Option<String>,
+    /// Send as `startAfter` to get the next page (milliseconds since the Unix epoch).
+    ///
+    /// Example: `1631087949919`
+    #[serde(rename = "startAfter", default, skip_serializing_if = "Option::is_none")]
+    pub start_after: Option<::serde_json::Number>,
+    /// Number of this page.
+    ///
+    /// Example: `2`
+    #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
+    pub current_page: Option<::serde_json::Number>,
+    /// Number of the next page.
+    ///
+    /// Example: `3`
+    #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<::serde_json::Number>,
+    /// Number of the previous page; `null` on the first page.
+    ///
+    /// Example: `1`
+    #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
+    pub prev_page: Option<::serde_json::Number>,
+    /// Fields the server sent that this version of the spec does not list.
+    #[serde(flatten)]
+    pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
+}
+
+/// Response of `getDuplicateContact`. The vendor's contacts.json
+/// documents no body; this shape follows the other single-contact
+/// responses (`{contact}`), with `contact` null when no contact
+/// matches (spec/README.md).
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DuplicateContactResponse {
+    /// The matching contact, or `null` when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
     /// Trace id of the request, for support requests to the vendor.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,

@@ -200,6 +200,10 @@ pub struct Operation {
     pub errors: Vec<ErrorResponse>,
     /// Safe to send twice (GET, PUT, DELETE, ..., or `x-idempotent: true`).
     pub idempotent: bool,
+    /// `Some(note)` when the spec marks the operation `deprecated`: the
+    /// method carries `#[deprecated(note)]`. The note is the operation's
+    /// `x-deprecated-note`, or a generic one.
+    pub deprecated: Option<String>,
     /// `security: []` on the operation: it is called without credentials
     /// (an OAuth token endpoint), so the client sends no `Authorization`.
     pub anonymous: bool,

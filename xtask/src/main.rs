@@ -1,5 +1,6 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec FILE --out DIR]`,
-//! `corpus DIR`, `bench DIR`, `fuzz`, `spec-diff OLD NEW`, `spec-diff-prove`.
+//! `corpus DIR`, `bench DIR`, `fuzz`, `spec-diff OLD NEW`, `spec-diff-prove`,
+//! `vendor-responses`, `vendor-requests`.
 
 mod bench;
 mod codegen;
@@ -49,7 +50,18 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
   spec-diff-prove    compile a program written against the crate of each
                      tests/fixtures/spec_diff pair's OLD spec against its NEW
                      crate; fail unless it breaks exactly when the Rust
-                     verdict says so";
+                     verdict says so
+       cargo xtask vendor-responses [--cases N | --full] [--seed X] [--corpus DIR]
+       cargo xtask vendor-requests [--cases N | --full] [--seed X] [--corpus DIR]
+
+  vendor-responses   decode random bodies generated from the vendor's response
+                     schemas (DIR/apps/contacts.json, default ../shared/corpus)
+                     with the client, over loopback; fail on any failure
+                     outside the documented departures
+  vendor-requests    validate every request the client builds (the spec's
+                     examples and random requests) against the vendor's
+                     request schemas; same rule
+  --cases N          cases per operation (default 200; --full: 10,000)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -62,6 +74,8 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(args.get(1..).unwrap_or_default()),
         Some("spec-diff") => spec_diff::run(args.get(1..).unwrap_or_default()),
         Some("spec-diff-prove") => spec_diff_prove::run(args.get(1..).unwrap_or_default()),
+        Some("vendor-responses") => vendor_check("responses", args.get(1..).unwrap_or_default()),
+        Some("vendor-requests") => vendor_check("requests", args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -74,5 +88,23 @@ fn main() -> ExitCode {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs the `vendor-check` binary (a crate of its own: it links the
+/// generated client, which xtask must not, so that `cargo xtask codegen`
+/// builds fast and even when the committed client does not compile).
+fn vendor_check(check: &str, args: &[String]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "--package", "vendor-check", "--"])
+        .arg(check)
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("vendor-{check} failed ({status})"))
     }
 }

@@ -255,8 +255,13 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let ok_ty = success_ty(ctx, op);
     let err = error_name(op);
     let arms = response_arms(op);
+    let deprecated = op
+        .deprecated
+        .as_deref()
+        .map(|note| quote!(#[deprecated(note = #note)]));
     quote! {
         #docs
+        #deprecated
         #allow
         pub async fn #name(&self, #(#args),*) -> Result<#rt::ApiResponse<#ok_ty>, #rt::Error<#err>> {
             let request = #rt::Request::new(#rt::Method::#method_ident, #operation_id, #template)

@@ -204,9 +204,16 @@ impl Lowerer<'_> {
         if anonymous {
             notes.push("Sent without credentials (`security: []`).".into());
         }
-        if op.deprecated {
-            notes.push("Deprecated by the API.".into());
-        }
+        let deprecated = op.deprecated.then(|| match deprecation_note(op) {
+            Some(note) => {
+                notes.push(format!("Deprecated by the API: {note}."));
+                note
+            }
+            None => {
+                notes.push("Deprecated by the API.".into());
+                "deprecated by the API".to_owned()
+            }
+        });
         Some(Operation {
             operation_id,
             method_name,
@@ -228,6 +235,7 @@ impl Lowerer<'_> {
             success,
             errors,
             idempotent,
+            deprecated,
             anonymous,
         })
     }
@@ -638,4 +646,16 @@ pub fn status_name(status: &StatusMatch) -> String {
         other => return format!("Status{other}"),
     };
     name.to_owned()
+}
+
+/// The operation's `x-deprecated-note` (which should name the
+/// replacement), the text of its `#[deprecated]`; `None` when it has none
+/// (or one that is not a string), and the note is then generic.
+fn deprecation_note(op: &openapiv3::Operation) -> Option<String> {
+    op.extensions
+        .get("x-deprecated-note")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|note| !note.is_empty())
+        .map(str::to_owned)
 }

@@ -38,13 +38,27 @@ fn round_trip<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, S
 fn codec(schema: &str) -> Option<Codec> {
     use types::*;
     Some(match schema {
+        "AddFollowersResponse" => round_trip::<AddFollowersResponse>,
+        "Appointment" => round_trip::<Appointment>,
+        "AppointmentsResponse" => round_trip::<AppointmentsResponse>,
         "AttributionSource" => round_trip::<AttributionSource>,
         "BadRequestError" => round_trip::<BadRequestError>,
-        "BirthDate" => round_trip::<BirthDate>,
+        "BirthDate" => round_trip::<leadconnector::BirthDate>,
+        "BulkTagsAction" => round_trip::<BulkTagsAction>,
+        "BulkTagsContactResult" => round_trip::<BulkTagsContactResult>,
+        "BulkTagsResult" => round_trip::<BulkTagsResult>,
+        "BulkUpdateTagsRequest" => round_trip::<BulkUpdateTagsRequest>,
+        "BulkUpdateTagsResponse" => round_trip::<BulkUpdateTagsResponse>,
         "Contact" => round_trip::<Contact>,
         "ContactCustomField" => round_trip::<ContactCustomField>,
         "ContactResponse" => round_trip::<ContactResponse>,
+        "ContactsBusinessRequest" => round_trip::<ContactsBusinessRequest>,
+        "ContactsBusinessResponse" => round_trip::<ContactsBusinessResponse>,
+        "ContactsListResponse" => round_trip::<ContactsListResponse>,
+        "ContactsMeta" => round_trip::<ContactsMeta>,
         "CreateContactRequest" => round_trip::<CreateContactRequest>,
+        "CreateNoteRequest" => round_trip::<CreateNoteRequest>,
+        "CreateTaskRequest" => round_trip::<CreateTaskRequest>,
         "CustomFieldFile" => round_trip::<CustomFieldFile>,
         "CustomFieldFileMeta" => round_trip::<CustomFieldFileMeta>,
         "CustomFieldInput" => round_trip::<CustomFieldInput>,
@@ -52,8 +66,14 @@ fn codec(schema: &str) -> Option<Codec> {
         "DeleteContactResponse" => round_trip::<DeleteContactResponse>,
         "DndSetting" => round_trip::<DndSetting>,
         "DndSettings" => round_trip::<DndSettings>,
+        "DuplicateContactResponse" => round_trip::<DuplicateContactResponse>,
+        "FollowersRequest" => round_trip::<FollowersRequest>,
         "InboundDndSetting" => round_trip::<InboundDndSetting>,
         "InboundDndSettings" => round_trip::<InboundDndSettings>,
+        "Note" => round_trip::<Note>,
+        "NoteResponse" => round_trip::<NoteResponse>,
+        "NotesResponse" => round_trip::<NotesResponse>,
+        "RemoveFollowersResponse" => round_trip::<RemoveFollowersResponse>,
         "SearchContactsRequest" => round_trip::<SearchContactsRequest>,
         "SearchContactsResponse" => round_trip::<SearchContactsResponse>,
         "SearchFilter" => round_trip::<SearchFilter>,
@@ -61,14 +81,23 @@ fn codec(schema: &str) -> Option<Codec> {
         "SearchFilterItem" => round_trip::<SearchFilterItem>,
         "SearchLogic" => round_trip::<SearchLogic>,
         "SearchSort" => round_trip::<SearchSort>,
+        "SucceededResponse" => round_trip::<SucceededResponse>,
         "TagsRequest" => round_trip::<TagsRequest>,
         "TagsResponse" => round_trip::<TagsResponse>,
+        "Task" => round_trip::<Task>,
+        "TaskResponse" => round_trip::<TaskResponse>,
+        "TasksResponse" => round_trip::<TasksResponse>,
+        "Timestamp" => round_trip::<leadconnector::Timestamp>,
         "UnauthorizedError" => round_trip::<UnauthorizedError>,
         "UnprocessableEntityError" => round_trip::<UnprocessableEntityError>,
         "UpdateContactRequest" => round_trip::<UpdateContactRequest>,
         "UpdateContactResponse" => round_trip::<UpdateContactResponse>,
+        "UpdateNoteRequest" => round_trip::<UpdateNoteRequest>,
+        "UpdateTaskCompletedRequest" => round_trip::<UpdateTaskCompletedRequest>,
+        "UpdateTaskRequest" => round_trip::<UpdateTaskRequest>,
         "UpsertContactRequest" => round_trip::<UpsertContactRequest>,
         "UpsertContactResponse" => round_trip::<UpsertContactResponse>,
+        "WorkflowRequest" => round_trip::<WorkflowRequest>,
         _ => return None,
     })
 }
@@ -342,7 +371,11 @@ fn assert_page_003_update_response(
     assert_eq!(contact.company_name.as_deref(), Some("DGS VolMAX"));
     assert_eq!(contact.r#type.as_deref(), Some("read"));
     assert_eq!(
-        contact.date_added.map(|d| d.to_rfc3339()),
+        contact
+            .date_added
+            .as_ref()
+            .and_then(leadconnector::Timestamp::to_utc)
+            .map(|d| d.to_rfc3339()),
         Some("2021-07-02T05:18:26.704+00:00".to_owned())
     );
 

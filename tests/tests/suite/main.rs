@@ -17,6 +17,7 @@ mod examples;
 mod fixtures_compile;
 mod fuzz_regressions;
 mod hooks;
+mod listing;
 mod oauth;
 mod resilience;
 mod response_fuzz;
