@@ -125,115 +125,143 @@ pub fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
 }
 
-/// Finds the line and column of the value a JSON pointer names, in YAML or
-/// JSON source text.
-///
-/// This walks the text, not a parsed tree (neither parser keeps positions), so
-/// it is a best effort: it follows each pointer token in order, looking for
-/// the key (`key:` in YAML, `"key"` in JSON) after the previous one. Array
-/// indices are not followed; the position of the enclosing key is kept.
-pub fn locate(source: &str, pointer: &str) -> Option<(usize, usize)> {
-    let mut offset = 0usize;
-    let mut found_any = false;
-    for raw in pointer.split('/').skip(1) {
-        let token = raw.replace("~1", "/").replace("~0", "~");
-        if let Ok(index) = token.parse::<usize>() {
-            if let Some(item) = source.get(offset..).and_then(|rest| yaml_item(rest, index)) {
-                offset += item;
-            }
-            continue;
-        }
-        let rest = source.get(offset..)?;
-        let candidates = [
-            format!("\"{token}\""),
-            format!("'{token}':"),
-            format!("{token}:"),
-        ];
-        let hit = candidates
-            .iter()
-            .filter_map(|needle| find_key(rest, needle).map(|i| (i, needle.len())))
-            .min_by_key(|(i, _)| *i)?;
-        offset += hit.0;
-        found_any = true;
-    }
-    if !found_any {
-        return None;
-    }
-    let before = source.get(..offset)?;
-    let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
-    Some((line, col))
+/// One step down a JSON document: an object key or an array index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// A key of an object.
+    Key(&'a str),
+    /// An index into an array.
+    Index(usize),
 }
 
-/// The offset of the `index`-th item (`- ...`) of the first YAML block list
-/// in `text` (after the key line it starts on). JSON arrays are not followed.
-fn yaml_item(text: &str, index: usize) -> Option<usize> {
-    let mut offset = 0;
-    let mut indent: Option<usize> = None;
-    let mut seen = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let width = line.len() - trimmed.len();
-        if offset > 0 && !trimmed.is_empty() {
-            match indent {
-                None if trimmed.starts_with("- ") || trimmed == "-\n" => indent = Some(width),
-                None => return None,
-                Some(w) if width < w => return None,
-                _ => {}
-            }
-            if Some(width) == indent && trimmed.starts_with('-') {
-                if seen == index {
-                    return Some(offset + width);
+impl Step<'_> {
+    fn push_to(self, pointer: &mut String) {
+        pointer.push('/');
+        match self {
+            Step::Key(key) => pointer.push_str(&escape_token(key)),
+            Step::Index(index) => pointer.push_str(&index.to_string()),
+        }
+    }
+}
+
+/// Where a recursive walk over a document is: the pointer it started from
+/// and the steps taken since, on the walk's own stack. Written out as a
+/// pointer only when a diagnostic needs one: walks rarely find anything, and
+/// formatting a pointer for every node was a tenth of the generator's time.
+#[derive(Clone, Copy, Debug)]
+pub enum Path<'a> {
+    /// The pointer the walk started from.
+    Start(&'a str),
+    /// One step below another position.
+    Below(&'a Path<'a>, Step<'a>),
+}
+
+impl<'a> Path<'a> {
+    /// The position one key further down.
+    pub fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path::Below(self, Step::Key(key))
+    }
+
+    /// The position one array item further down.
+    pub fn index(&'a self, index: usize) -> Path<'a> {
+        Path::Below(self, Step::Index(index))
+    }
+
+    /// The last step, if any was taken.
+    pub fn last(&self) -> Option<Step<'a>> {
+        match self {
+            Path::Start(_) => None,
+            Path::Below(_, step) => Some(*step),
+        }
+    }
+
+    /// The JSON pointer, as [`join`] would have built it step by step.
+    pub fn pointer(&self) -> String {
+        let mut steps = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Path::Start(start) => {
+                    let mut pointer = (*start).to_owned();
+                    for step in steps.into_iter().rev() {
+                        Step::push_to(step, &mut pointer);
+                    }
+                    return pointer;
                 }
-                seen += 1;
+                Path::Below(parent, step) => {
+                    steps.push(*step);
+                    at = parent;
+                }
             }
         }
-        offset += line.len();
     }
-    None
 }
 
-/// Finds `needle` where it starts a key: at the start of a line (after
-/// indentation or a `- ` list marker) in YAML, or anywhere in JSON.
-fn find_key(haystack: &str, needle: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = haystack.get(from..)?.find(needle) {
-        let at = from + i;
-        let line_start = haystack.get(..at)?.rfind('\n').map_or(0, |n| n + 1);
-        let prefix = haystack.get(line_start..at)?;
-        let starts_key = needle.starts_with('"')
-            || prefix
-                .chars()
-                .all(|c| c == ' ' || c == '-' || c == '{' || c == ',');
-        if starts_key {
-            return Some(at);
-        }
-        from = at + needle.len();
-    }
-    None
+/// The positions an iterative walk has been to, each a step below an
+/// earlier one: what [`Path`] is for walks that keep their own stack. A
+/// position is an index into the trail, cheap to copy onto that stack.
+#[derive(Debug, Default)]
+pub struct Trail<'a> {
+    steps: Vec<(usize, Step<'a>)>,
 }
+
+impl<'a> Trail<'a> {
+    /// The walk's starting point (the document root, pointer `""`).
+    pub const ROOT: usize = usize::MAX;
+
+    /// Records the position one step below `parent` and returns it.
+    pub fn below(&mut self, parent: usize, step: Step<'a>) -> usize {
+        self.steps.push((parent, step));
+        self.steps.len() - 1
+    }
+
+    /// The steps from the root to `at`, first step first.
+    pub fn steps(&self, mut at: usize) -> Vec<Step<'a>> {
+        let mut steps = Vec::new();
+        while let Some((parent, step)) = self.steps.get(at) {
+            steps.push(*step);
+            at = *parent;
+        }
+        steps.reverse();
+        steps
+    }
+
+    /// The JSON pointer of `at`, as [`join`] would have built it.
+    pub fn pointer(&self, at: usize) -> String {
+        let mut pointer = String::new();
+        for step in self.steps(at) {
+            step.push_to(&mut pointer);
+        }
+        pointer
+    }
+}
+
+pub use crate::locate::locate;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn locates_nested_yaml_key() {
-        let yaml = "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses: {}\n";
-        assert_eq!(locate(yaml, "/paths/~1a/get"), Some((4, 5)));
-    }
+    fn paths_and_trails_write_pointers_like_join() {
+        let start = Path::Start("/components/schemas");
+        let a = start.key("a/b~c");
+        let b = a.index(3);
+        let c = b.key("type");
+        let joined = join(&join(&join("/components/schemas", "a/b~c"), "3"), "type");
+        assert_eq!(c.pointer(), joined);
+        assert_eq!(c.last(), Some(Step::Key("type")));
+        assert_eq!(start.pointer(), "/components/schemas");
 
-    #[test]
-    fn follows_yaml_list_items() {
-        let yaml = "params:\n  - name: a\n    schema:\n      type: x\n  - name: b\n    schema:\n      type: y\n";
-        assert_eq!(locate(yaml, "/params/1/schema/type"), Some((7, 7)));
-        assert_eq!(locate(yaml, "/params/0/schema/type"), Some((4, 7)));
-    }
-
-    #[test]
-    fn locates_json_key() {
-        let json = "{\n  \"paths\": {\n    \"/a\": {\"get\": {}}\n  }\n}";
-        assert_eq!(locate(json, "/paths/~1a/get"), Some((3, 12)));
+        let mut trail = Trail::default();
+        let x = trail.below(Trail::ROOT, Step::Key("paths"));
+        let y = trail.below(x, Step::Key("/a/{b}"));
+        let z = trail.below(y, Step::Index(0));
+        assert_eq!(
+            trail.pointer(z),
+            join(&join(&join("", "paths"), "/a/{b}"), "0")
+        );
+        assert_eq!(trail.pointer(Trail::ROOT), "");
     }
 
     #[test]

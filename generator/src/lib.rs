@@ -28,6 +28,7 @@ pub mod diff;
 mod emit;
 pub mod ir;
 pub mod load;
+mod locate;
 pub mod lower;
 mod mend;
 pub mod names;
@@ -105,19 +106,18 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic
         return Err(diagnostics);
     }
 
-    let rt = &options.runtime;
+    let (types, operations) =
+        render::client_files(&api, &options.runtime, &options.spec_name).map_err(|d| vec![d])?;
     let mut files = vec![GeneratedFile {
         path: PathBuf::from("src/types.rs"),
-        contents: render::render(emit::types_file(&api, rt), &options.spec_name)
-            .map_err(|d| vec![d])?,
+        contents: types,
     }];
     // A spec of schemas only (webhook payloads, say) has no client to offer:
     // an empty `Client` would only be noise in the crate that includes it.
-    if !api.operations.is_empty() {
+    if let Some(operations) = operations {
         files.push(GeneratedFile {
             path: PathBuf::from("src/operations.rs"),
-            contents: render::render(emit::operations_file(&api, rt), &options.spec_name)
-                .map_err(|d| vec![d])?,
+            contents: operations,
         });
     }
     if let Some(standalone) = &options.standalone {

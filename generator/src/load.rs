@@ -6,10 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::diagnostics::{self, Diagnostic, Location};
+use crate::locate::SourceIndex;
 
 /// A parsed spec plus what is needed to point back into its source files.
 pub struct Loaded {
@@ -27,7 +30,7 @@ pub struct Loaded {
 #[derive(Default)]
 pub struct SourceMap {
     root: PathBuf,
-    texts: BTreeMap<PathBuf, String>,
+    texts: BTreeMap<PathBuf, Source>,
     /// Bundled pointer prefix (`/components/schemas/Name`) -> (file, pointer).
     imported: BTreeMap<String, (PathBuf, String)>,
 }
@@ -43,8 +46,9 @@ impl SourceMap {
                 loc.pointer = pointer;
             }
             if loc.line_col.is_none() && !loc.pointer.is_empty() {
-                if let Some(text) = self.texts.get(&loc.file) {
-                    loc.line_col = diagnostics::locate(text, &loc.pointer);
+                if let Some(source) = self.texts.get(&loc.file) {
+                    let index = source.index.get_or_init(|| SourceIndex::new(&source.text));
+                    loc.line_col = index.locate(&source.text, &loc.pointer);
                 }
             }
         }
@@ -62,6 +66,13 @@ impl SourceMap {
     }
 }
 
+/// One source file's text, and its index for locating pointers, built the
+/// first time a diagnostic points into the file.
+struct Source {
+    text: String,
+    index: OnceLock<SourceIndex>,
+}
+
 /// Reads and bundles the spec at `path`.
 pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     let mut bundler = Bundler {
@@ -76,9 +87,9 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         root_components: Value::Null,
     };
     let mut root = bundler.read(path).map_err(|d| vec![d])?;
-    bundler.root_components = root.clone();
+    bundler.root_components = component_names(&root);
     let root_file = canonical(path);
-    bundler.rewrite(&mut root, &root_file, "", true);
+    bundler.rewrite(&mut root, &root_file, &diagnostics::Path::Start(""), true);
     // Imported components may themselves import more; `rewrite` queued them.
     while let Some((section, name, value)) = bundler.additions.pop() {
         let Some(obj) = root.as_object_mut() else {
@@ -134,10 +145,42 @@ fn parse(root: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
             "not an OpenAPI 3.0 document: no `openapi` version field",
         ));
     }
-    serde_path_to_error::deserialize(root).map_err(|err| {
-        let pointer = path_to_pointer(err.path());
-        Diagnostic::error(pointer, format!("invalid OpenAPI: {}", err.inner()))
+    openapiv3::OpenAPI::deserialize(root).or_else(|_| {
+        // Parse again, following the path, only to say where it failed:
+        // following it costs a tenth of the parse on every valid document.
+        serde_path_to_error::deserialize(root).map_err(|err| {
+            let pointer = path_to_pointer(err.path());
+            Diagnostic::error(pointer, format!("invalid OpenAPI: {}", err.inner()))
+        })
     })
+}
+
+/// The root document's `components` down to the name of each entry, values
+/// left out: what [`Bundler::free_name`] asks about, without a copy of the
+/// whole document.
+fn component_names(root: &Value) -> Value {
+    fn outline(value: &Value, levels: usize) -> Value {
+        match value {
+            _ if levels == 0 => Value::Null,
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(key, child)| (key.clone(), outline(child, levels - 1)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|child| outline(child, levels - 1))
+                    .collect(),
+            ),
+            _ => Value::Null,
+        }
+    }
+    let mut outlined = Map::new();
+    if let Some(components) = root.get("components") {
+        outlined.insert("components".to_owned(), outline(components, 2));
+    }
+    Value::Object(outlined)
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -181,7 +224,8 @@ struct Bundler {
     /// Components to add: (section, name, value).
     additions: Vec<(String, String, Value)>,
     errors: Vec<Diagnostic>,
-    /// The root document as read, to keep imported names from colliding.
+    /// The root document's component names (see [`component_names`]), to
+    /// keep imported names from colliding.
     root_components: Value,
 }
 
@@ -191,7 +235,10 @@ impl Bundler {
             Diagnostic::file_error(path.to_path_buf(), format!("cannot read spec: {e}"))
         })?;
         let value = parse_text(path, &text)?;
-        self.sources.texts.insert(canonical(path), text);
+        let index = OnceLock::new();
+        self.sources
+            .texts
+            .insert(canonical(path), Source { text, index });
         Ok(value)
     }
 
@@ -206,31 +253,37 @@ impl Bundler {
 
     /// Rewrites every `$ref` under `value` (which sits in `file`) so that it
     /// points into the bundled document.
-    fn rewrite(&mut self, value: &mut Value, file: &Path, pointer: &str, is_root: bool) {
+    fn rewrite(
+        &mut self,
+        value: &mut Value,
+        file: &Path,
+        here: &diagnostics::Path<'_>,
+        is_root: bool,
+    ) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get("$ref") {
                     let reference = reference.clone();
-                    let here = diagnostics::join(pointer, "$ref");
                     match self.import(&reference, file, is_root) {
                         Ok(Some(local)) => {
                             map.insert("$ref".into(), Value::String(local));
                         }
                         Ok(None) => {}
-                        Err(message) => self.errors.push(at(file, &here, message)),
+                        Err(message) => {
+                            let pointer = here.key("$ref").pointer();
+                            self.errors.push(at(file, &pointer, message));
+                        }
                     }
                 }
                 for (key, child) in map.iter_mut() {
                     if key != "$ref" {
-                        let child_pointer = diagnostics::join(pointer, key);
-                        self.rewrite(child, file, &child_pointer, is_root);
+                        self.rewrite(child, file, &here.key(key), is_root);
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter_mut().enumerate() {
-                    let child_pointer = diagnostics::join(pointer, &i.to_string());
-                    self.rewrite(child, file, &child_pointer, is_root);
+                    self.rewrite(child, file, &here.index(i), is_root);
                 }
             }
             _ => {}
@@ -286,7 +339,12 @@ impl Bundler {
         self.sources
             .imported
             .insert(bundled_pointer, (target_file.clone(), fragment.to_owned()));
-        self.rewrite(&mut target, &target_file, fragment, false);
+        self.rewrite(
+            &mut target,
+            &target_file,
+            &diagnostics::Path::Start(fragment),
+            false,
+        );
         self.additions.push((section, name, target));
         Ok(Some(local))
     }

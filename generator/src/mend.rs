@@ -3,13 +3,14 @@
 //! document in openapiv3; each repair leaves a located warning, so the spec's
 //! author can fix the source.
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, Diagnostic, Path, Step, Trail};
 
 /// Applies every repair.
 pub fn mend(root: &mut Value, warnings: &mut Vec<Diagnostic>) {
-    mend_types(root, "", warnings);
+    mend_types(root, &Path::Start(""), warnings);
     mend_parameters(root, warnings);
     mend_headers(root, warnings);
 }
@@ -23,12 +24,13 @@ pub const MAX_SCHEMA_DEPTH: usize = 12;
 
 /// The first schema nested deeper than [`MAX_SCHEMA_DEPTH`], as an error.
 pub fn too_deep(root: &Value) -> Option<Diagnostic> {
-    let mut stack: Vec<(&Value, String, usize)> = vec![(root, String::new(), 0)];
-    while let Some((value, pointer, depth)) = stack.pop() {
+    let mut trail = Trail::default();
+    let mut stack: Vec<(&Value, usize, usize)> = vec![(root, Trail::ROOT, 0)];
+    while let Some((value, at, depth)) = stack.pop() {
         if depth > MAX_SCHEMA_DEPTH {
             return Some(
                 Diagnostic::error(
-                    pointer,
+                    trail.pointer(at),
                     format!("schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here"),
                 )
                 .with_hint(
@@ -39,37 +41,31 @@ pub fn too_deep(root: &Value) -> Option<Diagnostic> {
         match value {
             Value::Object(map) => {
                 for (key, child) in map {
-                    let child_pointer = diagnostics::join(&pointer, key);
                     match (key.as_str(), child) {
                         ("example" | "examples" | "default" | "enum", _) => {}
                         ("allOf" | "oneOf" | "anyOf", Value::Array(items)) => {
+                            let list = trail.below(at, Step::Key(key));
                             for (i, item) in items.iter().enumerate() {
-                                stack.push((
-                                    item,
-                                    diagnostics::join(&child_pointer, &i.to_string()),
-                                    depth + 1,
-                                ));
+                                stack.push((item, trail.below(list, Step::Index(i)), depth + 1));
                             }
                         }
                         ("items" | "not" | "additionalProperties", _) => {
-                            stack.push((child, child_pointer, depth + 1))
+                            stack.push((child, trail.below(at, Step::Key(key)), depth + 1))
                         }
                         ("properties", Value::Object(props)) => {
+                            let props_at = trail.below(at, Step::Key(key));
                             for (name, prop) in props {
-                                stack.push((
-                                    prop,
-                                    diagnostics::join(&child_pointer, name),
-                                    depth + 1,
-                                ));
+                                let prop_at = trail.below(props_at, Step::Key(name));
+                                stack.push((prop, prop_at, depth + 1));
                             }
                         }
-                        _ => stack.push((child, child_pointer, depth)),
+                        _ => stack.push((child, trail.below(at, Step::Key(key)), depth)),
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    stack.push((item, diagnostics::join(&pointer, &i.to_string()), depth));
+                    stack.push((item, trail.below(at, Step::Index(i)), depth));
                 }
             }
             _ => {}
@@ -83,28 +79,31 @@ pub fn too_deep(root: &Value) -> Option<Diagnostic> {
 /// such a mistake only after retrying every alternative at every level above
 /// it, which is slow and says little about where the mistake is.
 pub fn misshapen(root: &Value) -> Option<Diagnostic> {
-    let mut stack: Vec<(&Value, String, bool)> = vec![(root, String::new(), false)];
-    while let Some((value, pointer, is_schema)) = stack.pop() {
+    let schemas = root.pointer("/components/schemas");
+    let mut trail = Trail::default();
+    let mut stack: Vec<(&Value, usize, bool)> = vec![(root, Trail::ROOT, false)];
+    while let Some((value, at, is_schema)) = stack.pop() {
         if is_schema {
-            if let Some(error) = schema_shape(value, &pointer, &mut stack) {
+            if let Some(error) = schema_shape(value, at, &mut trail, &mut stack) {
                 return Some(error);
             }
             continue;
         }
         match value {
             Value::Object(map) => {
+                // Each entry of `/components/schemas` is a schema.
+                let in_schemas = schemas.is_some_and(|schemas| std::ptr::eq(schemas, value));
                 for (key, child) in map {
                     if matches!(key.as_str(), "example" | "examples") {
                         continue;
                     }
-                    let child_pointer = diagnostics::join(&pointer, key);
-                    let schema = key == "schema" || pointer == "/components/schemas";
-                    stack.push((child, child_pointer, schema));
+                    let schema = key == "schema" || in_schemas;
+                    stack.push((child, trail.below(at, Step::Key(key)), schema));
                 }
             }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    stack.push((item, diagnostics::join(&pointer, &i.to_string()), false));
+                    stack.push((item, trail.below(at, Step::Index(i)), false));
                 }
             }
             _ => {}
@@ -116,58 +115,63 @@ pub fn misshapen(root: &Value) -> Option<Diagnostic> {
 /// Checks one schema object's keywords and queues its subschemas.
 fn schema_shape<'v>(
     value: &'v Value,
-    pointer: &str,
-    stack: &mut Vec<(&'v Value, String, bool)>,
+    at: usize,
+    trail: &mut Trail<'v>,
+    stack: &mut Vec<(&'v Value, usize, bool)>,
 ) -> Option<Diagnostic> {
-    let wrong = |key: &str, expected: &str| {
+    let wrong = |trail: &Trail<'_>, key: &str, expected: &str| {
         Some(Diagnostic::error(
-            diagnostics::join(pointer, key),
+            diagnostics::join(&trail.pointer(at), key),
             format!("`{key}` must be {expected}"),
         ))
     };
     let Value::Object(map) = value else {
-        return Some(Diagnostic::error(pointer, "a schema must be an object"));
+        return Some(Diagnostic::error(
+            trail.pointer(at),
+            "a schema must be an object",
+        ));
     };
     for (key, child) in map {
-        let child_pointer = diagnostics::join(pointer, key);
         match (key.as_str(), child) {
             ("allOf" | "oneOf" | "anyOf", Value::Array(items)) => {
+                let list = trail.below(at, Step::Key(key));
                 for (i, item) in items.iter().enumerate() {
-                    stack.push((
-                        item,
-                        diagnostics::join(&child_pointer, &i.to_string()),
-                        true,
-                    ));
+                    stack.push((item, trail.below(list, Step::Index(i)), true));
                 }
             }
-            ("allOf" | "oneOf" | "anyOf", _) => return wrong(key, "a list of schemas"),
-            ("items" | "not", Value::Object(_)) => stack.push((child, child_pointer, true)),
-            ("items" | "not", _) => return wrong(key, "a schema"),
-            ("additionalProperties", Value::Object(_)) => stack.push((child, child_pointer, true)),
+            ("allOf" | "oneOf" | "anyOf", _) => return wrong(trail, key, "a list of schemas"),
+            ("items" | "not", Value::Object(_)) => {
+                stack.push((child, trail.below(at, Step::Key(key)), true))
+            }
+            ("items" | "not", _) => return wrong(trail, key, "a schema"),
+            ("additionalProperties", Value::Object(_)) => {
+                stack.push((child, trail.below(at, Step::Key(key)), true))
+            }
             ("additionalProperties", Value::Bool(_)) => {}
-            ("additionalProperties", _) => return wrong(key, "a schema or a boolean"),
+            ("additionalProperties", _) => return wrong(trail, key, "a schema or a boolean"),
             ("properties", Value::Object(props)) => {
+                let props_at = trail.below(at, Step::Key(key));
                 for (name, prop) in props {
-                    stack.push((prop, diagnostics::join(&child_pointer, name), true));
+                    stack.push((prop, trail.below(props_at, Step::Key(name)), true));
                 }
             }
             ("discriminator", Value::Object(_)) => {}
-            ("properties" | "discriminator", _) => return wrong(key, "an object"),
+            ("properties" | "discriminator", _) => return wrong(trail, key, "an object"),
             ("required" | "enum", Value::Array(_)) => {}
-            ("required" | "enum", _) => return wrong(key, "a list"),
+            ("required" | "enum", _) => return wrong(trail, key, "a list"),
             (
                 "$ref" | "type" | "format" | "pattern" | "title" | "description",
                 Value::String(_),
             ) => {}
             ("$ref" | "type" | "format" | "pattern" | "title" | "description", _) => {
-                return wrong(key, "a string")
+                return wrong(trail, key, "a string")
             }
             (
                 "nullable" | "readOnly" | "writeOnly" | "deprecated" | "uniqueItems",
                 Value::Bool(_),
             ) => {}
             ("nullable" | "readOnly" | "writeOnly" | "deprecated" | "uniqueItems", _) => {
-                return wrong(key, "a boolean")
+                return wrong(trail, key, "a boolean")
             }
             _ => {}
         }
@@ -175,36 +179,33 @@ fn schema_shape<'v>(
     // The keyword checks above catch the common mistakes; parsing this one
     // node with its subschemas blanked catches the rest (`minLength: -1`,
     // a bad `discriminator`, ...), in time linear in the document.
-    let mut shallow = map.clone();
-    for (key, child) in shallow.iter_mut() {
-        match key.as_str() {
-            "allOf" | "oneOf" | "anyOf" => {
-                if let Value::Array(items) = child {
-                    items
-                        .iter_mut()
-                        .for_each(|item| *item = Value::Object(Map::new()));
-                }
-            }
-            "items" | "not" | "additionalProperties" if child.is_object() => {
-                *child = Value::Object(Map::new());
-            }
-            "properties" => {
-                if let Value::Object(props) = child {
-                    props
-                        .values_mut()
-                        .for_each(|prop| *prop = Value::Object(Map::new()));
-                }
-            }
-            _ => {}
-        }
+    let blank = || Value::Object(Map::new());
+    let shallow = Value::Object(
+        map.iter()
+            .map(|(key, child)| {
+                let child = match (key.as_str(), child) {
+                    ("allOf" | "oneOf" | "anyOf", Value::Array(items)) => {
+                        Value::Array(items.iter().map(|_| blank()).collect())
+                    }
+                    ("items" | "not" | "additionalProperties", Value::Object(_)) => blank(),
+                    ("properties", Value::Object(props)) => {
+                        Value::Object(props.keys().map(|name| (name.clone(), blank())).collect())
+                    }
+                    _ => child.clone(),
+                };
+                (key.clone(), child)
+            })
+            .collect(),
+    );
+    if openapiv3::Schema::deserialize(&shallow).is_ok() {
+        return None;
     }
-    if let Err(error) =
-        serde_path_to_error::deserialize::<_, openapiv3::Schema>(Value::Object(shallow))
-    {
+    // Parse again, following the path, only to say where it failed.
+    if let Err(error) = serde_path_to_error::deserialize::<_, openapiv3::Schema>(shallow) {
         let at = error
             .path()
             .iter()
-            .fold(pointer.to_owned(), |at, segment| match segment {
+            .fold(trail.pointer(at), |at, segment| match segment {
                 serde_path_to_error::Segment::Map { key } => diagnostics::join(&at, key),
                 serde_path_to_error::Segment::Seq { index } => {
                     diagnostics::join(&at, &index.to_string())
@@ -371,7 +372,7 @@ const TYPES: &[&str] = &[
 /// Removes `type` values OpenAPI 3.0 does not have (vendors write `any`,
 /// `file`, ...), which would otherwise fail the whole document: a schema
 /// without `type` accepts any JSON, which is what they mean.
-fn mend_types(value: &mut Value, pointer: &str, warnings: &mut Vec<Diagnostic>) {
+fn mend_types(value: &mut Value, here: &Path<'_>, warnings: &mut Vec<Diagnostic>) {
     match value {
         Value::Object(map) => {
             let bad = match map.get("type") {
@@ -380,12 +381,12 @@ fn mend_types(value: &mut Value, pointer: &str, warnings: &mut Vec<Diagnostic>) 
                 Some(_) => true,
                 None => false,
             };
-            let in_properties = pointer.ends_with("/properties");
+            let in_properties = here.last() == Some(Step::Key("properties"));
             if bad && !in_properties {
                 let shown = map.get("type").map(ToString::to_string).unwrap_or_default();
                 map.remove("type");
                 warnings.push(
-                    Diagnostic::warning(diagnostics::join(pointer, "type"), format!("`type: {shown}` is not an OpenAPI 3.0 type; the schema accepts any JSON"))
+                    Diagnostic::warning(here.key("type").pointer(), format!("`type: {shown}` is not an OpenAPI 3.0 type; the schema accepts any JSON"))
                         .with_hint("use one of string, number, integer, boolean, array, object, or leave `type` out"),
                 );
             }
@@ -396,13 +397,12 @@ fn mend_types(value: &mut Value, pointer: &str, warnings: &mut Vec<Diagnostic>) 
                 if data && !in_properties {
                     continue;
                 }
-                let child_pointer = diagnostics::join(pointer, key);
-                mend_types(child, &child_pointer, warnings);
+                mend_types(child, &here.key(key), warnings);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                mend_types(child, &diagnostics::join(pointer, &i.to_string()), warnings);
+                mend_types(child, &here.index(i), warnings);
             }
         }
         _ => {}

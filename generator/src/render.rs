@@ -1,12 +1,158 @@
 //! Render layer: tokens to formatted source with the generated-file header.
+//!
+//! Formatting (`syn` parsing the emitted tokens, then prettyplease) is most of
+//! the time generation takes, so [`client_files`] spreads it over the cores:
+//! `operations.rs` is one piece of work, `types.rs` is cut into runs of whole
+//! types, and each piece is emitted and formatted on whichever thread is free.
+//! Tokens cannot cross threads (proc-macro2's types are not `Send`), which is
+//! why each piece is emitted where it is formatted.
+
+use std::num::NonZeroUsize;
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
 
 use crate::diagnostics::Diagnostic;
+use crate::emit::{self, Runtime};
+use crate::ir::{Api, TypeDef, TypeKind};
 
 /// Formats `tokens` as a Rust file with prettyplease and prepends the header
 /// that marks it generated.
 pub fn render(tokens: TokenStream, spec_name: &str) -> Result<String, Diagnostic> {
+    Ok(with_header(&unparse(tokens)?, spec_name))
+}
+
+/// The client's `src/types.rs` and, when the spec has operations,
+/// `src/operations.rs`, emitted and formatted on all cores.
+pub fn client_files(
+    api: &Api,
+    rt: &Runtime,
+    spec_name: &str,
+) -> Result<(String, Option<String>), Diagnostic> {
+    let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    client_files_on(api, rt, spec_name, threads)
+}
+
+/// [`client_files`] on up to `threads` threads.
+fn client_files_on(
+    api: &Api,
+    rt: &Runtime,
+    spec_name: &str,
+    threads: usize,
+) -> Result<(String, Option<String>), Diagnostic> {
+    let pieces = pieces(&api.types, !api.operations.is_empty(), threads);
+    let formatted = on_threads(&pieces, threads, |piece| {
+        unparse(match piece {
+            Piece::Operations => emit::operations_file(api, rt),
+            Piece::Types(part) => emit::types_file(api, rt, part.clone()),
+        })
+    });
+    let mut types = String::new();
+    let mut operations = None;
+    for (piece, text) in pieces.iter().zip(formatted) {
+        match piece {
+            Piece::Operations => operations = Some(with_header(&text?, spec_name)),
+            Piece::Types(_) => types.push_str(&text?),
+        }
+    }
+    Ok((with_header(&types, spec_name), operations))
+}
+
+/// One piece of formatting work.
+#[derive(Clone, Debug, PartialEq)]
+enum Piece {
+    /// All of `operations.rs`.
+    Operations,
+    /// The types at these indices of `Api::types` (the first piece also
+    /// carries the module doc).
+    Types(Range<usize>),
+}
+
+/// Cuts the work in pieces: `operations.rs` first when there is one (the
+/// largest single piece, so it starts first), then `types.rs` in about four runs per thread, of
+/// about equal size by the number of fields and variants (a spec's types
+/// range from one line to hundreds). One thread gets the whole file.
+fn pieces(types: &[TypeDef], operations: bool, threads: usize) -> Vec<Piece> {
+    let runs = if threads > 1 { threads * 4 } else { 1 };
+    let total: usize = types.iter().map(weight).sum();
+    let per_run = total.div_ceil(runs).max(1);
+    let mut pieces = Vec::new();
+    if operations {
+        pieces.push(Piece::Operations);
+    }
+    let (mut start, mut filled) = (0, 0);
+    for (i, def) in types.iter().enumerate() {
+        filled += weight(def);
+        if filled >= per_run {
+            pieces.push(Piece::Types(start..i + 1));
+            (start, filled) = (i + 1, 0);
+        }
+    }
+    if start < types.len() || types.is_empty() {
+        pieces.push(Piece::Types(start..types.len()));
+    }
+    pieces
+}
+
+/// Roughly how much code a type becomes.
+fn weight(def: &TypeDef) -> usize {
+    1 + match &def.kind {
+        TypeKind::Struct(s) => s.fields.len(),
+        TypeKind::Enum(e) => e.variants.len(),
+        TypeKind::Union(u) => u.variants.len(),
+        TypeKind::Alias(_) => 0,
+    }
+}
+
+/// Stack for the helper threads: what a main thread has on Linux, so that
+/// deeply nested specs behave as they do when generated on one thread.
+const STACK_SIZE: usize = 8 << 20;
+
+/// Runs `work` on every item, on up to `threads` threads (this one
+/// included), and returns the results in the items' order. A panic in `work`
+/// is passed on to the caller as if it had happened on this thread.
+fn on_threads<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let drain = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else {
+                return done;
+            };
+            done.push((index, work(item)));
+        }
+    };
+    let mut done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(items.len()))
+            .filter_map(|_| {
+                // A helper that cannot start leaves its share to the others.
+                std::thread::Builder::new()
+                    .stack_size(STACK_SIZE)
+                    .spawn_scoped(scope, drain)
+                    .ok()
+            })
+            .collect();
+        let mut done = drain();
+        for helper in helpers {
+            match helper.join() {
+                Ok(theirs) => done.extend(theirs),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// prettyplease's text for `tokens`, with blank lines between items.
+fn unparse(tokens: TokenStream) -> Result<String, Diagnostic> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
         Diagnostic::error(
             "",
@@ -14,8 +160,11 @@ pub fn render(tokens: TokenStream, spec_name: &str) -> Result<String, Diagnostic
         )
         .with_hint("please report this with the spec that caused it")
     })?;
-    let body = separate_items(&prettyplease::unparse(&file));
-    Ok(format!("{}\n{body}", header(spec_name)))
+    Ok(prettyplease::unparse(&file))
+}
+
+fn with_header(text: &str, spec_name: &str) -> String {
+    format!("{}\n{}", header(spec_name), separate_items(text))
 }
 
 /// Starts of lines that begin an item (or its docs and attributes).
@@ -28,22 +177,25 @@ const ITEM_STARTS: &[&str] = &[
 /// like hand-written code.
 fn separate_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut previous: Option<&str> = None;
+    // The previous line: its indentation and its text without it.
+    let mut previous: Option<(usize, &str)> = None;
     for line in text.lines() {
-        if let Some(prev) = previous {
-            let indent = line.len() - line.trim_start().len();
-            let prev_indent = prev.len() - prev.trim_start().len();
-            let prev = prev.trim();
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if let Some((prev_indent, prev)) = previous {
+            let prev = prev.trim_end();
             let prev_ends_item = prev == "}"
                 || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
-            let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
-            if prev_ends_item && starts_item && indent == prev_indent {
+            if prev_ends_item
+                && indent == prev_indent
+                && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
+            {
                 out.push('\n');
             }
         }
         out.push_str(line);
         out.push('\n');
-        previous = Some(line);
+        previous = Some((indent, trimmed));
     }
     out
 }
@@ -54,4 +206,37 @@ pub fn header(spec_name: &str) -> String {
         "// @generated by `cargo xtask codegen` from {spec_name}.\n\
          // Do not edit: change the spec or the generator, then regenerate.\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Formatting in pieces on several threads gives what formatting each
+    /// file whole on one thread gives.
+    #[test]
+    fn pieces_joined_are_the_whole_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut specs = vec![root.join("spec/contacts.yaml")];
+        let fixtures = std::fs::read_dir(root.join("tests/fixtures")).expect("fixtures");
+        specs.extend(
+            fixtures
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml")),
+        );
+        assert!(specs.len() > 5, "{specs:?}");
+        let rt = Runtime::in_crate();
+        for spec in specs {
+            let loaded = crate::load::load(&spec).expect("loads");
+            let (api, _) = crate::lower::lower(&loaded);
+            let whole = client_files_on(&api, &rt, "spec", 1).expect("renders");
+            assert_eq!(pieces(&api.types, true, 1).len(), 2, "{spec:?}");
+            for threads in [2, 3, 7] {
+                assert!(pieces(&api.types, true, threads).len() > 2 || api.types.len() < 2);
+                let split = client_files_on(&api, &rt, "spec", threads).expect("renders");
+                assert_eq!(split, whole, "{spec:?} on {threads} threads");
+            }
+        }
+    }
 }

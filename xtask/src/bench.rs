@@ -1,12 +1,22 @@
-//! `cargo xtask bench DIR [--iterations N]`: generation speed per spec.
+//! `cargo xtask bench DIR [--iterations N] [--jobs J]`: generation speed.
 //!
-//! Times `generator::generate` in-process (load, lower, emit, render; no
-//! file writes) for every OpenAPI document under DIR, N times each, and
-//! prints the minimum and median per spec against spec size. Run it in
-//! release mode for figures worth writing down:
+//! Times `generator::generate` in-process (load, mend, lower, emit, render;
+//! no file writes) for every OpenAPI document under DIR. Run it in release
+//! mode for figures worth writing down:
 //! `cargo run --release -p xtask -- bench ../shared/corpus/apps`.
+//!
+//! Two measurements, each repeated N times, reporting the minimum and the
+//! median (the minimum is the least disturbed by other load on the machine):
+//!
+//! 1. per spec, one after the other: time, µs per KiB and KiB/s, then their
+//!    sum; a spec whose µs/KiB is over twice the median is flagged, since
+//!    generation time should grow linearly with spec size;
+//! 2. the whole directory in one process, specs shared out over J threads
+//!    (default: the machine's cores), as a maintainer regenerating every
+//!    spec or CI checking them would run it: wall-clock time and KiB/s.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use generator::{Options, Runtime};
@@ -17,76 +27,161 @@ use crate::corpus::find_specs;
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut dir = None;
     let mut iterations = 20usize;
+    let mut jobs = std::thread::available_parallelism().map_or(1, usize::from);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
+        let mut positive = |flag: &str| -> Result<usize, String> {
+            it.next()
+                .and_then(|n| n.parse().ok())
+                .filter(|n| *n > 0)
+                .ok_or(format!("{flag} needs a positive number"))
+        };
         match arg.as_str() {
-            "--iterations" => {
-                iterations = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|n| *n > 0)
-                    .ok_or("--iterations needs a positive number")?;
-            }
+            "--iterations" => iterations = positive("--iterations")?,
+            "--jobs" => jobs = positive("--jobs")?,
             other if dir.is_none() => dir = Some(absolute(Path::new(other))),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    let dir = dir.ok_or("usage: cargo xtask bench DIR [--iterations N]")?;
+    let dir = dir.ok_or("usage: cargo xtask bench DIR [--iterations N] [--jobs J]")?;
     let specs = find_specs(&dir)?;
+    if specs.is_empty() {
+        return Err(format!("no OpenAPI documents under {}", dir.display()));
+    }
     let options = Options {
         runtime: Runtime::external("leadconnector").ok_or("bad runtime crate name")?,
         spec_name: "bench".into(),
         standalone: None,
         deny_warnings: false,
     };
+    let sizes: Vec<f64> = specs
+        .iter()
+        .map(|spec| std::fs::metadata(spec).map_or(0, |m| m.len()) as f64 / 1024.0)
+        .collect();
+    let total_kib: f64 = sizes.iter().sum();
+
+    println!("per spec, one after the other ({iterations} runs each; µs/KiB and KiB/s from the minimum):");
     println!(
-        "{:<24} {:>8} {:>10} {:>10} {:>8}",
-        "spec", "KiB", "min ms", "median ms", "µs/KiB"
+        "{:<24} {:>8} {:>9} {:>10} {:>8} {:>9}",
+        "spec", "KiB", "min ms", "median ms", "µs/KiB", "KiB/s"
     );
-    let mut total_min = Duration::ZERO;
-    let mut total_kib = 0.0;
-    for spec in &specs {
-        let kib = std::fs::metadata(spec).map(|m| m.len()).unwrap_or(0) as f64 / 1024.0;
+    let mut rows = Vec::with_capacity(specs.len());
+    for (spec, kib) in specs.iter().zip(&sizes) {
         let mut times = Vec::with_capacity(iterations);
         for _ in 0..iterations {
             let started = Instant::now();
-            let result = generator::generate(spec, &options);
+            generate(spec, &options)?;
             times.push(started.elapsed());
-            if let Err(diagnostics) = result {
-                let first = diagnostics
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                return Err(format!("{} does not generate:\n{first}", spec.display()));
-            }
         }
-        times.sort();
-        let min = times.first().copied().unwrap_or_default();
-        let median = times.get(times.len() / 2).copied().unwrap_or_default();
-        total_min += min;
-        total_kib += kib;
-        let name = spec
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+        let (min, median) = min_median(&mut times);
         println!(
-            "{:<24} {:>8.1} {:>10.2} {:>10.2} {:>8.1}",
-            name,
+            "{:<24} {:>8.1} {:>9.2} {:>10.2} {:>8.1} {:>9.0}",
+            file_name(spec),
             kib,
             ms(min),
             ms(median),
-            min.as_secs_f64() * 1e6 / kib.max(0.001)
+            micros_per_kib(min, *kib),
+            kib / min.as_secs_f64().max(1e-9)
         );
+        rows.push((file_name(spec), *kib, min, median));
     }
+    let sum_min: Duration = rows.iter().map(|r| r.2).sum();
+    let sum_median: Duration = rows.iter().map(|r| r.3).sum();
     println!(
-        "{:<24} {:>8.1} {:>10.2} {:>10} {:>8.1}",
-        "total (sum of minimums)",
+        "{:<24} {:>8.1} {:>9.2} {:>10.2} {:>8.1} {:>9.0}",
+        "total (sum)",
         total_kib,
-        ms(total_min),
-        "",
-        total_min.as_secs_f64() * 1e6 / total_kib.max(0.001)
+        ms(sum_min),
+        ms(sum_median),
+        micros_per_kib(sum_min, total_kib),
+        total_kib / sum_min.as_secs_f64().max(1e-9)
+    );
+    let mut per_kib: Vec<f64> = rows.iter().map(|r| micros_per_kib(r.2, r.1)).collect();
+    per_kib.sort_by(f64::total_cmp);
+    let median_per_kib = per_kib.get(per_kib.len() / 2).copied().unwrap_or_default();
+    let outliers: Vec<String> = rows
+        .iter()
+        .filter(|r| micros_per_kib(r.2, r.1) > 2.0 * median_per_kib)
+        .map(|r| r.0.clone())
+        .collect();
+    println!(
+        "linearity: median {median_per_kib:.1} µs/KiB, max {:.2}x the median; {}",
+        per_kib.last().copied().unwrap_or_default() / median_per_kib.max(1e-9),
+        if outliers.is_empty() {
+            "no spec over 2x".to_owned()
+        } else {
+            format!("over 2x: {}", outliers.join(", "))
+        }
+    );
+
+    let mut walls = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let started = Instant::now();
+        generate_all(&specs, &options, jobs)?;
+        walls.push(started.elapsed());
+    }
+    let (min, median) = min_median(&mut walls);
+    println!(
+        "whole directory in one process, {jobs} thread(s), {iterations} runs: \
+         min {:.2} ms, median {:.2} ms, {:.0} KiB/s, {:.1} µs/KiB",
+        ms(min),
+        ms(median),
+        total_kib / min.as_secs_f64().max(1e-9),
+        micros_per_kib(min, total_kib)
     );
     Ok(())
+}
+
+/// Generates every spec once, `jobs` threads taking the next spec in turn.
+fn generate_all(specs: &[PathBuf], options: &Options, jobs: usize) -> Result<(), String> {
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.min(specs.len()))
+            .map(|_| {
+                scope.spawn(|| -> Result<(), String> {
+                    while let Some(spec) = specs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        generate(spec, options)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|worker| {
+            worker
+                .join()
+                .map_err(|_| "a bench thread panicked".to_owned())?
+        })
+    })
+}
+
+fn generate(spec: &Path, options: &Options) -> Result<(), String> {
+    generator::generate(spec, options)
+        .map(drop)
+        .map_err(|diagnostics| {
+            let first = diagnostics
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            format!("{} does not generate:\n{first}", spec.display())
+        })
+}
+
+fn min_median(times: &mut [Duration]) -> (Duration, Duration) {
+    times.sort();
+    let min = times.first().copied().unwrap_or_default();
+    let median = times.get(times.len() / 2).copied().unwrap_or_default();
+    (min, median)
+}
+
+fn file_name(spec: &Path) -> String {
+    spec.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn micros_per_kib(time: Duration, kib: f64) -> f64 {
+    time.as_secs_f64() * 1e6 / kib.max(0.001)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -113,6 +113,9 @@ impl Ctx<'_> {
 /// An identifier from a name the `names` module produced (`r#type` becomes a
 /// raw identifier).
 pub fn ident(name: &str) -> Ident {
+    if plain_ident(name) {
+        return Ident::new(name, Span::call_site());
+    }
     if let Some(raw) = name.strip_prefix("r#") {
         if syn::parse_str::<Ident>(raw).is_err() || is_keyword(raw) {
             return Ident::new_raw(raw, Span::call_site());
@@ -124,6 +127,29 @@ pub fn ident(name: &str) -> Ident {
         // panic if one slips through.
         Err(_) => Ident::new(&names::snake(name).replace("r#", "r_"), Span::call_site()),
     }
+}
+
+/// Every keyword of every edition, reserved and weak ones too: a superset
+/// of the words `syn` refuses as an `Ident`.
+#[rustfmt::skip]
+const KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "auto", "await", "become", "box", "break", "const",
+    "continue", "crate", "default", "do", "dyn", "else", "enum", "extern", "false", "final",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "macro_rules", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "raw", "ref", "return", "safe", "Self", "self",
+    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "union", "unsafe",
+    "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// An ASCII identifier that is no keyword: most names, which `syn` would
+/// accept as they are. Checking this is a hundredth of lexing the name.
+fn plain_ident(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !KEYWORDS.contains(&name)
 }
 
 fn is_keyword(word: &str) -> bool {
@@ -264,5 +290,52 @@ fn example_lines(example: &Value) -> Vec<String> {
             lines.push("```".to_owned());
             lines
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path in `ident` gives what lexing the name with `syn` gives.
+    #[test]
+    fn plain_idents_are_what_syn_accepts_unchanged() {
+        let names = [
+            "id",
+            "Id",
+            "_id",
+            "__",
+            "x1",
+            "r",
+            "b",
+            "br",
+            "c",
+            "union",
+            "gen",
+            "raw",
+            "type",
+            "Self",
+            "self",
+            "_",
+            "1a",
+            "a-b",
+            "a b",
+            "é",
+            "",
+            "r#type",
+            "async",
+            "try",
+            "dyn",
+            "contact_id",
+            "ContactId",
+            "Open2",
+        ];
+        for name in names.iter().chain(KEYWORDS) {
+            if plain_ident(name) {
+                let by_syn = syn::parse_str::<Ident>(name).map(|i| i.to_string());
+                assert_eq!(by_syn.ok().as_deref(), Some(*name), "{name}");
+            }
+        }
+        assert!(plain_ident("contact_id") && !plain_ident("type") && !plain_ident("1a"));
     }
 }

@@ -1,18 +1,33 @@
 //! Emits the `types` module: structs, enums, unions and aliases.
 
+use std::ops::Range;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, ident, Ctx, Runtime};
 use crate::ir::{Api, Constructor, EnumDef, Presence, StructDef, Ty, TypeDef, TypeKind, UnionDef};
 
-/// The whole `types` module.
-pub fn types_file(api: &Api, rt: &Runtime) -> TokenStream {
+/// The `types` module.
+///
+/// Only the types in `part` are emitted, and the module doc only when `part`
+/// starts at 0: the file in pieces, each formatted on its own thread (items
+/// format alone, so the pieces formatted and joined in order are the whole
+/// file formatted).
+pub fn types_file(api: &Api, rt: &Runtime, part: Range<usize>) -> TokenStream {
     let ctx = Ctx { rt, in_types: true };
-    let items = api.types.iter().map(|def| type_def(&ctx, def));
-    let doc = format!(" Request and response types of the {}.", api.title.trim());
+    let doc = (part.start == 0).then(|| {
+        let doc = format!(" Request and response types of the {}.", api.title.trim());
+        quote!(#![doc = #doc])
+    });
+    let items = api
+        .types
+        .get(part)
+        .unwrap_or_default()
+        .iter()
+        .map(|def| type_def(&ctx, def));
     quote! {
-        #![doc = #doc]
+        #doc
         #(#items)*
     }
 }
