@@ -258,11 +258,36 @@ mod tests {
             departures.patch_response("getContact", 400, Some(whole.clone())),
             (Some(whole), None)
         );
-        let contact = json!({"contact": {}});
+        let contact = json!({"contact": {"id": "c1"}});
         assert_eq!(
             departures.patch_response("getContact", 200, Some(contact.clone())),
             (Some(contact), None),
-            "success bodies are served as generated"
+            "success bodies with what the spec requires are served as generated"
+        );
+    }
+
+    #[test]
+    fn success_bodies_get_the_required_objects_and_ids() {
+        let departures = Departures::new();
+        assert_eq!(
+            departures.patch_response("getContact", 200, Some(json!({}))),
+            (Some(json!({"contact": {"id": "generated-id"}})), Some(58))
+        );
+        assert_eq!(
+            departures.patch_response(
+                "getAllNotes",
+                200,
+                Some(json!({"notes": [{"body": "b"}, {"id": "n2"}]}))
+            ),
+            (
+                Some(json!({"notes": [{"body": "b", "id": "generated-id"}, {"id": "n2"}]})),
+                Some(58)
+            )
+        );
+        // Operations that wrap nothing the spec requires are left alone.
+        assert_eq!(
+            departures.patch_response("deleteContact", 200, Some(json!({}))),
+            (Some(json!({})), None)
         );
     }
 }
