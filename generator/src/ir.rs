@@ -186,6 +186,9 @@ pub struct UnionDef {
     pub variants: Vec<UnionVariant>,
     /// The discriminator property, when the spec gives one.
     pub tag: Option<String>,
+    /// For a tagged union, the variant that a tag value the spec does not
+    /// list decodes to.
+    pub unknown: Option<String>,
 }
 
 /// One alternative of a union.

@@ -507,17 +507,18 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &UnionDef) -> TokenStream {
         };
         quote! { #docs #rename #variant(#ty), }
     });
-    let (serde_attr, catch_all) = match &u.tag {
-        Some(tag) => (
-            quote!(#[serde(tag = #tag)]),
-            Some(quote! {
-                /// A tag value this version of the spec does not list.
-                #[serde(other)]
-                Unknown,
-            }),
-        ),
-        None => (quote!(#[serde(untagged)]), None),
+    let serde_attr = match &u.tag {
+        Some(tag) => quote!(#[serde(tag = #tag)]),
+        None => quote!(#[serde(untagged)]),
     };
+    let catch_all = u.unknown.as_ref().map(|unknown| {
+        let unknown = ident(unknown);
+        quote! {
+            /// A tag value this version of the spec does not list.
+            #[serde(other)]
+            #unknown,
+        }
+    });
     // Payload sizes differ, but boxing every payload would make the common
     // case slower to write for little gain.
     let allow = (u.variants.len() > 1 && u.variants.iter().any(|v| matches!(v.ty, Ty::Named(_))))

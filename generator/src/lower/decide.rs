@@ -40,6 +40,13 @@ pub fn decide(api: &mut Api, type_names: &mut Scope) {
                 for (v, ty) in u.variants.iter_mut().zip(&payloads) {
                     v.from = payloads.iter().filter(|t| *t == ty).count() == 1;
                 }
+                u.unknown = u.tag.is_some().then(|| {
+                    ["Unknown", "UnknownTag", "Other", "UnlistedTag"]
+                        .into_iter()
+                        .find(|n| !u.variants.iter().any(|v| v.name == *n))
+                        .unwrap_or("UnlistedTagValue")
+                        .to_owned()
+                });
             }
             TypeKind::Enum(_) | TypeKind::Alias(_) => {}
         }

@@ -593,7 +593,12 @@ impl Lowerer<'_> {
             name: name.clone(),
             pointer: pointer.to_owned(),
             docs,
-            kind: TypeKind::Union(UnionDef { variants, tag }),
+            kind: TypeKind::Union(UnionDef {
+                // Decided with the other names (`lower::decide`).
+                unknown: None,
+                variants,
+                tag,
+            }),
         });
         Ty::Named(name)
     }
