@@ -602,7 +602,6 @@ impl Core {
 
 /// A response read in full, before decoding. Generated code decodes it by
 /// status.
-#[derive(Debug)]
 pub struct RawResponse {
     operation: &'static str,
     status: StatusCode,
@@ -610,6 +609,18 @@ pub struct RawResponse {
     body: Vec<u8>,
     /// Whether errors may quote the body (`ClientBuilder::log_bodies`).
     log_bodies: bool,
+}
+
+impl fmt::Debug for RawResponse {
+    /// The body's length, not its content: it may hold personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RawResponse {
@@ -777,6 +788,15 @@ mod tests {
             body: Vec::new(),
             log_bodies: false,
         }
+    }
+
+    #[test]
+    fn debug_shows_the_body_length_not_the_body() {
+        let mut raw = with_retry_after("1");
+        raw.body = br#"{"contact":{"email":"rosan@deos.com"}}"#.to_vec();
+        let text = format!("{raw:?}");
+        assert!(!text.contains("rosan"), "{text}");
+        assert!(text.contains("body_len: 38"), "{text}");
     }
 
     #[test]
