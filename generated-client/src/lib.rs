@@ -48,6 +48,7 @@ pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
+mod id_list;
 mod options;
 mod personal;
 mod redact;
@@ -74,6 +75,7 @@ pub use config::{
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use hooks::{Attempt, Observer};
+pub use id_list::IdList;
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use listing::{
     BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,

@@ -3237,13 +3237,12 @@ pub struct Contact {
     )]
     pub last_attribution_source: Option<AttributionSource>,
     /// Ids of the users who follow the contact. Sent by `getContacts`
-    /// and `getContactsByBusinessId`.
-    #[serde(
-        default,
-        deserialize_with = "crate::de::null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub followers: Vec<String>,
+    /// and `getContactsByBusinessId`. An `IdList` (`x-rust-type`): the
+    /// vendor's own example for this array is one bare id, which a
+    /// server built from its document may send, so one id decodes as a
+    /// list of one (spec/README.md, departures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<crate::IdList>,
     /// Attribution sources of the contact. Sent by `getContacts` and
     /// `getContactsByBusinessId`.
     #[serde(
@@ -3467,7 +3466,7 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                 let mut field_last_attribution_source: Option<
                     Option<AttributionSource>,
                 > = None;
-                let mut field_followers: Option<Vec<String>> = None;
+                let mut field_followers: Option<Option<crate::IdList>> = None;
                 let mut field_attributions: Option<Vec<AttributionSource>> = None;
                 let mut field_visitor_id: Option<Option<String>> = None;
                 let mut field_search_after: Option<Vec<::serde_json::Value>> = None;
@@ -3644,7 +3643,7 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                         }
                         "followers" => {
                             field_followers = Some(
-                                map.next_value::<Option<Vec<String>>>()?.unwrap_or_default(),
+                                map.next_value::<Option<crate::IdList>>()?,
                             );
                         }
                         "attributions" => {

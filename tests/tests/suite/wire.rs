@@ -1669,6 +1669,36 @@ async fn error_statuses_decode_for_the_other_operations() {
         .get_contacts("loc", &Default::default()));
 }
 
+/// The vendor's own example for a listed contact's `followers` is one bare
+/// id where its schema says array (departure 59): a server built from that
+/// document sends it, and the contact must still decode.
+#[tokio::test]
+async fn listed_followers_decode_from_one_id_or_an_array() {
+    for (followers, expected) in [
+        (
+            json!("641c094001436dbc2081e642"),
+            vec!["641c094001436dbc2081e642"],
+        ),
+        (json!(["u1", "u2"]), vec!["u1", "u2"]),
+    ] {
+        let body = json!({
+            "contacts": [{"id": "c1", "followers": followers}],
+            "count": 1
+        });
+        let server = server_answering(ResponseTemplate::new(200).set_body_json(&body)).await;
+        let answer = client(&server)
+            .get_contacts_by_business_id(BUSINESS.0, "loc", &Default::default())
+            .await
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
+        let ids: Vec<&str> = answer.contacts[0]
+            .followers
+            .iter()
+            .flat_map(|list| list.iter().map(String::as_str))
+            .collect();
+        assert_eq!(ids, expected, "{body}");
+    }
+}
+
 #[tokio::test]
 async fn get_duplicate_contact_decodes_no_match_as_no_contact() {
     for body in [json!({"contact": null}), json!({})] {
