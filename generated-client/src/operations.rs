@@ -1366,7 +1366,9 @@ impl Client {
     /// Adds the contact given by `contactId` to a campaign.
     ///
     /// The vendor's contacts.json declares a required body whose schema
-    /// has no properties; nothing is sent (spec/README.md).
+    /// has no properties, and a server that validates requests refuses a
+    /// request without it: the client sends `{}` itself, so the method
+    /// takes no body argument (spec/README.md, row 45).
     ///
     /// Not `x-idempotent`: the vendor does not say whether adding a
     /// contact that is already in the campaign starts it again, so a call
@@ -1396,7 +1398,8 @@ impl Client {
             .path_param("contactId", contact_id)
             .segment("campaigns")
             .path_param("campaignId", campaign_id)
-            .fixed_header("Version", "2021-07-28");
+            .fixed_header("Version", "2021-07-28")
+            .empty_json_object();
         let response = self.core.execute(request).await?;
         match response.status() {
             201 => response.json(),

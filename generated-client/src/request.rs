@@ -132,6 +132,14 @@ impl Request {
         self
     }
 
+    /// Sets the JSON body `{}`: for operations whose body the spec allows
+    /// to be nothing else, so the method takes none.
+    #[must_use]
+    pub fn empty_json_object(mut self) -> Self {
+        self.body = Some(b"{}".to_vec());
+        self
+    }
+
     /// Sets a JSON body if there is one.
     #[must_use]
     pub fn json_opt<T: Serialize + ?Sized>(self, body: Option<&T>) -> Self {

@@ -339,6 +339,10 @@ pub enum BodyEncoding {
     Form,
     /// `multipart/form-data`: top-level fields as parts, plus files.
     Multipart,
+    /// `application/json` whose schema admits only `{}` (an object with no
+    /// properties and `additionalProperties: false`): the client sends `{}`
+    /// itself, and the method takes no body argument.
+    EmptyJsonObject,
 }
 
 /// A documented success response.

@@ -179,7 +179,13 @@ pub fn api_surface(spec: &Path) -> String {
         {
             args.push(format!("params: {}Params", op.type_prefix));
         }
-        if let Some(body) = &op.body {
+        if op
+            .body
+            .as_ref()
+            .is_some_and(|b| b.encoding == generator::ir::BodyEncoding::EmptyJsonObject)
+        {
+            args.push("sends {}".into());
+        } else if let Some(body) = &op.body {
             args.push(format!(
                 "body: {}{}",
                 ty(&body.ty),

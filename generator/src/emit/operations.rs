@@ -159,7 +159,11 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let params = ident(params);
         args.push(quote!(params: &#params));
     }
-    if let Some(body) = &op.body {
+    if let Some(body) = op
+        .body
+        .as_ref()
+        .filter(|b| b.encoding != BodyEncoding::EmptyJsonObject)
+    {
         let ty = arg_ty(ctx, &body.ty);
         if body.required {
             args.push(quote!(body: #ty));
@@ -223,6 +227,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             (BodyEncoding::Json, false) => quote!(.json_opt(body)),
             (BodyEncoding::Form, _) => quote!(.form(body)),
             (BodyEncoding::Multipart, _) => quote!(.multipart(body, files)),
+            (BodyEncoding::EmptyJsonObject, _) => quote!(.empty_json_object()),
         });
     }
 

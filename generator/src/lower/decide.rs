@@ -62,8 +62,10 @@ pub fn decide(api: &mut Api, type_names: &mut Scope) {
                 .filter(|p| p.required)
                 .count()
             + usize::from(op.params_type.is_some())
-            + op.body.as_ref().map_or(0, |b| {
-                1 + usize::from(b.encoding == crate::ir::BodyEncoding::Multipart)
+            + op.body.as_ref().map_or(0, |b| match b.encoding {
+                crate::ir::BodyEncoding::EmptyJsonObject => 0,
+                crate::ir::BodyEncoding::Multipart => 2,
+                _ => 1,
             });
         op.many_args = args > MAX_ARGS;
     }

@@ -411,6 +411,21 @@ impl Lowerer<'_> {
         Some(segments)
     }
 
+    /// Whether `schema` admits only the empty object: `type: object`, no
+    /// properties, `additionalProperties: false`.
+    fn only_empty_object(&self, schema: &ReferenceOr<openapiv3::Schema>) -> bool {
+        let resolved = match schema {
+            ReferenceOr::Item(s) => Some(s.clone()),
+            ReferenceOr::Reference { reference } => self.resolve_schema(reference),
+        };
+        matches!(
+            resolved.map(|s| s.schema_kind),
+            Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)))
+                if object.properties.is_empty()
+                    && matches!(object.additional_properties, Some(openapiv3::AdditionalProperties::Any(false)))
+        )
+    }
+
     fn body(
         &mut self,
         body: &ReferenceOr<RequestBody>,
@@ -455,6 +470,18 @@ impl Lowerer<'_> {
                 &join(&media_pointer, "schema"),
             ),
             None => Ty::Json,
+        };
+        // A required JSON body that can only be `{}` is no argument: the
+        // client sends it (a server validating requests refuses none).
+        let encoding = match &media.schema {
+            Some(schema)
+                if encoding == BodyEncoding::Json
+                    && body.required
+                    && self.only_empty_object(schema) =>
+            {
+                BodyEncoding::EmptyJsonObject
+            }
+            _ => encoding,
         };
         // Form and multipart bodies are always sent (an empty form is still
         // a form); the caller passes files separately for multipart.

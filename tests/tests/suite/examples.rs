@@ -98,8 +98,30 @@ fn codec(schema: &str) -> Option<Codec> {
         "UpsertContactRequest" => round_trip::<UpsertContactRequest>,
         "UpsertContactResponse" => round_trip::<UpsertContactResponse>,
         "WorkflowRequest" => round_trip::<WorkflowRequest>,
+        EMPTY_OBJECT => only_empty_object,
         _ => return None,
     })
+}
+
+/// What `content_examples` calls an inline schema that admits only `{}`
+/// (`type: object`, no properties, `additionalProperties: false`): the
+/// client sends `{}` itself, so there is no generated type to decode into.
+const EMPTY_OBJECT: &str = "(inline: only {})";
+
+fn only_empty_object(value: &Value) -> Result<Value, String> {
+    if value == &json!({}) {
+        Ok(value.clone())
+    } else {
+        Err(format!("the schema admits only {{}}, not {value}"))
+    }
+}
+
+fn is_only_empty_object(schema: &Value) -> bool {
+    schema.get("type") == Some(&json!("object"))
+        && schema.get("additionalProperties") == Some(&json!(false))
+        && schema
+            .get("properties")
+            .is_none_or(|p| p.as_object().is_some_and(serde_json::Map::is_empty))
 }
 
 /// One example found in the spec, with where it is and its schema.
@@ -112,7 +134,9 @@ struct Example {
 /// The examples of every media type of a request body or response object.
 fn content_examples(spec: &Value, owner: &Value, at: &str, out: &mut Vec<Example>) {
     for (media_type, media) in owner["content"].as_object().into_iter().flatten() {
-        let schema = schema_ref_name(&media["schema"]).map(str::to_owned);
+        let schema = schema_ref_name(&media["schema"])
+            .map(str::to_owned)
+            .or_else(|| is_only_empty_object(&media["schema"]).then(|| EMPTY_OBJECT.to_owned()));
         for (name, value) in media_examples(spec, media) {
             out.push(Example {
                 at: format!("{at} {media_type} `{name}`"),

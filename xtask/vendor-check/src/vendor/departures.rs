@@ -38,7 +38,6 @@ impl Departures {
                 (28, "update: `postalCode` and `dnd` are nullable"),
                 (29, "DND `message` and `code` are nullable"),
                 (44, "duplicate search: the vendor documents no body"),
-                (45, "addContactToCampaign sends no body"),
                 (58, "required wrapped objects and ids in responses"),
             ],
             requests: vec![
@@ -76,11 +75,6 @@ impl Departures {
                     row: 29,
                     ops: CONTACT_WRITES,
                     at: "body/inboundDndSettings/all/message",
-                },
-                RequestRule {
-                    row: 45,
-                    ops: &["addContactToCampaign"],
-                    at: "body",
                 },
             ],
         }
