@@ -123,6 +123,15 @@ pub trait TokenSource: Send + Sync + 'static {
         let _ = (rejected, cx);
         Box::pin(async { Ok(false) })
     }
+
+    /// The one token this source will ever give, if it is such a source.
+    /// The client then builds the `Authorization` header once, when it is
+    /// built, instead of asking [`token`](Self::token) before every
+    /// attempt. The default, `None`, asks every time; a source returning
+    /// `Some` must never give another token.
+    fn fixed(&self) -> Option<&SecretString> {
+        None
+    }
 }
 
 /// `Bearer <token>` as a header value marked sensitive (hyper leaves it out
@@ -153,6 +162,10 @@ impl TokenSource for StaticToken {
     fn token<'a>(&'a self, _cx: &'a TokenContext) -> TokenFuture<'a, SecretString> {
         let token = self.0.clone();
         Box::pin(async move { Ok(token) })
+    }
+
+    fn fixed(&self) -> Option<&SecretString> {
+        Some(&self.0)
     }
 }
 

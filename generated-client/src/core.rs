@@ -61,6 +61,11 @@ pub(crate) struct Parts {
 struct Inner {
     http: reqwest::Client,
     tokens: Arc<dyn TokenSource>,
+    /// The `Authorization` header of a source with one fixed token
+    /// (`TokenSource::fixed`), built once: most clients hold a Private
+    /// Integration Token, and asking for it before every attempt is work
+    /// on the hot path for nothing.
+    fixed_bearer: Option<HeaderValue>,
     user_agent: HeaderValue,
     limiter: Option<RateLimiter>,
     /// The client's extra headers (the builder's `header`).
@@ -121,6 +126,7 @@ impl Core {
         Self {
             inner: Arc::new(Inner {
                 http: parts.http,
+                fixed_bearer: parts.tokens.fixed().and_then(crate::auth::bearer),
                 tokens: parts.tokens,
                 user_agent: parts.user_agent,
                 limiter: parts.limiter,
@@ -247,11 +253,14 @@ impl Core {
             if remaining.is_zero() {
                 return Err(timeout(attempt, config.timeout));
             }
+            // The token (when it can change, for the 401 path) and its header.
             let token = if request.anonymous {
                 None
+            } else if let Some(header) = &self.inner.fixed_bearer {
+                Some((None, header.clone()))
             } else {
                 match self.token(&cx).await {
-                    Ok(token) => Some(token),
+                    Ok((token, header)) => Some((Some(token), header)),
                     Err(Some(source)) => {
                         return Err(RequestFailure(Failure::Auth { operation, source }))
                     }
@@ -288,7 +297,7 @@ impl Core {
             let latency = attempt_started.elapsed();
             attempt_span.record("latency_ms", latency.as_millis() as u64);
             self.observe(&request, attempt, latency, &outcome);
-            if let (Outcome::Response(raw), Some((token, _))) = (&outcome, &token) {
+            if let (Outcome::Response(raw), Some((Some(token), _))) = (&outcome, &token) {
                 if raw.status == StatusCode::UNAUTHORIZED && !auth_retried && !is_scope_refusal(raw)
                 {
                     let asked = self.inner.tokens.unauthorized(token, &cx);
