@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use generator::{Options, Runtime, Standalone};
@@ -224,58 +223,19 @@ struct Found {
 }
 
 /// Runs clippy over the corpus workspace and counts errors and warnings per
-/// crate from cargo's JSON messages.
+/// crate.
 fn clippy(work: &Path, root: &Path) -> Result<BTreeMap<String, Found>, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "clippy",
-            "--workspace",
-            "--offline",
-            "--message-format=json",
-            "--manifest-path",
-        ])
-        .arg(work.join("Cargo.toml"))
-        .arg("--target-dir")
-        // Shared with the fixture compile test: same dependencies, built once.
-        .arg(root.join("target/fixture-check"))
-        .output()
-        .map_err(|e| format!("cannot run cargo clippy: {e}"))?;
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if message.get("reason").and_then(Value::as_str) != Some("compiler-message") {
-            continue;
-        }
-        let target = message
-            .pointer("/target/name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let level = message
-            .pointer("/message/level")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let rendered = message
-            .pointer("/message/rendered")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let entry = found.entry(target.to_owned()).or_default();
-        match level {
+    for message in crate::clippy::messages(work, root, false)? {
+        let entry = found.entry(message.target).or_default();
+        match message.level.as_str() {
             "error" => entry.errors += 1,
             "warning" => entry.warnings += 1,
             _ => continue,
         }
         if entry.first.is_none() {
-            entry.first = Some(rendered.lines().take(6).collect::<Vec<_>>().join("\n"));
+            entry.first = Some(crate::clippy::head(&message.rendered, 6));
         }
-    }
-    if !output.status.success() && found.values().all(|f| f.errors == 0) {
-        return Err(format!(
-            "cargo clippy failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
     }
     Ok(found)
 }

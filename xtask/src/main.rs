@@ -3,6 +3,7 @@
 //! `vendor-responses`, `vendor-requests`.
 
 mod bench;
+mod clippy;
 mod codegen;
 mod corpus;
 mod fuzz;

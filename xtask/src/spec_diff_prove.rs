@@ -11,12 +11,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use generator::diff::{self, Side, Verdict};
 use generator::{Options, Runtime, Standalone};
-use serde_json::Value;
 
 use crate::codegen::{ensure_file_contents, project_root, relative_to};
 
@@ -210,50 +208,14 @@ fn write_user(dir: &Path, name: &str, api: &str, source: &str) -> Result<(), Str
 /// Checks the workspace, going on past failing crates; returns the error
 /// messages of each crate that failed.
 fn check(work: &Path, root: &Path) -> Result<BTreeMap<String, Vec<String>>, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args([
-            "clippy",
-            "--workspace",
-            "--offline",
-            "--keep-going",
-            "--message-format=json",
-            "--manifest-path",
-        ])
-        .arg(work.join("Cargo.toml"))
-        .arg("--target-dir")
-        // Shared with `corpus` and the fixture compile test.
-        .arg(root.join("target/fixture-check"))
-        .output()
-        .map_err(|e| format!("cannot run cargo clippy: {e}"))?;
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if message.get("reason").and_then(Value::as_str) != Some("compiler-message")
-            || message.pointer("/message/level").and_then(Value::as_str) != Some("error")
-        {
-            continue;
+    for message in crate::clippy::messages(work, root, true)? {
+        if message.level == "error" {
+            errors
+                .entry(message.target)
+                .or_default()
+                .push(crate::clippy::head(&message.rendered, 8));
         }
-        let target = message
-            .pointer("/target/name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let rendered = message
-            .pointer("/message/rendered")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        errors
-            .entry(target.to_owned())
-            .or_default()
-            .push(rendered.lines().take(8).collect::<Vec<_>>().join("\n"));
-    }
-    if !output.status.success() && errors.is_empty() {
-        return Err(format!(
-            "cargo clippy failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
     }
     if errors.keys().any(|k| k.starts_with("api_")) {
         return Err(format!("a generated crate does not compile:\n{errors:#?}"));
