@@ -1,18 +1,25 @@
 //! What the client costs per request, on loopback: `get_contact` against a
-//! hand-written `reqwest` + `serde_json` call that decodes the same 2.4 KB
+//! hand-written `reqwest` + `serde_json` call that decodes the same 2.9 KB
 //! contact into a plain struct with the same fields.
 //!
 //! ```sh
-//! cargo bench -p tests --bench get_contact            # default sizes
-//! BENCH_REQUESTS=20000 cargo bench -p tests --bench get_contact
+//! cargo bench -p tests --bench get_contact            # 12,000 requests each
+//! BENCH_REQUESTS=30000 cargo bench -p tests --bench get_contact
+//! # one client only (after 500 warm-up calls of each), for a profiler
+//! # such as `valgrind --tool=callgrind --separate-threads=yes`; prints nothing
+//! BENCH_ONLY=leadconnector cargo bench -p tests --bench get_contact
+//! BENCH_ONLY=hand-written cargo bench -p tests --bench get_contact
 //! ```
 //!
 //! The server runs on its own thread; the clients on this thread, in a
 //! current-thread runtime, so this thread's CPU time (from
 //! `/proc/thread-self/schedstat`, Linux only) is the client's alone. The two
-//! clients alternate in blocks, so drift in the machine's load hits both.
-//! Prints median and p99 latency, CPU per request, and the throughput of 64
-//! concurrent tasks, each with the ratio leadconnector / hand-written.
+//! clients alternate in blocks of 100 calls, which one goes first
+//! alternating too, so drift in the machine's load hits both. Prints median
+//! and p99 latency, CPU per request, and the throughput of 64 concurrent
+//! tasks (median of 7 rounds, each running both clients), each with the
+//! ratio leadconnector / hand-written, and the throughput ratio of every
+//! round, which shows how much that measure moves.
 
 #![recursion_limit = "256"]
 
@@ -28,12 +35,14 @@ use tokio::net::TcpListener;
 const CONTACT_ID: &str = "seD4PfOuKoVMLkEZqohJ";
 const BLOCK: usize = 100;
 const TASKS: usize = 64;
+/// Rounds of the throughput measure (each runs both clients).
+const THROUGHPUT_ROUNDS: usize = 7;
 
 fn main() {
     let requests: usize = std::env::var("BENCH_REQUESTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(6000);
+        .unwrap_or(12_000);
     let body = serde_json::to_vec(&contact_body()).expect("encodes");
     let address = serve(body.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -44,6 +53,7 @@ fn main() {
 }
 
 async fn run(address: &str, requests: usize, body_len: usize) {
+    let only = std::env::var("BENCH_ONLY").ok();
     let base = format!("http://{address}");
     let client = leadconnector::Client::builder("bench-token")
         .base_url(&base)
@@ -67,46 +77,69 @@ async fn run(address: &str, requests: usize, body_len: usize) {
         black_box(plain.get().await);
     }
 
-    let mut lc = Samples::new();
-    let mut hand = Samples::new();
-    for _ in 0..requests.div_ceil(BLOCK) {
-        let cpu = thread_cpu();
-        for _ in 0..BLOCK {
-            let started = Instant::now();
-            black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
-            lc.latencies.push(started.elapsed());
+    match only.as_deref() {
+        Some("leadconnector") => {
+            for _ in 0..requests {
+                black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
+            }
+            return;
         }
-        add_cpu(&mut lc.cpu, cpu, thread_cpu());
-        let cpu = thread_cpu();
-        for _ in 0..BLOCK {
-            let started = Instant::now();
-            black_box(plain.get().await);
-            hand.latencies.push(started.elapsed());
+        Some("hand-written") => {
+            for _ in 0..requests {
+                black_box(plain.get().await);
+            }
+            return;
         }
-        add_cpu(&mut hand.cpu, cpu, thread_cpu());
+        Some(other) => panic!("BENCH_ONLY is `leadconnector` or `hand-written`, not `{other}`"),
+        None => {}
     }
 
+    // Blocks alternate, and which client goes first alternates too, so
+    // neither always runs on the caches (or the CPU clock) the other left.
+    let mut lc = Samples::new();
+    let mut hand = Samples::new();
+    for round in 0..requests.div_ceil(BLOCK) {
+        if round % 2 == 0 {
+            ours_block(&client, &mut lc).await;
+            hand_block(&plain, &mut hand).await;
+        } else {
+            hand_block(&plain, &mut hand).await;
+            ours_block(&client, &mut lc).await;
+        }
+    }
+
+    // Throughput moves most between runs: several rounds, alternating
+    // which client starts, and the ratio taken within each round.
     let mut lc_rates = Vec::new();
     let mut hand_rates = Vec::new();
-    for _ in 0..3 {
-        lc_rates.push(
+    let mut ratios = Vec::new();
+    for round in 0..THROUGHPUT_ROUNDS {
+        let ours = || {
             throughput(requests, || {
                 let client = client.clone();
                 async move {
                     black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
                 }
             })
-            .await,
-        );
-        hand_rates.push(
+        };
+        let theirs = || {
             throughput(requests, || {
                 let plain = plain.clone();
                 async move {
                     black_box(plain.get().await);
                 }
             })
-            .await,
-        );
+        };
+        let (l, h) = if round % 2 == 0 {
+            let l = ours().await;
+            (l, theirs().await)
+        } else {
+            let h = theirs().await;
+            (ours().await, h)
+        };
+        lc_rates.push(l);
+        hand_rates.push(h);
+        ratios.push(l / h);
     }
 
     println!(
@@ -125,6 +158,39 @@ async fn run(address: &str, requests: usize, body_len: usize) {
     }
     let (lr, hr) = (median(&mut lc_rates), median(&mut hand_rates));
     row(&format!("throughput, {TASKS} tasks (req/s)"), lr, hr);
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "\nthroughput ratio per round (median {:.2}x): {}",
+        median(&mut ratios),
+        ratios
+            .iter()
+            .map(|r| format!("{r:.2}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+}
+
+/// One block of sequential `get_contact` calls, timed one by one, and the
+/// CPU time of the block.
+async fn ours_block(client: &leadconnector::Client, samples: &mut Samples) {
+    let cpu = thread_cpu();
+    for _ in 0..BLOCK {
+        let started = Instant::now();
+        black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
+        samples.latencies.push(started.elapsed());
+    }
+    add_cpu(&mut samples.cpu, cpu, thread_cpu());
+}
+
+/// The same for the hand-written call.
+async fn hand_block(plain: &Plain, samples: &mut Samples) {
+    let cpu = thread_cpu();
+    for _ in 0..BLOCK {
+        let started = Instant::now();
+        black_box(plain.get().await);
+        samples.latencies.push(started.elapsed());
+    }
+    add_cpu(&mut samples.cpu, cpu, thread_cpu());
 }
 
 fn row(what: &str, ours: f64, theirs: f64) {
