@@ -193,10 +193,14 @@ impl Core {
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self
-            .execute_inner(request, started)
-            .instrument(span.clone())
-            .await;
+        // Boxed: the retry loop's state (the request, its URL and headers,
+        // reqwest's future, the timers) is about 3 KB, which would otherwise
+        // be inline in every operation's future, and moved with it.
+        let result = Box::pin(
+            self.execute_inner(request, started)
+                .instrument(span.clone()),
+        )
+        .await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         if let Err(failure) = &result {
             span.in_scope(|| tracing::debug!(error = %failure.0, "request failed"));
