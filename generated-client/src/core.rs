@@ -51,6 +51,8 @@ pub struct Core {
 /// The shared parts of a client, handed from the builder to [`Core::new`].
 pub(crate) struct Parts {
     pub(crate) http: reqwest::Client,
+    /// Whether `http` is the app's own (`ClientBuilder::http_client`).
+    pub(crate) app_http: bool,
     pub(crate) tokens: Arc<dyn TokenSource>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) limiter: Option<RateLimiter>,
@@ -60,6 +62,9 @@ pub(crate) struct Parts {
 
 struct Inner {
     http: reqwest::Client,
+    /// Whether `http` is the app's own client, which may carry a timeout
+    /// of its own.
+    app_http: bool,
     tokens: Arc<dyn TokenSource>,
     /// The `Authorization` header of a source with one fixed token
     /// (`TokenSource::fixed`), built once: most clients hold a Private
@@ -128,6 +133,7 @@ impl Core {
         Self {
             inner: Arc::new(Inner {
                 http: parts.http,
+                app_http: parts.app_http,
                 fixed_bearer: parts.tokens.fixed().and_then(crate::auth::bearer),
                 tokens: parts.tokens,
                 user_agent: parts.user_agent,
@@ -479,15 +485,22 @@ impl Core {
         if let Some(body) = body {
             *http_request.body_mut() = Some(body.clone().into());
         }
+        if self.inner.app_http {
+            // The app's own client may have a total timeout; a per-request
+            // one replaces it, so this client's `timeout` decides, as the
+            // builder's `http_client` documents.
+            *http_request.timeout_mut() = Some(limit);
+        }
         let exchange = async {
             let response = self.inner.http.execute(http_request).await?;
             self.read(response, request.operation).await
         };
         // The limit covers sending and reading the whole body, as reqwest's
         // per-request timeout would, on the same clock. A timer of our own
-        // instead of that one: reqwest boxes its timer, stores the limit in
-        // the request's extensions (two allocations more) and wraps the body
-        // in one more layer, on every request.
+        // rather than that one (except for an app's client, above): reqwest
+        // boxes its timer, stores the limit in the request's extensions
+        // (two allocations more) and wraps the body in one more layer, on
+        // every request.
         match tokio::time::timeout(limit, exchange).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(error)) => Outcome::Failed(error),
