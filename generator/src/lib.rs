@@ -32,6 +32,7 @@ mod locate;
 pub mod lower;
 mod mend;
 pub mod names;
+pub mod parallel;
 pub mod render;
 
 use std::path::{Path, PathBuf};

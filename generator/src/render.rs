@@ -3,13 +3,12 @@
 //! Formatting (`syn` parsing the emitted tokens, then prettyplease) is most of
 //! the time generation takes, so [`client_files`] spreads it over the cores:
 //! `operations.rs` is one piece of work, `types.rs` is cut into runs of whole
-//! types, and each piece is emitted and formatted on whichever thread is free.
+//! types, and each piece is emitted and formatted on whichever of the pool's
+//! threads ([`crate::parallel`]) is free.
 //! Tokens cannot cross threads (proc-macro2's types are not `Send`), which is
 //! why each piece is emitted where it is formatted.
 
-use std::num::NonZeroUsize;
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
 
@@ -30,11 +29,10 @@ pub fn client_files(
     rt: &Runtime,
     spec_name: &str,
 ) -> Result<(String, Option<String>), Diagnostic> {
-    let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    client_files_on(api, rt, spec_name, threads)
+    client_files_on(api, rt, spec_name, crate::parallel::threads())
 }
 
-/// [`client_files`] on up to `threads` threads.
+/// [`client_files`] cut in pieces for `threads` threads.
 fn client_files_on(
     api: &Api,
     rt: &Runtime,
@@ -42,7 +40,7 @@ fn client_files_on(
     threads: usize,
 ) -> Result<(String, Option<String>), Diagnostic> {
     let pieces = pieces(&api.types, !api.operations.is_empty(), threads);
-    let formatted = on_threads(&pieces, threads, |piece| {
+    let formatted = crate::parallel::map(&pieces, |piece| {
         unparse(match piece {
             Piece::Operations => emit::operations_file(api, rt),
             Piece::Types(part) => emit::types_file(api, rt, part.clone()),
@@ -103,52 +101,6 @@ fn weight(def: &TypeDef) -> usize {
         TypeKind::Union(u) => u.variants.len(),
         TypeKind::Alias(_) => 0,
     }
-}
-
-/// Stack for the helper threads: what a main thread has on Linux, so that
-/// deeply nested specs behave as they do when generated on one thread.
-const STACK_SIZE: usize = 8 << 20;
-
-/// Runs `work` on every item, on up to `threads` threads (this one
-/// included), and returns the results in the items' order. A panic in `work`
-/// is passed on to the caller as if it had happened on this thread.
-fn on_threads<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    work: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let drain = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(index) else {
-                return done;
-            };
-            done.push((index, work(item)));
-        }
-    };
-    let mut done = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads.min(items.len()))
-            .filter_map(|_| {
-                // A helper that cannot start leaves its share to the others.
-                std::thread::Builder::new()
-                    .stack_size(STACK_SIZE)
-                    .spawn_scoped(scope, drain)
-                    .ok()
-            })
-            .collect();
-        let mut done = drain();
-        for helper in helpers {
-            match helper.join() {
-                Ok(theirs) => done.extend(theirs),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        done
-    });
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// prettyplease's text for `tokens`, with blank lines between items.
