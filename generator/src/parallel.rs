@@ -49,6 +49,19 @@ pub fn map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync + Send) 
     }
 }
 
+/// Runs `a` and `b`, on two of the pool's threads when one is free, and
+/// returns both results.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    match pool() {
+        Some(pool) if pool.current_thread_index().is_some() => rayon::join(a, b),
+        Some(pool) => pool.install(|| rayon::join(a, b)),
+        None => (a(), b()),
+    }
+}
+
 /// How many threads [`map`] spreads work over.
 pub fn threads() -> usize {
     pool().map_or(1, rayon::ThreadPool::current_num_threads)

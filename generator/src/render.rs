@@ -41,20 +41,22 @@ fn client_files_on(
 ) -> Result<(String, Option<String>), Diagnostic> {
     let pieces = pieces(&api.types, !api.operations.is_empty(), threads);
     let formatted = crate::parallel::map(&pieces, |piece| {
-        unparse(match piece {
+        let tokens = match piece {
             Piece::Operations => emit::operations_file(api, rt),
             Piece::Types(part) => emit::types_file(api, rt, part.clone()),
-        })
+        };
+        unparse(tokens).map(|text| separate_items(&text))
     });
-    let mut types = String::new();
+    let mut types = header(spec_name);
+    types.push('\n');
     let mut operations = None;
     for (piece, text) in pieces.iter().zip(formatted) {
         match piece {
-            Piece::Operations => operations = Some(with_header(&text?, spec_name)),
-            Piece::Types(_) => types.push_str(&text?),
+            Piece::Operations => operations = Some(format!("{}\n{}", header(spec_name), text?)),
+            Piece::Types(_) => append_separated(&mut types, &text?),
         }
     }
-    Ok((with_header(&types, spec_name), operations))
+    Ok((types, operations))
 }
 
 /// One piece of formatting work.
@@ -129,27 +131,43 @@ const ITEM_STARTS: &[&str] = &[
 /// like hand-written code.
 fn separate_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    // The previous line: its indentation and its text without it.
-    let mut previous: Option<(usize, &str)> = None;
+    let mut previous: Option<&str> = None;
     for line in text.lines() {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        if let Some((prev_indent, prev)) = previous {
-            let prev = prev.trim_end();
-            let prev_ends_item = prev == "}"
-                || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
-            if prev_ends_item
-                && indent == prev_indent
-                && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
-            {
-                out.push('\n');
-            }
+        if previous.is_some_and(|previous| blank_between(previous, line)) {
+            out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
-        previous = Some((indent, trimmed));
+        previous = Some(line);
     }
     out
+}
+
+/// Appends a piece that [`separate_items`] has been through to `out`, with
+/// the blank line it would have put where they meet: the pieces joined are
+/// what separating the whole text gives.
+fn append_separated(out: &mut String, piece: &str) {
+    let last = out.lines().next_back();
+    let first = piece.lines().next();
+    if let (Some(last), Some(first)) = (last, first) {
+        if blank_between(last, first) {
+            out.push('\n');
+        }
+    }
+    out.push_str(piece);
+}
+
+/// Whether a blank line goes between these two adjacent lines: the first
+/// ends an item and the second, at the same indentation, begins one.
+fn blank_between(previous: &str, line: &str) -> bool {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let prev_trimmed = previous.trim_start();
+    let prev_indent = previous.len() - prev_trimmed.len();
+    let prev = prev_trimmed.trim_end();
+    let prev_ends_item = prev == "}"
+        || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
+    prev_ends_item && indent == prev_indent && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
 }
 
 /// The header every generated file starts with.
