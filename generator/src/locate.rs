@@ -120,21 +120,26 @@ impl SourceIndex {
             let needle = format!("\"{token}\"");
             return find_key(source.get(offset..)?, &needle).map(|i| offset + i);
         }
-        // The first pair of consecutive quotes around exactly `token`.
-        let from = self.quotes.partition_point(|quote| *quote < offset);
-        let opening = self.quotes.get(from..)?.iter();
-        let closing = self.quotes.get(from + 1..)?.iter();
-        opening
-            .zip(closing)
-            .find(|(open, close)| {
-                *close - *open - 1 == token.len() && source.get(*open + 1..**close) == Some(token)
-            })
-            .map(|(open, _)| *open)
+        self.quoted_where(source, offset, token, |_| true)
     }
 
     /// The first `"token":` at or after `offset`, for tokens that are also
     /// common values (numbers): a quoted key has its colon right after it.
     fn quoted_key_after(&self, source: &str, offset: usize, token: &str) -> Option<usize> {
+        self.quoted_where(source, offset, token, |close| {
+            source.as_bytes().get(close + 1) == Some(&b':')
+        })
+    }
+
+    /// The first pair of consecutive quotes at or after `offset` around
+    /// exactly `token` whose closing quote passes `accept`.
+    fn quoted_where(
+        &self,
+        source: &str,
+        offset: usize,
+        token: &str,
+        accept: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
         let from = self.quotes.partition_point(|quote| *quote < offset);
         let opening = self.quotes.get(from..)?.iter();
         let closing = self.quotes.get(from + 1..)?.iter();
@@ -143,7 +148,7 @@ impl SourceIndex {
             .find(|(open, close)| {
                 *close - *open - 1 == token.len()
                     && source.get(*open + 1..**close) == Some(token)
-                    && source.as_bytes().get(**close + 1) == Some(&b':')
+                    && accept(**close)
             })
             .map(|(open, _)| *open)
     }
