@@ -160,14 +160,17 @@ fn append_separated(out: &mut String, piece: &str) {
 /// Whether a blank line goes between these two adjacent lines: the first
 /// ends an item and the second, at the same indentation, begins one.
 fn blank_between(previous: &str, line: &str) -> bool {
-    let trimmed = line.trim_start();
-    let indent = line.len() - trimmed.len();
-    let prev_trimmed = previous.trim_start();
-    let prev_indent = previous.len() - prev_trimmed.len();
-    let prev = prev_trimmed.trim_end();
+    // Most lines end no item: decide on the previous line alone first.
+    let prev = previous.trim();
     let prev_ends_item = prev == "}"
         || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
-    prev_ends_item && indent == prev_indent && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
+    if !prev_ends_item {
+        return false;
+    }
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let prev_indent = previous.len() - previous.trim_start().len();
+    indent == prev_indent && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
 }
 
 /// The header every generated file starts with.
