@@ -32,6 +32,7 @@ mod locate;
 pub mod lower;
 mod mend;
 pub mod names;
+pub mod parallel;
 pub mod render;
 
 use std::path::{Path, PathBuf};
@@ -94,20 +95,25 @@ pub struct Output {
 pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic>> {
     let loaded = load::load(spec)?;
     let (api, diagnostics) = lower::lower(&loaded);
-    let diagnostics: Vec<Diagnostic> = loaded
-        .warnings
-        .iter()
-        .cloned()
-        .chain(diagnostics)
-        .map(|d| loaded.sources.locate(d))
-        .collect();
+    let diagnostics: Vec<Diagnostic> = loaded.warnings.iter().cloned().chain(diagnostics).collect();
+    let locate = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        diagnostics
+            .into_iter()
+            .map(|d| loaded.sources.locate(d))
+            .collect()
+    };
     let fails = |d: &Diagnostic| d.is_error() || options.deny_warnings;
     if diagnostics.iter().any(fails) {
-        return Err(diagnostics);
+        return Err(locate(diagnostics));
     }
 
-    let (types, operations) =
-        render::client_files(&api, &options.runtime, &options.spec_name).map_err(|d| vec![d])?;
+    // Finding the warnings' lines in the source is work of its own; it runs
+    // while the client is formatted.
+    let (diagnostics, rendered) = parallel::join(
+        || locate(diagnostics),
+        || render::client_files(&api, &options.runtime, &options.spec_name),
+    );
+    let (types, operations) = rendered.map_err(|d| vec![d])?;
     let mut files = vec![GeneratedFile {
         path: PathBuf::from("src/types.rs"),
         contents: types,

@@ -77,6 +77,19 @@ impl SourceIndex {
             if let Ok(index) = token.parse::<usize>() {
                 if let Some(item) = source.get(offset..).and_then(|rest| yaml_item(rest, index)) {
                     offset += item;
+                } else if let Some(key) = [
+                    // Not a list item: a key that is a number (`'404':`
+                    // under `responses`), or an array this does not follow.
+                    self.quoted_key_after(source, offset, &token),
+                    self.key_after(source, offset, &format!("'{token}'")),
+                    self.key_after(source, offset, &token),
+                ]
+                .into_iter()
+                .flatten()
+                .min()
+                {
+                    offset = key;
+                    found_any = true;
                 }
                 continue;
             }
@@ -107,14 +120,35 @@ impl SourceIndex {
             let needle = format!("\"{token}\"");
             return find_key(source.get(offset..)?, &needle).map(|i| offset + i);
         }
-        // The first pair of consecutive quotes around exactly `token`.
+        self.quoted_where(source, offset, token, |_| true)
+    }
+
+    /// The first `"token":` at or after `offset`, for tokens that are also
+    /// common values (numbers): a quoted key has its colon right after it.
+    fn quoted_key_after(&self, source: &str, offset: usize, token: &str) -> Option<usize> {
+        self.quoted_where(source, offset, token, |close| {
+            source.as_bytes().get(close + 1) == Some(&b':')
+        })
+    }
+
+    /// The first pair of consecutive quotes at or after `offset` around
+    /// exactly `token` whose closing quote passes `accept`.
+    fn quoted_where(
+        &self,
+        source: &str,
+        offset: usize,
+        token: &str,
+        accept: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
         let from = self.quotes.partition_point(|quote| *quote < offset);
         let opening = self.quotes.get(from..)?.iter();
         let closing = self.quotes.get(from + 1..)?.iter();
         opening
             .zip(closing)
             .find(|(open, close)| {
-                *close - *open - 1 == token.len() && source.get(*open + 1..**close) == Some(token)
+                *close - *open - 1 == token.len()
+                    && source.get(*open + 1..**close) == Some(token)
+                    && accept(**close)
             })
             .map(|(open, _)| *open)
     }
@@ -231,6 +265,18 @@ mod tests {
             if let Ok(index) = token.parse::<usize>() {
                 if let Some(item) = source.get(offset..).and_then(|rest| yaml_item(rest, index)) {
                     offset += item;
+                } else if let Some(at) = source.get(offset..).and_then(|rest| {
+                    [
+                        format!("\"{token}\":"),
+                        format!("'{token}':"),
+                        format!("{token}:"),
+                    ]
+                    .iter()
+                    .filter_map(|needle| find_key(rest, needle))
+                    .min()
+                }) {
+                    offset += at;
+                    found_any = true;
                 }
                 continue;
             }
@@ -299,6 +345,19 @@ mod tests {
         let yaml = "params:\n  - name: a\n    schema:\n      type: x\n  - name: b\n    schema:\n      type: y\n";
         assert_eq!(locate(yaml, "/params/1/schema/type"), Some((7, 7)));
         assert_eq!(locate(yaml, "/params/0/schema/type"), Some((4, 7)));
+    }
+
+    #[test]
+    fn a_number_that_is_not_a_list_item_is_a_key() {
+        let yaml = "responses:\n  '200':\n    description: ok\n  '404':\n    description: gone\n";
+        assert_eq!(locate(yaml, "/responses/404/description"), Some((5, 5)));
+        let bare = "responses:\n  200:\n    description: ok\n  404:\n    description: gone\n";
+        assert_eq!(locate(bare, "/responses/404/description"), Some((5, 5)));
+        let json = "{\"responses\": {\"200\": {\"description\": \"404\"},\n \"404\": {\"description\": \"x\"}}}";
+        assert_eq!(locate(json, "/responses/404/description"), Some((2, 10)));
+        // A JSON array is not followed: the pointer stays at its key.
+        let array = "{\"parameters\": [{\"name\": \"a\"}]}";
+        assert_eq!(locate(array, "/parameters/0"), Some((1, 2)));
     }
 
     #[test]

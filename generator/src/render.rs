@@ -3,13 +3,12 @@
 //! Formatting (`syn` parsing the emitted tokens, then prettyplease) is most of
 //! the time generation takes, so [`client_files`] spreads it over the cores:
 //! `operations.rs` is one piece of work, `types.rs` is cut into runs of whole
-//! types, and each piece is emitted and formatted on whichever thread is free.
+//! types, and each piece is emitted and formatted on whichever of the pool's
+//! threads ([`crate::parallel`]) is free.
 //! Tokens cannot cross threads (proc-macro2's types are not `Send`), which is
 //! why each piece is emitted where it is formatted.
 
-use std::num::NonZeroUsize;
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
 
@@ -30,11 +29,10 @@ pub fn client_files(
     rt: &Runtime,
     spec_name: &str,
 ) -> Result<(String, Option<String>), Diagnostic> {
-    let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    client_files_on(api, rt, spec_name, threads)
+    client_files_on(api, rt, spec_name, crate::parallel::threads())
 }
 
-/// [`client_files`] on up to `threads` threads.
+/// [`client_files`] cut in pieces for `threads` threads.
 fn client_files_on(
     api: &Api,
     rt: &Runtime,
@@ -42,21 +40,23 @@ fn client_files_on(
     threads: usize,
 ) -> Result<(String, Option<String>), Diagnostic> {
     let pieces = pieces(&api.types, !api.operations.is_empty(), threads);
-    let formatted = on_threads(&pieces, threads, |piece| {
-        unparse(match piece {
+    let formatted = crate::parallel::map(&pieces, |piece| {
+        let tokens = match piece {
             Piece::Operations => emit::operations_file(api, rt),
             Piece::Types(part) => emit::types_file(api, rt, part.clone()),
-        })
+        };
+        unparse(tokens).map(|text| separate_items(&text))
     });
-    let mut types = String::new();
+    let mut types = header(spec_name);
+    types.push('\n');
     let mut operations = None;
     for (piece, text) in pieces.iter().zip(formatted) {
         match piece {
-            Piece::Operations => operations = Some(with_header(&text?, spec_name)),
-            Piece::Types(_) => types.push_str(&text?),
+            Piece::Operations => operations = Some(format!("{}\n{}", header(spec_name), text?)),
+            Piece::Types(_) => append_separated(&mut types, &text?),
         }
     }
-    Ok((with_header(&types, spec_name), operations))
+    Ok((types, operations))
 }
 
 /// One piece of formatting work.
@@ -105,52 +105,6 @@ fn weight(def: &TypeDef) -> usize {
     }
 }
 
-/// Stack for the helper threads: what a main thread has on Linux, so that
-/// deeply nested specs behave as they do when generated on one thread.
-const STACK_SIZE: usize = 8 << 20;
-
-/// Runs `work` on every item, on up to `threads` threads (this one
-/// included), and returns the results in the items' order. A panic in `work`
-/// is passed on to the caller as if it had happened on this thread.
-fn on_threads<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    work: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let drain = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(index) else {
-                return done;
-            };
-            done.push((index, work(item)));
-        }
-    };
-    let mut done = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads.min(items.len()))
-            .filter_map(|_| {
-                // A helper that cannot start leaves its share to the others.
-                std::thread::Builder::new()
-                    .stack_size(STACK_SIZE)
-                    .spawn_scoped(scope, drain)
-                    .ok()
-            })
-            .collect();
-        let mut done = drain();
-        for helper in helpers {
-            match helper.join() {
-                Ok(theirs) => done.extend(theirs),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        done
-    });
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
-}
-
 /// prettyplease's text for `tokens`, with blank lines between items.
 fn unparse(tokens: TokenStream) -> Result<String, Diagnostic> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
@@ -177,27 +131,46 @@ const ITEM_STARTS: &[&str] = &[
 /// like hand-written code.
 fn separate_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    // The previous line: its indentation and its text without it.
-    let mut previous: Option<(usize, &str)> = None;
+    let mut previous: Option<&str> = None;
     for line in text.lines() {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        if let Some((prev_indent, prev)) = previous {
-            let prev = prev.trim_end();
-            let prev_ends_item = prev == "}"
-                || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
-            if prev_ends_item
-                && indent == prev_indent
-                && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
-            {
-                out.push('\n');
-            }
+        if previous.is_some_and(|previous| blank_between(previous, line)) {
+            out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
-        previous = Some((indent, trimmed));
+        previous = Some(line);
     }
     out
+}
+
+/// Appends a piece that [`separate_items`] has been through to `out`, with
+/// the blank line it would have put where they meet: the pieces joined are
+/// what separating the whole text gives.
+fn append_separated(out: &mut String, piece: &str) {
+    let last = out.lines().next_back();
+    let first = piece.lines().next();
+    if let (Some(last), Some(first)) = (last, first) {
+        if blank_between(last, first) {
+            out.push('\n');
+        }
+    }
+    out.push_str(piece);
+}
+
+/// Whether a blank line goes between these two adjacent lines: the first
+/// ends an item and the second, at the same indentation, begins one.
+fn blank_between(previous: &str, line: &str) -> bool {
+    // Most lines end no item: decide on the previous line alone first.
+    let prev = previous.trim();
+    let prev_ends_item = prev == "}"
+        || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
+    if !prev_ends_item {
+        return false;
+    }
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let prev_indent = previous.len() - previous.trim_start().len();
+    indent == prev_indent && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
 }
 
 /// The header every generated file starts with.

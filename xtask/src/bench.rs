@@ -1,4 +1,4 @@
-//! `cargo xtask bench DIR [--iterations N] [--jobs J]`: generation speed.
+//! `cargo xtask bench DIR [--iterations N]`: generation speed.
 //!
 //! Times `generator::generate` in-process (load, mend, lower, emit, render;
 //! no file writes) for every OpenAPI document under DIR. Run it in release
@@ -11,12 +11,12 @@
 //! 1. per spec, one after the other: time, µs per KiB and KiB/s, then their
 //!    sum; a spec whose µs/KiB is over twice the median is flagged, since
 //!    generation time should grow linearly with spec size;
-//! 2. the whole directory in one process, specs shared out over J threads
-//!    (default: the machine's cores), as a maintainer regenerating every
-//!    spec or CI checking them would run it: wall-clock time and KiB/s.
+//! 2. the whole directory in one process, the specs and their pieces shared
+//!    out over the generator's pool (a thread per core; `RAYON_NUM_THREADS=1`
+//!    runs everything on one), as a maintainer regenerating every spec or CI
+//!    checking them would run it: wall-clock time and KiB/s.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use generator::{Options, Runtime};
@@ -27,7 +27,6 @@ use crate::corpus::find_specs;
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut dir = None;
     let mut iterations = 20usize;
-    let mut jobs = std::thread::available_parallelism().map_or(1, usize::from);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut positive = |flag: &str| -> Result<usize, String> {
@@ -38,12 +37,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         };
         match arg.as_str() {
             "--iterations" => iterations = positive("--iterations")?,
-            "--jobs" => jobs = positive("--jobs")?,
             other if dir.is_none() => dir = Some(absolute(Path::new(other))),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    let dir = dir.ok_or("usage: cargo xtask bench DIR [--iterations N] [--jobs J]")?;
+    let dir = dir.ok_or("usage: cargo xtask bench DIR [--iterations N]")?;
     let specs = find_specs(&dir)?;
     if specs.is_empty() {
         return Err(format!("no OpenAPI documents under {}", dir.display()));
@@ -62,39 +60,51 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     println!("per spec, one after the other ({iterations} runs each; µs/KiB and KiB/s from the minimum):");
     println!(
-        "{:<24} {:>8} {:>9} {:>10} {:>8} {:>9}",
-        "spec", "KiB", "min ms", "median ms", "µs/KiB", "KiB/s"
+        "{:<24} {:>8} {:>9} {:>10} {:>8} {:>9} {:>8}",
+        "spec", "KiB", "min ms", "median ms", "µs/KiB", "KiB/s", "KiB out"
     );
     let mut rows = Vec::with_capacity(specs.len());
+    // The Rust written matters as much as the spec read: formatting it is
+    // most of the time.
+    let mut total_out_kib = 0.0;
     for (spec, kib) in specs.iter().zip(&sizes) {
         let mut times = Vec::with_capacity(iterations);
+        let mut written = 0;
         for _ in 0..iterations {
             let started = Instant::now();
-            generate(spec, &options)?;
+            written = generate(spec, &options)?;
             times.push(started.elapsed());
         }
+        let out_kib = written as f64 / 1024.0;
+        total_out_kib += out_kib;
         let (min, median) = min_median(&mut times);
         println!(
-            "{:<24} {:>8.1} {:>9.2} {:>10.2} {:>8.1} {:>9.0}",
+            "{:<24} {:>8.1} {:>9.2} {:>10.2} {:>8.1} {:>9.0} {:>8.1}",
             file_name(spec),
             kib,
             ms(min),
             ms(median),
             micros_per_kib(min, *kib),
-            kib / min.as_secs_f64().max(1e-9)
+            kib / min.as_secs_f64().max(1e-9),
+            out_kib
         );
         rows.push((file_name(spec), *kib, min, median));
     }
     let sum_min: Duration = rows.iter().map(|r| r.2).sum();
     let sum_median: Duration = rows.iter().map(|r| r.3).sum();
     println!(
-        "{:<24} {:>8.1} {:>9.2} {:>10.2} {:>8.1} {:>9.0}",
+        "{:<24} {:>8.1} {:>9.2} {:>10.2} {:>8.1} {:>9.0} {:>8.1}",
         "total (sum)",
         total_kib,
         ms(sum_min),
         ms(sum_median),
         micros_per_kib(sum_min, total_kib),
-        total_kib / sum_min.as_secs_f64().max(1e-9)
+        total_kib / sum_min.as_secs_f64().max(1e-9),
+        total_out_kib
+    );
+    println!(
+        "written: {:.1} µs per KiB of Rust (sum of minimums)",
+        micros_per_kib(sum_min, total_out_kib)
     );
     let mut per_kib: Vec<f64> = rows.iter().map(|r| micros_per_kib(r.2, r.1)).collect();
     per_kib.sort_by(f64::total_cmp);
@@ -117,12 +127,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut walls = Vec::with_capacity(iterations);
     for _ in 0..iterations {
         let started = Instant::now();
-        generate_all(&specs, &options, jobs)?;
+        generate_all(&specs, &options)?;
         walls.push(started.elapsed());
     }
     let (min, median) = min_median(&mut walls);
+    let threads = generator::parallel::threads();
     println!(
-        "whole directory in one process, {jobs} thread(s), {iterations} runs: \
+        "whole directory in one process, {threads} thread(s), {iterations} runs: \
          min {:.2} ms, median {:.2} ms, {:.0} KiB/s, {:.1} µs/KiB",
         ms(min),
         ms(median),
@@ -132,31 +143,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Generates every spec once, `jobs` threads taking the next spec in turn.
-fn generate_all(specs: &[PathBuf], options: &Options, jobs: usize) -> Result<(), String> {
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..jobs.min(specs.len()))
-            .map(|_| {
-                scope.spawn(|| -> Result<(), String> {
-                    while let Some(spec) = specs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        generate(spec, options)?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        workers.into_iter().try_for_each(|worker| {
-            worker
-                .join()
-                .map_err(|_| "a bench thread panicked".to_owned())?
-        })
-    })
+/// Generates every spec once, the specs and their pieces sharing the
+/// generator's pool of threads.
+fn generate_all(specs: &[PathBuf], options: &Options) -> Result<(), String> {
+    generator::parallel::map(specs, |spec| generate(spec, options).map(drop))
+        .into_iter()
+        .collect()
 }
 
-fn generate(spec: &Path, options: &Options) -> Result<(), String> {
+/// Generates `spec` and returns how many bytes of Rust it wrote.
+fn generate(spec: &Path, options: &Options) -> Result<usize, String> {
     generator::generate(spec, options)
-        .map(drop)
+        .map(|output| output.files.iter().map(|f| f.contents.len()).sum())
         .map_err(|diagnostics| {
             let first = diagnostics
                 .first()
