@@ -336,6 +336,7 @@ impl<C: From<Core>> ClientBuilder<C> {
                 reason: "not an http(s) base URL".into(),
             });
         }
+        let app_http = self.http.is_some();
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -354,6 +355,7 @@ impl<C: From<Core>> ClientBuilder<C> {
         };
         let parts = Parts {
             http,
+            app_http,
             tokens,
             user_agent,
             limiter: self.limiter,

@@ -51,6 +51,8 @@ pub struct Core {
 /// The shared parts of a client, handed from the builder to [`Core::new`].
 pub(crate) struct Parts {
     pub(crate) http: reqwest::Client,
+    /// Whether `http` is the app's own (`ClientBuilder::http_client`).
+    pub(crate) app_http: bool,
     pub(crate) tokens: Arc<dyn TokenSource>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) limiter: Option<RateLimiter>,
@@ -60,6 +62,9 @@ pub(crate) struct Parts {
 
 struct Inner {
     http: reqwest::Client,
+    /// Whether `http` is the app's own client, which may carry a timeout
+    /// of its own.
+    app_http: bool,
     tokens: Arc<dyn TokenSource>,
     /// The `Authorization` header of a source with one fixed token
     /// (`TokenSource::fixed`), built once: most clients hold a Private
@@ -98,6 +103,8 @@ fn is_scope_refusal(raw: &RawResponse) -> bool {
 enum Outcome {
     Response(RawResponse),
     TooLarge(StatusCode),
+    /// The attempt's time limit passed before the body was read.
+    TimedOut,
     Failed(reqwest::Error),
 }
 
@@ -126,6 +133,7 @@ impl Core {
         Self {
             inner: Arc::new(Inner {
                 http: parts.http,
+                app_http: parts.app_http,
                 fixed_bearer: parts.tokens.fixed().and_then(crate::auth::bearer),
                 tokens: parts.tokens,
                 user_agent: parts.user_agent,
@@ -191,10 +199,14 @@ impl Core {
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self
-            .execute_inner(request, started)
-            .instrument(span.clone())
-            .await;
+        // Boxed: the retry loop's state (the request, its URL and headers,
+        // reqwest's future, the timers) is about 3 KB, which would otherwise
+        // be inline in every operation's future, and moved with it.
+        let result = Box::pin(
+            self.execute_inner(request, started)
+                .instrument(span.clone()),
+        )
+        .await;
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         if let Err(failure) = &result {
             span.in_scope(|| tracing::debug!(error = %failure.0, "request failed"));
@@ -319,6 +331,14 @@ impl Core {
                 }
             }
             let retries_left = attempt - u32::from(auth_retried) <= config.retry.max_retries;
+            let timed_out = || {
+                idempotent.then(|| {
+                    (
+                        self.backoff(attempt, &RateLimit::default()),
+                        Reason::AttemptTimeout,
+                    )
+                })
+            };
             // What to wait before the next attempt; `None` ends the call.
             let retry = match &outcome {
                 Outcome::Response(raw) => {
@@ -338,16 +358,11 @@ impl Core {
                         Reason::Connect,
                     ))
                 }
-                Outcome::Failed(error) if error.is_timeout() => {
-                    // Only an attempt timeout leaves time to retry; the
-                    // deadline check below refuses the rest.
-                    idempotent.then(|| {
-                        (
-                            self.backoff(attempt, &RateLimit::default()),
-                            Reason::AttemptTimeout,
-                        )
-                    })
-                }
+                // Only an attempt timeout leaves time to retry; the deadline
+                // check below refuses the rest. (A reqwest timeout comes from
+                // an app's own `http_client`.)
+                Outcome::TimedOut => timed_out(),
+                Outcome::Failed(error) if error.is_timeout() => timed_out(),
                 Outcome::Failed(_) => idempotent.then(|| {
                     (
                         self.backoff(attempt, &RateLimit::default()),
@@ -389,6 +404,7 @@ impl Core {
                         source: error,
                     }))
                 }
+                Outcome::TimedOut => Err(timeout(attempt, attempt_limit.unwrap_or(config.timeout))),
                 Outcome::Failed(error) if error.is_timeout() => {
                     Err(timeout(attempt, attempt_limit.unwrap_or(config.timeout)))
                 }
@@ -436,6 +452,7 @@ impl Core {
             Outcome::TooLarge(status) => (Some(*status), None, Some("too_large")),
             Outcome::Failed(e) if e.is_connect() => (None, None, Some("connect")),
             Outcome::Failed(e) if e.is_timeout() => (None, None, Some("timeout")),
+            Outcome::TimedOut => (None, None, Some("timeout")),
             Outcome::Failed(_) => (None, None, Some("transport")),
         };
         observer.on_attempt(&Attempt {
@@ -450,7 +467,7 @@ impl Core {
         });
     }
 
-    /// Sends one attempt and reads its answer.
+    /// Sends one attempt and reads its answer, within `limit`.
     async fn attempt(
         &self,
         request: &Request,
@@ -465,17 +482,29 @@ impl Core {
         }
         let mut http_request = reqwest::Request::new(request.method.clone(), url);
         *http_request.headers_mut() = headers;
-        *http_request.timeout_mut() = Some(limit);
         if let Some(body) = body {
             *http_request.body_mut() = Some(body.clone().into());
         }
-        let response = match self.inner.http.execute(http_request).await {
-            Ok(response) => response,
-            Err(error) => return Outcome::Failed(error),
+        if self.inner.app_http {
+            // The app's own client may have a total timeout; a per-request
+            // one replaces it, so this client's `timeout` decides, as the
+            // builder's `http_client` documents.
+            *http_request.timeout_mut() = Some(limit);
+        }
+        let exchange = async {
+            let response = self.inner.http.execute(http_request).await?;
+            self.read(response, request.operation).await
         };
-        match self.read(response, request.operation).await {
-            Ok(outcome) => outcome,
-            Err(error) => Outcome::Failed(error),
+        // The limit covers sending and reading the whole body, as reqwest's
+        // per-request timeout would, on the same clock. A timer of our own
+        // rather than that one (except for an app's client, above): reqwest
+        // boxes its timer, stores the limit in the request's extensions
+        // (two allocations more) and wraps the body in one more layer, on
+        // every request.
+        match tokio::time::timeout(limit, exchange).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(error)) => Outcome::Failed(error),
+            Err(_) => Outcome::TimedOut,
         }
     }
 
@@ -521,7 +550,11 @@ impl Core {
     /// request header a client one), the user agent and (for a body that
     /// set none) the JSON content type.
     fn prepare(&self, request: &Request, has_body: bool) -> Result<(Url, HeaderMap), String> {
-        let mut headers = HeaderMap::with_capacity(request.headers.len() + 4);
+        let mut headers =
+            HeaderMap::with_capacity(request.fixed_headers.len() + request.headers.len() + 4);
+        for fixed in &request.fixed_headers {
+            headers.insert(fixed.name.clone(), fixed.value.clone());
+        }
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| format!("header `{name}`: {e}"))?;

@@ -85,7 +85,7 @@ pub use nullable::Nullable;
 pub use operations::*;
 pub use options::RequestOptions;
 pub use personal::{FieldNames, Redacted};
-pub use request::Request;
+pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
 pub use response::{ApiResponse, RateLimit};

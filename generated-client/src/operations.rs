@@ -79,7 +79,7 @@ impl Client {
             .query("startAfter", &params.start_after)
             .query("query", &params.query)
             .query("limit", &params.limit)
-            .fixed_header("Version", "2021-07-28");
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -124,7 +124,7 @@ impl Client {
             )
             .segment("contacts")
             .segment("")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -205,7 +205,7 @@ impl Client {
             .idempotent()
             .segment("contacts")
             .segment("upsert")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -267,7 +267,7 @@ impl Client {
             .idempotent()
             .segment("contacts")
             .segment("search")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -304,8 +304,8 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
-            .fixed_header("Version", "2021-07-28");
+            .path_str("contactId", contact_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -362,8 +362,8 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
-            .fixed_header("Version", "2021-07-28")
+            .path_str("contactId", contact_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -406,8 +406,8 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
-            .fixed_header("Version", "2021-07-28");
+            .path_str("contactId", contact_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -450,9 +450,9 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("tags")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -494,9 +494,9 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("tags")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -554,7 +554,7 @@ impl Client {
             .query("locationId", location_id)
             .query("number", &params.number)
             .query("email", &params.email)
-            .fixed_header("Version", "2021-07-28");
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -590,9 +590,9 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("tasks")
-            .fixed_header("Version", "2021-07-28");
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -632,9 +632,9 @@ impl Client {
                 "/contacts/{contactId}/tasks",
             )
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("tasks")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -672,10 +672,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("tasks")
-            .path_param("taskId", task_id)
-            .fixed_header("Version", "2021-07-28");
+            .path_str("taskId", task_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -714,10 +714,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("tasks")
-            .path_param("taskId", task_id)
-            .fixed_header("Version", "2021-07-28")
+            .path_str("taskId", task_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -758,10 +758,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("tasks")
-            .path_param("taskId", task_id)
-            .fixed_header("Version", "2021-07-28");
+            .path_str("taskId", task_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -800,11 +800,11 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("tasks")
-            .path_param("taskId", task_id)
+            .path_str("taskId", task_id)
             .segment("completed")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -850,9 +850,9 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("appointments")
-            .fixed_header("Version", "2021-07-28");
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -888,9 +888,9 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("notes")
-            .fixed_header("Version", "2021-07-28");
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -930,9 +930,9 @@ impl Client {
                 "/contacts/{contactId}/notes",
             )
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("notes")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -970,10 +970,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("notes")
-            .path_param("id", id)
-            .fixed_header("Version", "2021-07-28");
+            .path_str("id", id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1012,10 +1012,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("notes")
-            .path_param("id", id)
-            .fixed_header("Version", "2021-07-28")
+            .path_str("id", id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1056,10 +1056,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("notes")
-            .path_param("id", id)
-            .fixed_header("Version", "2021-07-28");
+            .path_str("id", id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1117,7 +1117,7 @@ impl Client {
             .segment("tags")
             .segment("update")
             .path_param("type", r#type)
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1163,7 +1163,7 @@ impl Client {
             .segment("contacts")
             .segment("bulk")
             .segment("business")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1209,12 +1209,12 @@ impl Client {
             .idempotent()
             .segment("contacts")
             .segment("business")
-            .path_param("businessId", business_id)
+            .path_str("businessId", business_id)
             .query("locationId", location_id)
             .query("limit", &params.limit)
             .query("skip", &params.skip)
             .query("query", &params.query)
-            .fixed_header("Version", "2021-07-28");
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1259,9 +1259,9 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("followers")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1308,9 +1308,9 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("followers")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1347,10 +1347,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("campaigns")
             .segment("removeAll")
-            .fixed_header("Version", "2021-07-28");
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1395,10 +1395,10 @@ impl Client {
                 "/contacts/{contactId}/campaigns/{campaignId}",
             )
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("campaigns")
-            .path_param("campaignId", campaign_id)
-            .fixed_header("Version", "2021-07-28")
+            .path_str("campaignId", campaign_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .empty_json_object();
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1439,10 +1439,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("campaigns")
-            .path_param("campaignId", campaign_id)
-            .fixed_header("Version", "2021-07-28");
+            .path_str("campaignId", campaign_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1483,10 +1483,10 @@ impl Client {
                 "/contacts/{contactId}/workflow/{workflowId}",
             )
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("workflow")
-            .path_param("workflowId", workflow_id)
-            .fixed_header("Version", "2021-07-28")
+            .path_str("workflowId", workflow_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1530,10 +1530,10 @@ impl Client {
             )
             .idempotent()
             .segment("contacts")
-            .path_param("contactId", contact_id)
+            .path_str("contactId", contact_id)
             .segment("workflow")
-            .path_param("workflowId", workflow_id)
-            .fixed_header("Version", "2021-07-28")
+            .path_str("workflowId", workflow_id)
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {

@@ -2,6 +2,7 @@
 //! transport sends it.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::Method as HttpMethod;
 use serde::Serialize;
 use serde_json::Value;
@@ -14,6 +15,33 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// A header whose name and value the spec fixes (the API `Version`),
+/// built at compile time: generated code writes
+/// `const { FixedHeader::new("version", "2021-07-28") }`, so sending it
+/// neither allocates nor validates anything.
+#[derive(Clone, Debug)]
+pub struct FixedHeader {
+    pub(crate) name: HeaderName,
+    pub(crate) value: HeaderValue,
+}
+
+impl FixedHeader {
+    /// The header `name: value`.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not a lowercase header name or `value` has characters
+    /// a header cannot carry. In a `const` block, as generated code calls
+    /// it, that is a compile error, never a panic at run time.
+    #[must_use]
+    pub const fn new(name: &'static str, value: &'static str) -> Self {
+        Self {
+            name: HeaderName::from_static(name),
+            value: HeaderValue::from_static(value),
+        }
+    }
+}
+
 /// An HTTP request for one operation, built by generated code.
 #[derive(Debug)]
 pub struct Request {
@@ -23,6 +51,8 @@ pub struct Request {
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
+    /// Headers the spec fixes, sent before `headers`.
+    pub(crate) fixed_headers: Vec<FixedHeader>,
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) idempotent: bool,
     /// Sent without an `Authorization` header (`security: []`).
@@ -39,9 +69,12 @@ impl Request {
             method,
             operation,
             template,
-            path: String::new(),
+            // Room for the filled path: ids are usually longer than their
+            // `{name}` in the template.
+            path: String::with_capacity(template.len() + 32),
             query: Vec::new(),
             headers: Vec::new(),
+            fixed_headers: Vec::new(),
             body: None,
             idempotent: false,
             anonymous: false,
@@ -77,19 +110,30 @@ impl Request {
     #[must_use]
     pub fn path_param<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
         match texts(value).as_deref() {
-            Ok([one]) if one.is_empty() || one == "." || one == ".." => {
-                self.fail(format!(
-                    "path parameter `{name}` is `{one}`, which would change the path"
-                ));
-            }
-            Ok([one]) => {
-                let one = one.clone();
-                self.push_segment(&one);
-            }
+            Ok([one]) => self.push_param(name, one),
             Ok(_) => self.fail(format!("path parameter `{name}` must be a single value")),
             Err(reason) => self.fail(format!("path parameter `{name}`: {reason}")),
         }
         self
+    }
+
+    /// Appends a string path parameter as exactly one segment,
+    /// percent-encoded: [`path_param`](Self::path_param) without the detour
+    /// through `serde_json::Value` (and its three allocations).
+    #[must_use]
+    pub fn path_str(mut self, name: &'static str, value: &str) -> Self {
+        self.push_param(name, value);
+        self
+    }
+
+    fn push_param(&mut self, name: &'static str, value: &str) {
+        if value.is_empty() || value == "." || value == ".." {
+            self.fail(format!(
+                "path parameter `{name}` is `{value}`, which would change the path"
+            ));
+        } else {
+            self.push_segment(value);
+        }
     }
 
     /// Adds a query parameter. `None` adds nothing; an array adds the name
@@ -117,8 +161,8 @@ impl Request {
 
     /// Adds a header whose value the spec fixes (the API `Version`).
     #[must_use]
-    pub fn fixed_header(mut self, name: &'static str, value: &'static str) -> Self {
-        self.headers.push((name, value.to_owned()));
+    pub fn fixed_header(mut self, header: FixedHeader) -> Self {
+        self.fixed_headers.push(header);
         self
     }
 
@@ -185,14 +229,19 @@ fn scalar_text(value: Value) -> String {
 mod tests {
     use super::*;
 
+    /// The path of a request with `id` as its one parameter; the string
+    /// shortcut `path_str` must agree with `path_param`.
     fn path_of(id: &str) -> Result<String, String> {
-        let r = Request::new(HttpMethod::GET, "op", "/contacts/{contactId}")
-            .segment("contacts")
-            .path_param("contactId", id);
-        match r.invalid {
+        let outcome = |r: Request| match r.invalid {
             Some(reason) => Err(reason),
             None => Ok(r.path),
-        }
+        };
+        let base =
+            || Request::new(HttpMethod::GET, "op", "/contacts/{contactId}").segment("contacts");
+        let generic = outcome(base().path_param("contactId", id));
+        let string = outcome(base().path_str("contactId", id));
+        assert_eq!(generic, string, "path_param and path_str differ for {id:?}");
+        generic
     }
 
     #[test]

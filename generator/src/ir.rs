@@ -276,7 +276,9 @@ pub struct Operation {
     pub query_params: Vec<Param>,
     /// Header parameters the caller supplies.
     pub header_params: Vec<Param>,
-    /// Headers with one allowed value, sent automatically.
+    /// Headers with one allowed value, sent automatically: name (as the
+    /// spec writes it; emitted lowercase) and value, both checked to be
+    /// valid in a header, so they can be built at compile time.
     pub fixed_headers: Vec<(String, String)>,
     /// JSON request body.
     pub body: Option<Body>,

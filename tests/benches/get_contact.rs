@@ -1,18 +1,26 @@
 //! What the client costs per request, on loopback: `get_contact` against a
-//! hand-written `reqwest` + `serde_json` call that decodes the same 2.4 KB
+//! hand-written `reqwest` + `serde_json` call that decodes the same 2.9 KB
 //! contact into a plain struct with the same fields.
 //!
 //! ```sh
-//! cargo bench -p tests --bench get_contact            # default sizes
-//! BENCH_REQUESTS=20000 cargo bench -p tests --bench get_contact
+//! cargo bench -p tests --bench get_contact            # 30,000 requests each
+//! BENCH_REQUESTS=6000 cargo bench -p tests --bench get_contact   # quicker, noisier
+//! # one client only (after 500 warm-up calls of each), for a profiler
+//! # such as `valgrind --tool=callgrind --separate-threads=yes`; prints nothing
+//! BENCH_ONLY=leadconnector cargo bench -p tests --bench get_contact
+//! BENCH_ONLY=hand-written cargo bench -p tests --bench get_contact
 //! ```
 //!
 //! The server runs on its own thread; the clients on this thread, in a
 //! current-thread runtime, so this thread's CPU time (from
 //! `/proc/thread-self/schedstat`, Linux only) is the client's alone. The two
-//! clients alternate in blocks, so drift in the machine's load hits both.
-//! Prints median and p99 latency, CPU per request, and the throughput of 64
-//! concurrent tasks, each with the ratio leadconnector / hand-written.
+//! clients alternate in blocks of 100 calls, which one goes first
+//! alternating too, so drift in the machine's load hits both. Prints median
+//! and p99 latency, CPU per request, and the throughput of 64 concurrent
+//! tasks, each with the ratio leadconnector / hand-written. Throughput is
+//! measured in 15 short rounds, each running both clients (which one
+//! first alternates); its ratio is the median of the rounds' ratios, and
+//! all of them are printed (sorted), to show how much that measure moves.
 
 #![recursion_limit = "256"]
 
@@ -28,12 +36,16 @@ use tokio::net::TcpListener;
 const CONTACT_ID: &str = "seD4PfOuKoVMLkEZqohJ";
 const BLOCK: usize = 100;
 const TASKS: usize = 64;
+/// Rounds of the throughput measure, each running both clients on a
+/// quarter of the requests: short rounds pair each client with the other
+/// under nearly the same load from the rest of the machine.
+const THROUGHPUT_ROUNDS: usize = 15;
 
 fn main() {
     let requests: usize = std::env::var("BENCH_REQUESTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(6000);
+        .unwrap_or(30_000);
     let body = serde_json::to_vec(&contact_body()).expect("encodes");
     let address = serve(body.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -44,6 +56,7 @@ fn main() {
 }
 
 async fn run(address: &str, requests: usize, body_len: usize) {
+    let only = std::env::var("BENCH_ONLY").ok();
     let base = format!("http://{address}");
     let client = leadconnector::Client::builder("bench-token")
         .base_url(&base)
@@ -67,46 +80,71 @@ async fn run(address: &str, requests: usize, body_len: usize) {
         black_box(plain.get().await);
     }
 
-    let mut lc = Samples::new();
-    let mut hand = Samples::new();
-    for _ in 0..requests.div_ceil(BLOCK) {
-        let cpu = thread_cpu();
-        for _ in 0..BLOCK {
-            let started = Instant::now();
-            black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
-            lc.latencies.push(started.elapsed());
+    match only.as_deref() {
+        Some("leadconnector") => {
+            for _ in 0..requests {
+                black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
+            }
+            return;
         }
-        add_cpu(&mut lc.cpu, cpu, thread_cpu());
-        let cpu = thread_cpu();
-        for _ in 0..BLOCK {
-            let started = Instant::now();
-            black_box(plain.get().await);
-            hand.latencies.push(started.elapsed());
+        Some("hand-written") => {
+            for _ in 0..requests {
+                black_box(plain.get().await);
+            }
+            return;
         }
-        add_cpu(&mut hand.cpu, cpu, thread_cpu());
+        Some(other) => panic!("BENCH_ONLY is `leadconnector` or `hand-written`, not `{other}`"),
+        None => {}
     }
 
+    // Blocks alternate, and which client goes first alternates too, so
+    // neither always runs on the caches (or the CPU clock) the other left.
+    let mut lc = Samples::new();
+    let mut hand = Samples::new();
+    for round in 0..requests.div_ceil(BLOCK) {
+        if round % 2 == 0 {
+            ours_block(&client, &mut lc).await;
+            hand_block(&plain, &mut hand).await;
+        } else {
+            hand_block(&plain, &mut hand).await;
+            ours_block(&client, &mut lc).await;
+        }
+    }
+
+    // Throughput moves most between runs: several rounds, alternating
+    // which client starts, and the ratio taken within each round.
     let mut lc_rates = Vec::new();
     let mut hand_rates = Vec::new();
-    for _ in 0..3 {
-        lc_rates.push(
-            throughput(requests, || {
+    let mut ratios = Vec::new();
+    for round in 0..THROUGHPUT_ROUNDS {
+        let ours = || {
+            let client = client.clone();
+            throughput(requests / 4, move || {
                 let client = client.clone();
                 async move {
                     black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
                 }
             })
-            .await,
-        );
-        hand_rates.push(
-            throughput(requests, || {
+        };
+        let theirs = || {
+            let plain = plain.clone();
+            throughput(requests / 4, move || {
                 let plain = plain.clone();
                 async move {
                     black_box(plain.get().await);
                 }
             })
-            .await,
-        );
+        };
+        let (l, h) = if round % 2 == 0 {
+            let l = ours().await;
+            (l, theirs().await)
+        } else {
+            let h = theirs().await;
+            (ours().await, h)
+        };
+        lc_rates.push(l);
+        hand_rates.push(h);
+        ratios.push(l / h);
     }
 
     println!(
@@ -123,8 +161,44 @@ async fn run(address: &str, requests: usize, body_len: usize) {
         (Some(l), Some(h)) => row("client CPU per request (µs)", l, h),
         _ => println!("| client CPU per request | n/a (no /proc/thread-self/schedstat) | | |"),
     }
+    // The ratio is the median of the rounds' ratios (each round pairs the
+    // two clients in time), not the ratio of the median rates.
     let (lr, hr) = (median(&mut lc_rates), median(&mut hand_rates));
-    row(&format!("throughput, {TASKS} tasks (req/s)"), lr, hr);
+    println!(
+        "| throughput, {TASKS} tasks (req/s) | {lr:.1} | {hr:.1} | {:.2}x |",
+        median(&mut ratios)
+    );
+    println!(
+        "\nthroughput ratio of each round (the table shows their median): {}",
+        ratios
+            .iter()
+            .map(|r| format!("{r:.2}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+}
+
+/// One block of sequential `get_contact` calls, timed one by one, and the
+/// CPU time of the block.
+async fn ours_block(client: &leadconnector::Client, samples: &mut Samples) {
+    let cpu = thread_cpu();
+    for _ in 0..BLOCK {
+        let started = Instant::now();
+        black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
+        samples.latencies.push(started.elapsed());
+    }
+    add_cpu(&mut samples.cpu, cpu, thread_cpu());
+}
+
+/// The same for the hand-written call.
+async fn hand_block(plain: &Plain, samples: &mut Samples) {
+    let cpu = thread_cpu();
+    for _ in 0..BLOCK {
+        let started = Instant::now();
+        black_box(plain.get().await);
+        samples.latencies.push(started.elapsed());
+    }
+    add_cpu(&mut samples.cpu, cpu, thread_cpu());
 }
 
 fn row(what: &str, ours: f64, theirs: f64) {
@@ -143,20 +217,23 @@ fn median(values: &mut [f64]) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-/// Requests per second of `TASKS` tasks sharing `requests` calls.
+/// Requests per second of `TASKS` tasks sharing `requests` calls. Each
+/// task makes its calls one after the other, creating each when it starts
+/// it, as a server handling requests would (creating them all up front
+/// would measure how fast thousands of futures are allocated and touched).
 async fn throughput<F, Fut>(requests: usize, make: F) -> f64
 where
-    F: Fn() -> Fut,
+    F: Fn() -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     let per_task = requests.div_ceil(TASKS);
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..TASKS {
-        let calls: Vec<Fut> = (0..per_task).map(|_| make()).collect();
+        let make = make.clone();
         tasks.spawn(async move {
-            for call in calls {
-                call.await;
+            for _ in 0..per_task {
+                make().await;
             }
         });
     }

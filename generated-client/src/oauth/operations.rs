@@ -114,7 +114,7 @@ impl Client {
             )
             .segment("oauth")
             .segment("locationToken")
-            .fixed_header("Version", "2021-07-28")
+            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
             .form(body);
         let response = self.core.execute(request).await?;
         match response.status() {

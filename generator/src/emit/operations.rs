@@ -195,7 +195,11 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
                 if let Some(p) = op.path_params.get(*i) {
                     let wire = &p.wire;
                     let value = arg_ref(p, &p.ty);
-                    chain.push(quote!(.path_param(#wire, #value)));
+                    chain.push(match p.ty {
+                        // A `&str` needs no detour through `serde_json`.
+                        Ty::String => quote!(.path_str(#wire, #value)),
+                        _ => quote!(.path_param(#wire, #value)),
+                    });
                 }
             }
         }
@@ -210,7 +214,9 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         chain.push(quote!(.query(#wire, #value)));
     }
     for (name, value) in &op.fixed_headers {
-        chain.push(quote!(.fixed_header(#name, #value)));
+        // Header names are case-insensitive; `from_static` takes lowercase.
+        let name = name.to_ascii_lowercase();
+        chain.push(quote!(.fixed_header(const { #rt::FixedHeader::new(#name, #value) })));
     }
     for p in &op.header_params {
         let wire = &p.wire;

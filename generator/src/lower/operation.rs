@@ -147,8 +147,17 @@ impl Lowerer<'_> {
                         continue;
                     }
                     if let Some(value) = fixed_value(&data.format, self) {
-                        fixed_headers.push((data.name.clone(), value));
-                        continue;
+                        if is_static_header(&data.name, &value) {
+                            fixed_headers.push((data.name.clone(), value));
+                            continue;
+                        }
+                        self.diagnostics.push(Diagnostic::warning(
+                            p_pointer.clone(),
+                            format!(
+                                "header `{}` has one allowed value, but the name or the value has characters a header cannot carry; it stays a parameter the caller sets",
+                                data.name
+                            ),
+                        ));
                     }
                     header_params.push(self.param(
                         data,
@@ -627,6 +636,19 @@ fn fixed_value(format: &ParameterSchemaOrContent, lowerer: &Lowerer<'_>) -> Opti
         },
         _ => None,
     }
+}
+
+/// Whether a fixed header can be built at compile time (the generated code
+/// writes `const { FixedHeader::new(name, value) }`, which fails to compile
+/// otherwise): the name an HTTP token, the value visible ASCII, spaces or
+/// tabs.
+fn is_static_header(name: &str, value: &str) -> bool {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    !name.is_empty()
+        && name.bytes().all(token)
+        && value
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
 }
 
 /// Scopes from `x-scopes` or the security requirements.

@@ -629,6 +629,31 @@ async fn with_options_overrides_retries_timeout_and_idempotency_for_one_clone() 
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn the_clients_timeout_decides_over_one_set_on_the_apps_http_client() {
+    let server = RawServer::start().await;
+    server.set_fallback(Answer::Hang);
+    // Not timed out by the app's client's 100 ms: the client's 500 ms
+    // replaces it, as `ClientBuilder::http_client` documents.
+    let http = reqwest::Client::builder()
+        .timeout(ms(100))
+        .build()
+        .expect("http client");
+    let client = builder(&server.uri())
+        .http_client(http)
+        .timeout(ms(500))
+        .build()
+        .expect("client builds");
+    let started = Instant::now();
+    let err = client.get_contact(CONTACT_ID).await.expect_err("times out");
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(err, Error::Timeout { limit, attempts: 1, .. } if limit == ms(500)),
+        "{err:?}"
+    );
+    assert!(elapsed >= ms(500) && elapsed < ms(510), "{elapsed:?}");
+}
+
 // ---------------------------------------------------------------------------
 // The client-side rate limiter
 // ---------------------------------------------------------------------------
