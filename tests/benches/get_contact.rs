@@ -9,6 +9,8 @@
 //! # such as `valgrind --tool=callgrind --separate-threads=yes`; prints nothing
 //! BENCH_ONLY=leadconnector cargo bench -p tests --bench get_contact
 //! BENCH_ONLY=hand-written cargo bench -p tests --bench get_contact
+//! # the noise floor: the hand-written call against a second copy of itself
+//! BENCH_AA=1 cargo bench -p tests --bench get_contact
 //! ```
 //!
 //! The server runs on its own thread; the clients on this thread, in a
@@ -57,6 +59,10 @@ fn main() {
 
 async fn run(address: &str, requests: usize, body_len: usize) {
     let only = std::env::var("BENCH_ONLY").ok();
+    // A/A: the first column is a second hand-written client (its own
+    // reqwest::Client and connection), so the ratios show how far two
+    // identical clients drift apart on this machine.
+    let aa = std::env::var_os("BENCH_AA").is_some();
     let base = format!("http://{address}");
     let client = leadconnector::Client::builder("bench-token")
         .base_url(&base)
@@ -66,6 +72,10 @@ async fn run(address: &str, requests: usize, body_len: usize) {
     let plain = Plain {
         http: http.clone(),
         url: format!("{base}/contacts/{CONTACT_ID}"),
+    };
+    let twin = Plain {
+        http: reqwest::Client::new(),
+        url: plain.url.clone(),
     };
 
     // Both decode the body the server sends, completely.
@@ -78,6 +88,7 @@ async fn run(address: &str, requests: usize, body_len: usize) {
     for _ in 0..500 {
         black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
         black_box(plain.get().await);
+        black_box(twin.get().await);
     }
 
     match only.as_deref() {
@@ -102,12 +113,19 @@ async fn run(address: &str, requests: usize, body_len: usize) {
     let mut lc = Samples::new();
     let mut hand = Samples::new();
     for round in 0..requests.div_ceil(BLOCK) {
+        let first = async {
+            if aa {
+                hand_block(&twin, &mut lc).await;
+            } else {
+                ours_block(&client, &mut lc).await;
+            }
+        };
         if round % 2 == 0 {
-            ours_block(&client, &mut lc).await;
+            first.await;
             hand_block(&plain, &mut hand).await;
         } else {
             hand_block(&plain, &mut hand).await;
-            ours_block(&client, &mut lc).await;
+            first.await;
         }
     }
 
@@ -117,7 +135,17 @@ async fn run(address: &str, requests: usize, body_len: usize) {
     let mut hand_rates = Vec::new();
     let mut ratios = Vec::new();
     for round in 0..THROUGHPUT_ROUNDS {
-        let ours = || {
+        let ours = || async {
+            if aa {
+                let twin = twin.clone();
+                return throughput(requests / 4, move || {
+                    let twin = twin.clone();
+                    async move {
+                        black_box(twin.get().await);
+                    }
+                })
+                .await;
+            }
             let client = client.clone();
             throughput(requests / 4, move || {
                 let client = client.clone();
@@ -125,6 +153,7 @@ async fn run(address: &str, requests: usize, body_len: usize) {
                     black_box(client.get_contact(CONTACT_ID).await.expect("ok"));
                 }
             })
+            .await
         };
         let theirs = || {
             let plain = plain.clone();
@@ -151,7 +180,12 @@ async fn run(address: &str, requests: usize, body_len: usize) {
         "get_contact on loopback, {body_len}-byte contact, {} sequential requests each, {TASKS} tasks for throughput\n",
         lc.latencies.len()
     );
-    println!("| measure | leadconnector | hand-written | ratio |");
+    let first_column = if aa {
+        "hand-written twin (A/A)"
+    } else {
+        "leadconnector"
+    };
+    println!("| measure | {first_column} | hand-written | ratio |");
     println!("|---|---|---|---|");
     let (lm, hm) = (lc.percentile(50), hand.percentile(50));
     row("median latency (µs)", micros(lm), micros(hm));
