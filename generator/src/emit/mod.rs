@@ -5,8 +5,8 @@
 mod operations;
 mod types;
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{quote, ToTokens, TokenStreamExt};
 use serde_json::Value;
 
 use crate::ir::{Docs, Ty};
@@ -160,7 +160,44 @@ fn is_keyword(word: &str) -> bool {
 /// nothing.
 pub fn doc_attrs(docs: &Docs, fallback: &str) -> TokenStream {
     let lines = doc_lines(docs, fallback);
+    let lines = lines.iter().map(|line| DocLine(line));
     quote! { #( #[doc = #lines] )* }
+}
+
+/// One line of rustdoc, as the string literal of its `#[doc = ...]`.
+///
+/// prettyplease prints a doc attribute by its value (`/// text`) when the
+/// value is one line that does not start with `/`; then the literal is raw
+/// (`r"text"`), because syn reads a raw string by slicing it, where it
+/// unescapes an ordinary one a character at a time (twice: to parse it and
+/// when prettyplease asks for the value), and doc lines are most of the
+/// text a generated file holds. The printed file is the same. Lines that
+/// prettyplease prints as an attribute keep the escaped literal.
+struct DocLine<'a>(&'a str);
+
+impl ToTokens for DocLine<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.append(doc_literal(self.0));
+    }
+}
+
+fn doc_literal(line: &str) -> Literal {
+    if line.starts_with('/') || line.contains(['\n', '\r']) {
+        return Literal::string(line);
+    }
+    // Enough `#`s that no `"` in the line closes the literal early.
+    let mut hashes = 0;
+    let mut rest = line;
+    while let Some(quote) = rest.find('"') {
+        rest = &rest[quote + 1..];
+        let run = rest.len() - rest.trim_start_matches('#').len();
+        hashes = hashes.max(run + 1);
+    }
+    let fence = "#".repeat(hashes);
+    // The lexer checks the token; anything it refuses stays escaped.
+    format!("r{fence}\"{line}\"{fence}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(line))
 }
 
 /// The rustdoc lines for `docs`.
@@ -296,6 +333,36 @@ fn example_lines(example: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A doc line prints the same from its raw literal as from the escaped
+    /// one, whatever it holds.
+    #[test]
+    fn raw_doc_lines_print_as_escaped_ones_do() {
+        let lines = [
+            " plain text",
+            " quotes \" and \"# and \"## inside",
+            " back\\slash \\n and \\u{41}",
+            " unicode: café, 日本, emoji 🦀",
+            "/ starts with a slash",
+            "// two",
+            "",
+            " tab\there",
+            " ends with a quote\"",
+            " `code` and <html> & more",
+        ];
+        for line in lines {
+            let raw = doc_literal(line);
+            let escaped = Literal::string(line);
+            let print = |lit: &Literal| {
+                let file: syn::File =
+                    syn::parse2(quote! { #[doc = #lit] pub struct S; }).expect("parses");
+                prettyplease::unparse(&file)
+            };
+            assert_eq!(print(&raw), print(&escaped), "{line:?} as {raw}");
+        }
+        assert!(doc_literal(" a \"# b").to_string().starts_with("r##\""));
+        assert!(doc_literal("/ x").to_string().starts_with('"'));
+    }
 
     /// The fast path in `ident` gives what lexing the name with `syn` gives.
     #[test]
