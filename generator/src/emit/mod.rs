@@ -177,11 +177,12 @@ struct DocLine<'a>(&'a str);
 
 impl ToTokens for DocLine<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.append(doc_literal(self.0));
+        tokens.append(doc_line(self.0));
     }
 }
 
-fn doc_literal(line: &str) -> Literal {
+/// The literal for one doc line (see [`DocLine`]).
+pub fn doc_line(line: &str) -> Literal {
     if line.starts_with('/') || line.contains(['\n', '\r']) {
         return Literal::string(line);
     }
@@ -351,7 +352,7 @@ mod tests {
             " `code` and <html> & more",
         ];
         for line in lines {
-            let raw = doc_literal(line);
+            let raw = doc_line(line);
             let escaped = Literal::string(line);
             let print = |lit: &Literal| {
                 let file: syn::File =
@@ -360,8 +361,8 @@ mod tests {
             };
             assert_eq!(print(&raw), print(&escaped), "{line:?} as {raw}");
         }
-        assert!(doc_literal(" a \"# b").to_string().starts_with("r##\""));
-        assert!(doc_literal("/ x").to_string().starts_with('"'));
+        assert!(doc_line(" a \"# b").to_string().starts_with("r##\""));
+        assert!(doc_line("/ x").to_string().starts_with('"'));
     }
 
     /// The fast path in `ident` gives what lexing the name with `syn` gives.

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc_attrs, ident, Ctx, Runtime};
+use super::{doc_attrs, doc_line, ident, Ctx, Runtime};
 use crate::ir::{Api, BodyEncoding, Docs, ErrorEnum, Operation, Param, Segment, StatusMatch, Ty};
 
 /// The whole `operations` module.
@@ -28,7 +28,11 @@ pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
     let methods = api.operations.iter().map(|op| method(&ctx, op));
     let support = api.operations.iter().map(|op| support_types(&ctx, op));
     let errors = api.error_types.iter().map(|e| error_enum(&ctx, e));
-    let module_doc = format!(" The client and one method per operation of the {title}.");
+    let module_doc = doc_line(&format!(
+        " The client and one method per operation of the {title}."
+    ));
+    let client_doc = doc_line(&client_doc);
+    let base_doc = doc_line(&base_doc);
     let uses_types = api.operations.iter().any(uses_named_types);
     let use_types = uses_types.then(|| {
         quote!(
@@ -352,9 +356,9 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let method = crate::names::bare(&op.method_name);
     let params = op.params_type.as_ref().map(|name| {
         let name = ident(name);
-        let doc = format!(
+        let doc = doc_line(&format!(
             " Optional parameters of [`Client::{method}`]: `Default`, then a setter per parameter."
-        );
+        ));
         let optional = optional_params(op);
         let fields = optional.iter().map(|p| {
             let field = ident(&p.name);
@@ -365,7 +369,7 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         let setters = optional.iter().map(|p| {
             let field = ident(&p.name);
             let (arg_ty, value) = super::types::into_arg(ctx, &p.ty, &format_ident!("value"));
-            let doc = format!(" Sets `{}`.", p.wire);
+            let doc = doc_line(&format!(" Sets `{}`.", p.wire));
             quote! {
                 #[doc = #doc]
                 #[must_use]
@@ -391,7 +395,9 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 
     let success = op.success_type.as_ref().map(|name| {
         let name = ident(name);
-        let doc = format!(" The successful responses of [`Client::{method}`].");
+        let doc = doc_line(&format!(
+            " The successful responses of [`Client::{method}`]."
+        ));
         let variants = op.success.iter().map(|r| {
             let v = ident(&r.variant);
             let docs = status_docs(&r.docs, &StatusMatch::Code(r.status));

@@ -5,7 +5,7 @@ use std::ops::Range;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc_attrs, ident, Ctx, Runtime};
+use super::{doc_attrs, doc_line, ident, Ctx, Runtime};
 use crate::ir::{Api, Constructor, EnumDef, Presence, StructDef, Ty, TypeDef, TypeKind, UnionDef};
 
 /// The `types` module.
@@ -17,7 +17,10 @@ use crate::ir::{Api, Constructor, EnumDef, Presence, StructDef, Ty, TypeDef, Typ
 pub fn types_file(api: &Api, rt: &Runtime, part: Range<usize>) -> TokenStream {
     let ctx = Ctx { rt, in_types: true };
     let doc = (part.start == 0).then(|| {
-        let doc = format!(" Request and response types of the {}.", api.title.trim());
+        let doc = doc_line(&format!(
+            " Request and response types of the {}.",
+            api.title.trim()
+        ));
         quote!(#![doc = #doc])
     });
     let items = api
@@ -99,6 +102,7 @@ fn struct_def(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
         } else {
             " Fields the server sent that this version of the spec does not list."
         };
+        let doc = doc_line(doc);
         quote! {
             #[doc = #doc]
             #[serde(flatten)]
@@ -218,6 +222,7 @@ fn constructor(ctx: &Ctx<'_>, def: &TypeDef, s: &StructDef, c: &Constructor) -> 
         def.name,
         list.join(", ")
     );
+    let doc = doc_line(&doc);
     let allow = c
         .many_args
         .then(|| quote!(#[allow(clippy::too_many_arguments, reason = "every required field is an argument")]));
@@ -245,7 +250,7 @@ fn setters(ctx: &Ctx<'_>, s: &StructDef) -> Vec<TokenStream> {
                 Presence::Optional | Presence::RequiredNullable => quote!(Some(#value)),
                 Presence::Required | Presence::DefaultEmpty => value,
             };
-            let doc = format!(" Sets `{}`.", f.wire);
+            let doc = doc_line(&format!(" Sets `{}`.", f.wire));
             methods.push(quote! {
                 #[doc = #doc]
                 #[must_use]
@@ -257,7 +262,7 @@ fn setters(ctx: &Ctx<'_>, s: &StructDef) -> Vec<TokenStream> {
         }
         if let Some(clearer) = &f.clearer {
             let clearer = ident(clearer);
-            let doc = format!(" Sends `{}` as `null`, which clears it.", f.wire);
+            let doc = doc_line(&format!(" Sends `{}` as `null`, which clears it.", f.wire));
             methods.push(quote! {
                 #[doc = #doc]
                 #[must_use]
@@ -418,7 +423,7 @@ fn enum_def(ctx: &Ctx<'_>, def: &TypeDef, e: &EnumDef) -> TokenStream {
     let unknown = ident(&e.unknown);
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let doc = format!(" `{}`", v.wire);
+        let doc = doc_line(&format!(" `{}`", v.wire));
         quote! { #[doc = #doc] #variant, }
     });
     let as_str = e.variants.iter().map(|v| {
