@@ -160,7 +160,10 @@ fn append_separated(out: &mut String, piece: &str) {
 /// Whether a blank line goes between these two adjacent lines: the first
 /// ends an item and the second, at the same indentation, begins one.
 fn blank_between(previous: &str, line: &str) -> bool {
-    // Most lines end no item: decide on the previous line alone first.
+    // Most lines end no item: decide on the previous line's last byte first.
+    if !matches!(previous.trim_end().as_bytes().last(), Some(b'}' | b';')) {
+        return false;
+    }
     let prev = previous.trim();
     let prev_ends_item = prev == "}"
         || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
