@@ -33,6 +33,7 @@ pub mod lower;
 mod mend;
 pub mod names;
 pub mod parallel;
+mod placement;
 pub mod render;
 
 use std::path::{Path, PathBuf};

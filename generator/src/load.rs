@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostics::{self, Diagnostic, Location};
 use crate::locate::SourceIndex;
+use crate::placement::{placement, Placement};
 
 /// A parsed spec plus what is needed to point back into its source files.
 pub struct Loaded {
@@ -85,6 +86,7 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         additions: Vec::new(),
         errors: Vec::new(),
         root_components: Value::Null,
+        inlining: Vec::new(),
     };
     let mut root = bundler.read(path).map_err(|d| vec![d])?;
     bundler.root_components = component_names(&root);
@@ -227,6 +229,9 @@ struct Bundler {
     /// The root document's component names (see [`component_names`]), to
     /// keep imported names from colliding.
     root_components: Value,
+    /// The targets being copied in place, innermost last: one that
+    /// includes itself would never end.
+    inlining: Vec<(PathBuf, String)>,
 }
 
 impl Bundler {
@@ -264,9 +269,13 @@ impl Bundler {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get("$ref") {
                     let reference = reference.clone();
-                    match self.import(&reference, file, is_root) {
-                        Ok(Some(local)) => {
+                    match self.import(&reference, file, here, is_root) {
+                        Ok(Some(Import::Component(local))) => {
                             map.insert("$ref".into(), Value::String(local));
+                        }
+                        Ok(Some(Import::Inline(target))) => {
+                            *value = target;
+                            return;
                         }
                         Ok(None) => {}
                         Err(message) => {
@@ -290,14 +299,15 @@ impl Bundler {
         }
     }
 
-    /// Returns the local reference that replaces `reference`, or `None` when
-    /// it is already local to the root document.
+    /// Returns what replaces `reference`, or `None` when it is already local
+    /// to the root document.
     fn import(
         &mut self,
         reference: &str,
         file: &Path,
+        here: &diagnostics::Path<'_>,
         is_root: bool,
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Option<Import>, String> {
         let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         if file_part.is_empty() && is_root {
             return Ok(None);
@@ -312,7 +322,7 @@ impl Bundler {
         };
         let key = (target_file.clone(), fragment.to_owned());
         if let Some(name) = self.imported_names.get(&key) {
-            return Ok(Some(name.clone()));
+            return Ok(Some(Import::Component(name.clone())));
         }
         let doc = self
             .document(&target_file)
@@ -322,11 +332,41 @@ impl Bundler {
             .cloned()
             .ok_or_else(|| format!("`{reference}` points at nothing"))?;
         let tokens: Vec<&str> = fragment.split('/').skip(1).collect();
+        let in_components = matches!(tokens.as_slice(), ["components", _, _]);
+        let place = placement(here);
+        if !in_components && (place == Placement::Inline || !target.is_object()) {
+            // Text or a list kept in another file (some specs keep long
+            // descriptions so), a path item or an operation: no component
+            // holds it, so it goes where the reference was.
+            if self.inlining.contains(&key) {
+                return Err(format!("`{reference}` includes itself"));
+            }
+            self.inlining.push(key);
+            self.rewrite(
+                &mut target,
+                &target_file,
+                &diagnostics::Path::Start(fragment),
+                false,
+            );
+            self.inlining.pop();
+            return Ok(Some(Import::Inline(target)));
+        }
+        let section = match place {
+            Placement::Component(section) => section,
+            // Inline in a position, but the target is a component already.
+            Placement::Inline => "schemas",
+        };
         let (section, base_name) = match tokens.as_slice() {
             ["components", section, name] => ((*section).to_owned(), (*name).to_owned()),
             _ => (
-                "schemas".to_owned(),
-                tokens.last().copied().unwrap_or("Imported").to_owned(),
+                section.to_owned(),
+                tokens
+                    .last()
+                    .copied()
+                    .filter(|name| !name.is_empty())
+                    .or_else(|| target_file.file_stem().and_then(|s| s.to_str()))
+                    .unwrap_or("Imported")
+                    .to_owned(),
             ),
         };
         let name = self.free_name(&section, &base_name, &target_file);
@@ -346,7 +386,7 @@ impl Bundler {
             false,
         );
         self.additions.push((section, name, target));
-        Ok(Some(local))
+        Ok(Some(Import::Component(local)))
     }
 
     fn free_name(&self, section: &str, base: &str, file: &Path) -> String {
@@ -370,6 +410,14 @@ impl Bundler {
         }
         candidate
     }
+}
+
+/// What an external reference becomes in the bundled document.
+enum Import {
+    /// A reference to the component the target was copied into.
+    Component(String),
+    /// The target itself, put in place of the reference.
+    Inline(Value),
 }
 
 fn at(file: &Path, pointer: &str, message: String) -> Diagnostic {
@@ -438,6 +486,22 @@ mod bounded {
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
             self.spend()?;
             Ok(Value::Number(v.into()))
+        }
+
+        // YAML integers beyond 64 bits (`maximum: 18446744073709552000`)
+        // become the nearest float, as JSON's parser makes them.
+        fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+            match i64::try_from(v) {
+                Ok(v) => self.visit_i64(v),
+                Err(_) => self.visit_f64(v as f64),
+            }
+        }
+
+        fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+            match u64::try_from(v) {
+                Ok(v) => self.visit_u64(v),
+                Err(_) => self.visit_f64(v as f64),
+            }
         }
 
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {

@@ -80,6 +80,20 @@ pub fn too_deep(root: &Value) -> Option<Diagnostic> {
 /// it, which is slow and says little about where the mistake is.
 pub fn misshapen(root: &Value) -> Option<Diagnostic> {
     let schemas = root.pointer("/components/schemas");
+    // The other sections of `components` map names to objects; an entry
+    // may be called `schema` (a query parameter of that name) without
+    // being one.
+    let named: Vec<&Value> = root
+        .pointer("/components")
+        .and_then(Value::as_object)
+        .map(|sections| {
+            sections
+                .iter()
+                .filter(|(section, _)| *section != "schemas")
+                .map(|(_, entries)| entries)
+                .collect()
+        })
+        .unwrap_or_default();
     let mut trail = Trail::default();
     let mut stack: Vec<(&Value, usize, bool)> = vec![(root, Trail::ROOT, false)];
     while let Some((value, at, is_schema)) = stack.pop() {
@@ -93,11 +107,12 @@ pub fn misshapen(root: &Value) -> Option<Diagnostic> {
             Value::Object(map) => {
                 // Each entry of `/components/schemas` is a schema.
                 let in_schemas = schemas.is_some_and(|schemas| std::ptr::eq(schemas, value));
+                let in_named = named.iter().any(|entries| std::ptr::eq(*entries, value));
                 for (key, child) in map {
                     if matches!(key.as_str(), "example" | "examples") {
                         continue;
                     }
-                    let schema = key == "schema" || in_schemas;
+                    let schema = (key == "schema" && !in_named) || in_schemas;
                     stack.push((child, trail.below(at, Step::Key(key)), schema));
                 }
             }
