@@ -126,8 +126,54 @@ impl Request {
         self
     }
 
+    /// Appends literal text to the current path segment (`.json` in
+    /// `/{sid}.json`), percent-encoded, without a slash.
+    #[must_use]
+    pub fn append(mut self, text: &'static str) -> Self {
+        self.path.extend(utf8_percent_encode(text, SEGMENT));
+        self
+    }
+
+    /// Appends a path parameter to the current segment (`{sid}` in
+    /// `/v{sid}.json`), percent-encoded, without a slash.
+    #[must_use]
+    pub fn append_path_param<T: Serialize + ?Sized>(
+        mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Self {
+        match texts(value).as_deref() {
+            Ok([one]) => self.append_param(name, one),
+            Ok(_) => self.fail(format!("path parameter `{name}` must be a single value")),
+            Err(reason) => self.fail(format!("path parameter `{name}`: {reason}")),
+        }
+        self
+    }
+
+    /// [`append_path_param`](Self::append_path_param) for a string.
+    #[must_use]
+    pub fn append_path_str(mut self, name: &'static str, value: &str) -> Self {
+        self.append_param(name, value);
+        self
+    }
+
+    fn append_param(&mut self, name: &'static str, value: &str) {
+        if Self::changes_path(value) {
+            self.fail(format!(
+                "path parameter `{name}` is `{value}`, which would change the path"
+            ));
+        } else {
+            self.path.extend(utf8_percent_encode(value, SEGMENT));
+        }
+    }
+
+    /// An empty value, `.` or `..` would drop or move a segment.
+    fn changes_path(value: &str) -> bool {
+        value.is_empty() || value == "." || value == ".."
+    }
+
     fn push_param(&mut self, name: &'static str, value: &str) {
-        if value.is_empty() || value == "." || value == ".." {
+        if Self::changes_path(value) {
             self.fail(format!(
                 "path parameter `{name}` is `{value}`, which would change the path"
             ));
@@ -255,6 +301,41 @@ mod tests {
         );
         assert!(path_of("..").is_err());
         assert!(path_of("").is_err());
+    }
+
+    /// A segment of text and parameters (`/{sid}.json`, `/v{n}.{m}`) is one
+    /// segment: each value encoded, no slash between the parts.
+    #[test]
+    fn mixed_segments_run_on() {
+        let outcome = |r: Request| match r.invalid {
+            Some(reason) => Err(reason),
+            None => Ok(r.path),
+        };
+        let sid = |sid: &str| {
+            outcome(
+                Request::new(HttpMethod::GET, "op", "/Calls/{Sid}.json")
+                    .segment("Calls")
+                    .path_str("Sid", sid)
+                    .append(".json"),
+            )
+        };
+        assert_eq!(sid("CA12").as_deref(), Ok("/Calls/CA12.json"));
+        assert_eq!(sid("a/b").as_deref(), Ok("/Calls/a%2Fb.json"));
+        assert!(sid("").is_err());
+        let version = outcome(
+            Request::new(HttpMethod::GET, "op", "/v{major}.{minor}")
+                .segment("v")
+                .append_path_param("major", &2)
+                .append(".")
+                .append_path_str("minor", "1 beta"),
+        );
+        assert_eq!(version.as_deref(), Ok("/v2.1%20beta"));
+        let dots = outcome(
+            Request::new(HttpMethod::GET, "op", "/{a}{b}")
+                .path_str("a", "x")
+                .append_path_str("b", ".."),
+        );
+        assert!(dots.is_err(), "{dots:?}");
     }
 
     #[test]

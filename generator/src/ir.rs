@@ -297,11 +297,22 @@ pub struct Operation {
     pub anonymous: bool,
 }
 
-/// A piece of a path template.
+/// A piece of a path template: what lies between two slashes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Segment {
-    /// Literal text between slashes.
+    /// Literal text.
     Literal(String),
+    /// A path parameter, by index into `path_params`.
+    Param(usize),
+    /// Text and parameters run together (`{sid}.json`), in order.
+    Mixed(Vec<Part>),
+}
+
+/// A piece of a [`Segment::Mixed`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    /// Literal text.
+    Text(String),
     /// A path parameter, by index into `path_params`.
     Param(usize),
 }

@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, doc_line, ident, Ctx, Runtime};
-use crate::ir::{Api, BodyEncoding, Docs, ErrorEnum, Operation, Param, Segment, StatusMatch, Ty};
+use crate::ir::{
+    Api, BodyEncoding, Docs, ErrorEnum, Operation, Param, Part, Segment, StatusMatch, Ty,
+};
 
 /// The whole `operations` module.
 pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
@@ -192,18 +194,31 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if op.anonymous {
         chain.push(quote!(.anonymous()));
     }
+    let param = |i: usize, append: bool| {
+        op.path_params.get(i).map(|p| {
+            let wire = &p.wire;
+            let value = arg_ref(p, &p.ty);
+            // A `&str` needs no detour through `serde_json`.
+            match (&p.ty, append) {
+                (Ty::String, false) => quote!(.path_str(#wire, #value)),
+                (_, false) => quote!(.path_param(#wire, #value)),
+                (Ty::String, true) => quote!(.append_path_str(#wire, #value)),
+                (_, true) => quote!(.append_path_param(#wire, #value)),
+            }
+        })
+    };
     for segment in &op.segments {
         match segment {
             Segment::Literal(text) => chain.push(quote!(.segment(#text))),
-            Segment::Param(i) => {
-                if let Some(p) = op.path_params.get(*i) {
-                    let wire = &p.wire;
-                    let value = arg_ref(p, &p.ty);
-                    chain.push(match p.ty {
-                        // A `&str` needs no detour through `serde_json`.
-                        Ty::String => quote!(.path_str(#wire, #value)),
-                        _ => quote!(.path_param(#wire, #value)),
-                    });
+            Segment::Param(i) => chain.extend(param(*i, false)),
+            Segment::Mixed(parts) => {
+                // The first part starts the segment, the rest run on in it.
+                for (n, part) in parts.iter().enumerate() {
+                    match part {
+                        Part::Text(text) if n == 0 => chain.push(quote!(.segment(#text))),
+                        Part::Text(text) => chain.push(quote!(.append(#text))),
+                        Part::Param(i) => chain.extend(param(*i, n > 0)),
+                    }
                 }
             }
         }

@@ -7,6 +7,7 @@
 
 mod decide;
 mod operation;
+mod path;
 mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};

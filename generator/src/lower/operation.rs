@@ -10,8 +10,8 @@ use super::schema::{schema_docs, Naming};
 use super::Lowerer;
 use crate::diagnostics::{join, Diagnostic};
 use crate::ir::{
-    Body, BodyEncoding, Docs, ErrorResponse, Operation, Param, Response as IrResponse, Segment,
-    StatusMatch, Ty,
+    Body, BodyEncoding, Docs, ErrorResponse, Operation, Param, Response as IrResponse, StatusMatch,
+    Ty,
 };
 use crate::names::{self, Scope};
 
@@ -331,93 +331,6 @@ impl Lowerer<'_> {
             required,
             docs,
         }
-    }
-
-    /// Splits the path template; synthesises parameters the template uses
-    /// but the operation never declares.
-    fn segments(
-        &mut self,
-        path: &str,
-        pointer: &str,
-        path_params: &mut Vec<Param>,
-        names_in_scope: &mut Scope,
-    ) -> Option<Vec<Segment>> {
-        let mut segments = Vec::new();
-        let mut seen: Vec<&str> = Vec::new();
-        for piece in path.split('/').skip(1) {
-            let template = piece.strip_prefix('{').and_then(|p| p.strip_suffix('}'));
-            match template {
-                Some(name) if seen.contains(&name) => {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            pointer,
-                            format!("path `{path}` names `{{{name}}}` twice"),
-                        )
-                        .with_hint("path template names must be unique"),
-                    );
-                    return None;
-                }
-                Some(name) if !name.contains(['{', '}']) => {
-                    seen.push(name);
-                    let index = match path_params.iter().position(|p| p.wire == name) {
-                        Some(i) => i,
-                        None => {
-                            self.diagnostics.push(
-                                Diagnostic::warning(pointer, format!("path uses `{{{name}}}` but the operation does not declare it; it is taken as a required string"))
-                                    .with_hint(format!("declare `{name}` with `in: path`")),
-                            );
-                            let (rust, _) = names_in_scope.claim(&names::snake(name));
-                            path_params.push(Param {
-                                name: rust,
-                                wire: name.to_owned(),
-                                ty: Ty::String,
-                                required: true,
-                                docs: Docs {
-                                    notes: vec![
-                                        "Not declared by the spec; taken from the path.".into()
-                                    ],
-                                    ..Docs::default()
-                                },
-                            });
-                            path_params.len() - 1
-                        }
-                    };
-                    segments.push(Segment::Param(index));
-                }
-                _ if piece.contains(['{', '}']) => {
-                    self.diagnostics.push(Diagnostic::error(
-                        pointer,
-                        format!("path segment `{piece}` mixes text and parameters, which is not supported"),
-                    ));
-                    return None;
-                }
-                _ => segments.push(Segment::Literal(piece.to_owned())),
-            }
-        }
-        // Keep path parameters in path order for the method signature.
-        let order: Vec<usize> = segments
-            .iter()
-            .filter_map(|s| {
-                if let Segment::Param(i) = s {
-                    Some(*i)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let reordered: Vec<Param> = order
-            .iter()
-            .filter_map(|i| path_params.get(*i).cloned())
-            .collect();
-        *path_params = reordered;
-        let mut next = 0;
-        for segment in &mut segments {
-            if let Segment::Param(i) = segment {
-                *i = next;
-                next += 1;
-            }
-        }
-        Some(segments)
     }
 
     /// Whether `schema` admits only the empty object: `type: object`, no
