@@ -114,7 +114,12 @@ impl Lowerer<'_> {
     fn follow<'a>(&'a self, reference: &'a str) -> Followed<'a> {
         let mut reference = reference;
         for _ in 0..32 {
-            let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+            // A deeper pointer (`#/components/schemas/A/properties/name`)
+            // names no component: it is followed in the raw document.
+            let Some(name) = reference
+                .strip_prefix("#/components/schemas/")
+                .filter(|name| !name.contains('/'))
+            else {
                 break;
             };
             match self
