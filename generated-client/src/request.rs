@@ -109,12 +109,30 @@ impl Request {
     /// Appends a path parameter as exactly one segment, percent-encoded.
     #[must_use]
     pub fn path_param<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match texts(value).as_deref() {
-            Ok([one]) => self.push_param(name, one),
-            Ok(_) => self.fail(format!("path parameter `{name}` must be a single value")),
-            Err(reason) => self.fail(format!("path parameter `{name}`: {reason}")),
+        if let Some(text) = self.path_text(name, value) {
+            self.push_param(name, &text);
         }
         self
+    }
+
+    /// The one text a path parameter's value gives; anything else is
+    /// recorded as the request's failure.
+    fn path_text<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Option<String> {
+        match texts(value) {
+            Ok(mut values) if values.len() == 1 => values.pop(),
+            Ok(_) => {
+                self.fail(format!("path parameter `{name}` must be a single value"));
+                None
+            }
+            Err(reason) => {
+                self.fail(format!("path parameter `{name}`: {reason}"));
+                None
+            }
+        }
     }
 
     /// Appends a string path parameter as exactly one segment,
@@ -142,10 +160,8 @@ impl Request {
         name: &'static str,
         value: &T,
     ) -> Self {
-        match texts(value).as_deref() {
-            Ok([one]) => self.append_param(name, one),
-            Ok(_) => self.fail(format!("path parameter `{name}` must be a single value")),
-            Err(reason) => self.fail(format!("path parameter `{name}`: {reason}")),
+        if let Some(text) = self.path_text(name, value) {
+            self.append_param(name, &text);
         }
         self
     }
