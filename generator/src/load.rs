@@ -349,6 +349,12 @@ impl Bundler {
                 false,
             );
             self.inlining.pop();
+            if is_root {
+                // Diagnostics about what lands here point into its own file.
+                self.sources
+                    .imported
+                    .insert(here.pointer(), (target_file.clone(), fragment.to_owned()));
+            }
             return Ok(Some(Import::Inline(target)));
         }
         let section = match place {
