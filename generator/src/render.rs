@@ -47,12 +47,11 @@ fn client_files_on(
         };
         unparse(tokens).map(|text| separate_items(&text))
     });
-    let mut types = header(spec_name);
-    types.push('\n');
+    let mut types = headed("", spec_name);
     let mut operations = None;
     for (piece, text) in pieces.iter().zip(formatted) {
         match piece {
-            Piece::Operations => operations = Some(format!("{}\n{}", header(spec_name), text?)),
+            Piece::Operations => operations = Some(headed(&text?, spec_name)),
             Piece::Types(_) => append_separated(&mut types, &text?),
         }
     }
@@ -118,7 +117,12 @@ fn unparse(tokens: TokenStream) -> Result<String, Diagnostic> {
 }
 
 fn with_header(text: &str, spec_name: &str) -> String {
-    format!("{}\n{}", header(spec_name), separate_items(text))
+    headed(&separate_items(text), spec_name)
+}
+
+/// `text`, already separated, after the header and a blank line.
+fn headed(text: &str, spec_name: &str) -> String {
+    format!("{}\n{text}", header(spec_name))
 }
 
 /// Starts of lines that begin an item (or its docs and attributes).
