@@ -33,65 +33,33 @@
 //! ```
 #![deny(missing_docs)]
 
-mod auth;
 mod birth_date;
-mod body;
-mod config;
-mod core;
-pub mod de;
-mod error;
-mod hooks;
-mod limiter;
+mod client;
+mod id_list;
 mod listing;
-mod nullable;
 pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
-mod id_list;
-mod options;
-mod personal;
-mod redact;
-mod request;
-mod response;
 mod search;
-mod timestamp;
 #[rustfmt::skip]
 pub mod types;
-mod unknown;
 pub mod webhooks;
 
-pub use auth::{
-    SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture, TokenSource,
-};
 pub use birth_date::{BirthDate, BirthDateError};
-pub use body::FilePart;
-/// The date types request and response fields use (`DateTime<Utc>`).
-pub use chrono::{DateTime, NaiveDate, Utc};
-pub use config::{
-    ClientBuilder, Config, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT,
-};
-pub use core::{Core, RawResponse};
-pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
-pub use hooks::{Attempt, Observer};
 pub use id_list::IdList;
-pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use listing::{
     BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,
     CONTACTS_DEFAULT_LIMIT,
 };
-pub use nullable::Nullable;
+pub use openapi_runtime::de;
+pub use openapi_runtime::{
+    ApiError, ApiResponse, Attempt, BuildError, ClientBuilder, Config, Core, DateTime, Error,
+    FieldNames, FilePart, FixedHeader, Method, NaiveDate, Nullable, Number, Observer, RateLimit,
+    RateLimiter, RawResponse, Redacted, Request, RequestFailure, RequestOptions, RetryPolicy,
+    SecretString, SharedError, StaticToken, Timestamp, TokenContext, TokenError, TokenFuture,
+    TokenSource, UnknownValue, Utc, Value, BURST_LIMIT, BURST_WINDOW, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, SNIPPET_LIMIT,
+};
 pub use operations::*;
-pub use options::RequestOptions;
-pub use personal::{FieldNames, Redacted};
-pub use request::{FixedHeader, Request};
-/// The HTTP method type generated code uses.
-pub use reqwest::Method;
-pub use response::{ApiResponse, RateLimit};
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};
-/// JSON types that generated types expose (`CustomFieldValue::Number`,
-/// `SearchFilter::value`), so callers need no `serde_json` dependency.
-pub use serde_json::{Number, Value};
-pub use timestamp::Timestamp;
-pub use unknown::UnknownValue;

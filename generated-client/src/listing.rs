@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 
 use futures_util::stream::{self, BoxStream, Stream};
 
-use crate::error::Error;
 use crate::types::{Contact, ContactsListResponse, ContactsMeta};
+use crate::Error;
 use crate::{ErrorBody, GetContactsByBusinessIdParams, GetContactsParams};
 
 /// Page size of `getContacts` when `limit` is not given (the vendor's default).

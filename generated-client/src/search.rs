@@ -7,10 +7,10 @@ use std::task::{Context, Poll};
 
 use futures_util::stream::{self, BoxStream, Stream};
 
-use crate::error::Error;
-use crate::options::RequestOptions;
 use crate::types::{Contact, SearchContactsRequest};
+use crate::Error;
 use crate::ErrorBody;
+use crate::RequestOptions;
 
 /// Page-based paging reaches only this many records: a request with
 /// `page * pageLimit` above it is refused by the API, so the stream switches

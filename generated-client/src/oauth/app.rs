@@ -12,8 +12,8 @@ use super::pair::TokenPair;
 use super::tokens::OAuthTokensBuilder;
 use super::types::{AccessTokenRequest, GrantType, OAuthError, UserType};
 use super::{Client, ErrorBody};
-use crate::auth::{NoToken, SecretString, TokenError};
 use crate::{BuildError, ClientBuilder, Error, RequestOptions, RetryPolicy};
+use openapi_runtime::{NoToken, SecretString, TokenError};
 
 /// Retries of a refresh: the refresh token is the app's only way back in,
 /// so a refresh keeps trying (with backoff) until the call's deadline.

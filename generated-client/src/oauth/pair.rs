@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::types::{AccessTokenResponse, UserType};
-use crate::auth::SecretString;
+use crate::SecretString;
 
 /// An access token, the refresh token that renews it, and what they were
 /// issued for. This is what the persistence callback receives and what an

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::app::OAuthApp;
 use super::pair::TokenPair;
-use crate::auth::{SecretString, TokenContext, TokenError, TokenFuture, TokenSource};
+use crate::{SecretString, TokenContext, TokenError, TokenFuture, TokenSource};
 
 /// How long before expiry a token is refreshed, by default.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);

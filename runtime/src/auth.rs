@@ -172,7 +172,8 @@ impl TokenSource for StaticToken {
 /// A source for clients that only call operations taking no credentials
 /// (`security: []`, such as the OAuth token endpoint); it is never asked.
 #[derive(Debug)]
-pub(crate) struct NoToken;
+#[doc(hidden)]
+pub struct NoToken;
 
 impl TokenSource for NoToken {
     fn token<'a>(&'a self, _cx: &'a TokenContext) -> TokenFuture<'a, SecretString> {
