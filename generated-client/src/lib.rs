@@ -36,6 +36,7 @@
 mod birth_date;
 mod client;
 mod id_list;
+mod limits;
 mod listing;
 pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
@@ -48,6 +49,7 @@ pub mod webhooks;
 
 pub use birth_date::{BirthDate, BirthDateError};
 pub use id_list::IdList;
+pub use limits::{BurstLimit, BURST_LIMIT, BURST_WINDOW};
 pub use listing::{
     BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,
     CONTACTS_DEFAULT_LIMIT,
@@ -58,8 +60,8 @@ pub use openapi_runtime::{
     FieldNames, FilePart, FixedHeader, Method, NaiveDate, Nullable, Number, Observer, RateLimit,
     RateLimiter, RawResponse, Redacted, Request, RequestFailure, RequestOptions, RetryPolicy,
     SecretString, SharedError, StaticToken, Timestamp, TokenContext, TokenError, TokenFuture,
-    TokenSource, UnknownValue, Utc, Value, BURST_LIMIT, BURST_WINDOW, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, SNIPPET_LIMIT,
+    TokenSource, UnknownValue, Utc, Value, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT, SNIPPET_LIMIT,
 };
 pub use operations::*;
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};

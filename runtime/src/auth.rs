@@ -1,11 +1,10 @@
 //! Where the bearer token of each attempt comes from: a [`TokenSource`].
 //!
 //! The client asks its source before every attempt, so a source can hand out
-//! a new token whenever the old one expires. A fixed token (a Private
-//! Integration Token) is [`StaticToken`], what `Client::builder(token)` uses;
-//! OAuth apps use [`crate::oauth::OAuthTokens`], which refreshes itself; an
-//! app whose tokens live elsewhere (its database, another process) implements
-//! the trait itself.
+//! a new token whenever the old one expires. A fixed token is
+//! [`StaticToken`], what `Client::builder(token)` uses; an OAuth provider
+//! that refreshes itself, or an app whose tokens live elsewhere (its
+//! database, another process), implements the trait.
 
 use std::fmt;
 use std::future::Future;
@@ -91,7 +90,7 @@ impl TokenContext {
 /// many tasks at once. Return futures with `Box::pin(async move { .. })`.
 ///
 /// ```
-/// use leadconnector::{SecretString, TokenContext, TokenError, TokenFuture, TokenSource};
+/// use openapi_runtime::{SecretString, TokenContext, TokenError, TokenFuture, TokenSource};
 ///
 /// /// Tokens kept up to date by another process, read from a shared cell.
 /// struct FromCell(std::sync::Arc<std::sync::RwLock<String>>);
@@ -146,8 +145,8 @@ pub(crate) fn bearer(token: &SecretString) -> Option<HeaderValue> {
     Some(value)
 }
 
-/// A token that never changes: a Private Integration Token, or an access
-/// token that some other part of the app renews by building a new client.
+/// A token that never changes: an API token, or an access token that some
+/// other part of the app renews by building a new client.
 #[derive(Clone, Debug)]
 pub struct StaticToken(SecretString);
 
@@ -170,7 +169,7 @@ impl TokenSource for StaticToken {
 }
 
 /// A source for clients that only call operations taking no credentials
-/// (`security: []`, such as the OAuth token endpoint); it is never asked.
+/// (`security: []`, such as an OAuth token endpoint); it is never asked.
 #[derive(Debug)]
 #[doc(hidden)]
 pub struct NoToken;
@@ -197,7 +196,7 @@ pub enum TokenError {
     /// was used already, revoked, or the app was uninstalled. Only a new
     /// install gives a new one, so the provider stops asking: every later
     /// call fails at once with this error, without a request.
-    #[error("the refresh token was refused ({status}: invalid_grant{}); the app must be reinstalled on this location or company to get new tokens", Described(description.as_deref()))]
+    #[error("the refresh token was refused ({status}: invalid_grant{}); the app must be reinstalled (authorized again) to get new tokens", Described(description.as_deref()))]
     ReinstallRequired {
         /// The status of the refusal (400 or 401).
         status: StatusCode,

@@ -12,7 +12,7 @@ use crate::request::Request;
 /// A file to upload in a `multipart/form-data` request.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FilePart {
-    /// The form field name (vendors often use `file` or `fileAttachment`).
+    /// The form field name (APIs often use `file` or `attachment`).
     pub field: String,
     /// The file name sent to the server.
     pub file_name: String,
@@ -91,7 +91,7 @@ impl Request {
                 return self;
             }
         };
-        let boundary = format!("leadconnector-{:032x}", rand::random::<u128>());
+        let boundary = format!("openapi-runtime-{:032x}", rand::random::<u128>());
         let mut out = Vec::new();
         for (name, value) in &fields {
             out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
@@ -169,15 +169,15 @@ mod tests {
 
     #[derive(Serialize)]
     struct Upload {
-        #[serde(rename = "contactId")]
-        contact_id: String,
+        #[serde(rename = "petId")]
+        pet_id: String,
         urls: Vec<String>,
         note: Option<String>,
     }
 
     fn upload() -> Upload {
         Upload {
-            contact_id: "c 1&".into(),
+            pet_id: "c 1&".into(),
             urls: vec!["a".into(), "b".into()],
             note: None,
         }
@@ -188,7 +188,7 @@ mod tests {
         let request = Request::new(Method::POST, "op", "/x").form(&upload());
         assert_eq!(
             request.body.as_deref(),
-            Some(&b"contactId=c+1%26&urls=a&urls=b"[..])
+            Some(&b"petId=c+1%26&urls=a&urls=b"[..])
         );
         assert!(request
             .headers
@@ -212,7 +212,7 @@ mod tests {
         assert!(boundary.len() > 20);
         let body = String::from_utf8(request.body.unwrap_or_default()).unwrap_or_default();
         let expected = format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"contactId\"\r\n\r\nc 1&\r\n\
+            "--{b}\r\nContent-Disposition: form-data; name=\"petId\"\r\n\r\nc 1&\r\n\
              --{b}\r\nContent-Disposition: form-data; name=\"urls\"\r\n\r\na\r\n\
              --{b}\r\nContent-Disposition: form-data; name=\"urls\"\r\n\r\nb\r\n\
              --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a%22b.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n\

@@ -150,8 +150,8 @@ impl<C: From<Core>> ClientBuilder<C> {
     }
 
     /// A builder whose client asks `source` for the token of every attempt
-    /// (an [`OAuthTokens`](crate::oauth::OAuthTokens) provider, or the app's
-    /// own [`TokenSource`]).
+    /// (an OAuth provider that refreshes itself, or the app's own
+    /// [`TokenSource`]).
     pub fn with_token_source(source: impl TokenSource, base_url: &str) -> Self {
         Self::with_credentials(Credentials::Source(Arc::new(source)), base_url)
     }
@@ -172,7 +172,7 @@ impl<C: From<Core>> ClientBuilder<C> {
             headers: ExtraHeaders::default(),
             bad_header: None,
             observer: None,
-            user_agent: concat!("leadconnector-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: concat!("openapi-runtime/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             attempt_timeout: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -273,7 +273,7 @@ impl<C: From<Core>> ClientBuilder<C> {
     }
 
     /// Keeps this client (and its clones) under a client-side limit, for
-    /// example [`RateLimiter::burst_limit`] (100 requests per 10 s), instead
+    /// example the API's documented burst limit, instead
     /// of collecting 429s. Off by default.
     #[must_use]
     pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
@@ -307,8 +307,8 @@ impl<C: From<Core>> ClientBuilder<C> {
     pub fn build(self) -> Result<C, BuildError> {
         let tokens: Arc<dyn TokenSource> = match self.token {
             Credentials::Token(token) => {
-                // Tokens (Private Integration Tokens, OAuth access tokens)
-                // are visible ASCII; anything else is a copy-paste accident
+                // Tokens (API tokens, OAuth access tokens) are visible
+                // ASCII; anything else is a copy-paste accident
                 // (a line break, a space, a typographic quote) that the
                 // server would refuse.
                 if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {

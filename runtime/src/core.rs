@@ -183,14 +183,14 @@ impl Core {
     /// Sends `request`, retrying as the policy allows, and returns the final
     /// answer whatever its status.
     ///
-    /// Runs in a `leadconnector.request` span (operation, method, path
+    /// Runs in an `openapi.request` span (operation, method, path
     /// template, final status, attempts, total latency), each attempt in a
-    /// `leadconnector.attempt` span (attempt, status, latency). Neither the
+    /// `openapi.attempt` span (attempt, status, latency). Neither the
     /// token nor, unless the builder's `log_bodies` is on, any body is
     /// logged.
     pub async fn execute(&self, request: Request) -> Result<RawResponse, RequestFailure> {
         let span = tracing::info_span!(
-            "leadconnector.request",
+            "openapi.request",
             operation = request.operation,
             method = %request.method,
             path = request.template,
@@ -285,7 +285,7 @@ impl Core {
             let attempt_limit = config.attempt_timeout.filter(|limit| *limit < remaining);
             let limit = attempt_limit.unwrap_or(remaining);
             let attempt_span = tracing::debug_span!(
-                "leadconnector.attempt",
+                "openapi.attempt",
                 attempt,
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
@@ -835,10 +835,10 @@ mod tests {
     #[test]
     fn debug_shows_the_body_length_not_the_body() {
         let mut raw = with_retry_after("1");
-        raw.body = br#"{"contact":{"email":"rosan@deos.com"}}"#.to_vec();
+        raw.body = br#"{"owner":{"email":"ann@example.com"}}"#.to_vec();
         let text = format!("{raw:?}");
-        assert!(!text.contains("rosan"), "{text}");
-        assert!(text.contains("body_len: 38"), "{text}");
+        assert!(!text.contains("ann@"), "{text}");
+        assert!(text.contains("body_len: 37"), "{text}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ const CONTEXT: usize = SNIPPET_LIMIT / 2;
 /// Everything that can go wrong calling an operation.
 ///
 /// `E` is the operation's own error enum (for example
-/// `UpdateContactError`), holding the decoded body of each documented error
+/// `UpdatePetError`), holding the decoded body of each documented error
 /// status.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -66,7 +66,7 @@ pub enum Error<E> {
         operation: &'static str,
         /// The HTTP status.
         status: StatusCode,
-        /// JSON path of the value that failed (`contact.dndSettings.Call.status`).
+        /// JSON path of the value that failed (`pet.owners[0].address.city`).
         path: String,
         /// What was wrong, without the value: `invalid type: string,
         /// expected i64`, ``missing field `id` ``, `EOF while parsing a value`.
@@ -136,8 +136,8 @@ pub enum Error<E> {
         /// What is wrong.
         reason: String,
     },
-    /// A paging stream could not go on (for example, the last contact of a
-    /// page carried no `searchAfter` cursor). Items already yielded stand.
+    /// A paging stream could not go on (for example, the last item of a
+    /// page carried no cursor). Items already yielded stand.
     #[error("{operation}: cannot fetch the next page: {reason}")]
     Paging {
         /// The operation called.
@@ -183,7 +183,7 @@ impl<E> Error<E> {
         }
     }
 
-    /// The vendor's trace id, when the error body carried one.
+    /// The body's `traceId`, when the error body carried one.
     pub fn trace_id(&self) -> Option<&str> {
         match self {
             Self::Api(api) => api.trace_id.as_deref(),
@@ -256,7 +256,7 @@ impl<E> Error<E> {
     /// Whether sending the same request again later could succeed: rate
     /// limits, timeouts, connection failures and 5xx answers. (Whether it is
     /// *safe* to send again is the operation's business: a create that
-    /// timed out may have created the contact.)
+    /// timed out may have created the resource.)
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::RateLimited { .. }
@@ -293,7 +293,8 @@ pub struct ApiError<E> {
     pub body: E,
     /// The body's `message` (several joined with `; `), when it has one.
     pub message: Option<String>,
-    /// The body's `traceId`, to quote to the vendor's support.
+    /// The body's `traceId`, when it has one (an id to quote to the API's
+    /// support).
     pub trace_id: Option<String>,
     /// Rate-limit headers of the response.
     pub rate_limit: RateLimit,
@@ -538,7 +539,7 @@ pub(crate) fn snippet_at(body: &[u8], line: usize, column: usize) -> String {
 }
 
 /// What a serde_json error says, without the value it quotes (`invalid
-/// type: string "rosan@deos.com", expected i64` becomes `invalid type:
+/// type: string "ann@example.com", expected i64` becomes `invalid type:
 /// string, expected i64`) or its position.
 pub(crate) fn without_values(error: &serde_json::Error) -> String {
     let text = error.to_string();
@@ -641,7 +642,7 @@ impl fmt::Display for Trace<'_> {
 
 /// The causes of a transport error ("client error (Connect): tcp connect
 /// error: Connection refused (os error 111)"), which say more than reqwest's
-/// top-level message and, unlike it, carry no URL (no contact id in logs).
+/// top-level message and, unlike it, carry no URL (no id or query value in logs).
 pub(crate) struct RootCause<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
 
 impl fmt::Display for RootCause<'_> {
@@ -708,7 +709,7 @@ mod tests {
 
     #[test]
     fn snippet_at_shows_the_failing_position_far_into_the_body() {
-        let mut body = format!("{{\"contact\":{{\"pad\":\"{}\",", "x".repeat(1500));
+        let mut body = format!("{{\"pet\":{{\"pad\":\"{}\",", "x".repeat(1500));
         body.push_str("\n  \"birthMonth\": \"eight\"}}");
         let error = serde_json::from_str::<serde_json::Value>(&body.replace("eight\"", "eight"))
             .expect_err("invalid");
@@ -727,7 +728,7 @@ mod tests {
         }
         let cases = [
             (
-                r#"{"n": "rosan@deos.com"}"#,
+                r#"{"n": "ann@example.com"}"#,
                 "invalid type: string, expected i64",
             ),
             (

@@ -29,7 +29,7 @@ where
 }
 
 /// What an [`Observer`] learns about one attempt. It holds nothing secret:
-/// the path is the template (`/contacts/{contactId}`), never the filled
+/// the path is the template (`/pets/{petId}`), never the filled
 /// path, and the headers are the response's.
 #[derive(Debug)]
 #[non_exhaustive]

@@ -32,7 +32,7 @@ pub use config::{
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use hooks::{Attempt, Observer};
-pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
+pub use limiter::RateLimiter;
 pub use nullable::Nullable;
 pub use options::RequestOptions;
 pub use personal::{FieldNames, Redacted};

@@ -1,4 +1,4 @@
-//! An optional client-side limiter that keeps a process under the API's
+//! An optional client-side limiter that keeps a process under an API's
 //! burst limit instead of collecting 429s.
 
 use std::collections::VecDeque;
@@ -8,20 +8,14 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// The API's documented burst limit: requests per window, per app and
-/// location.
-pub const BURST_LIMIT: u32 = 100;
-/// The window of the documented burst limit.
-pub const BURST_WINDOW: Duration = Duration::from_secs(10);
-
 /// Lets at most `max` requests start in any `window` (a sliding window), in
 /// the order they asked.
 ///
 /// Cheap to clone: clones share one budget. Every clone of a client built
 /// with [`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter)
 /// shares it; pass the same limiter to several builders to share it between
-/// clients too (the API counts per app *and* location, so share it between
-/// clients that call for the same location).
+/// clients too (share it between the clients whose requests the API counts
+/// together, such as those calling with the same credentials).
 ///
 /// Each attempt, retries included, takes one slot. A 429 answer with a wait
 /// pauses the limiter for that wait, so other tasks hold back too. A request
@@ -71,11 +65,6 @@ impl RateLimiter {
                 }),
             }),
         }
-    }
-
-    /// The API's documented burst limit: 100 requests per 10 seconds.
-    pub fn burst_limit() -> Self {
-        Self::new(BURST_LIMIT, BURST_WINDOW)
     }
 
     /// Requests allowed per window.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// fields when serialising.
 ///
 /// ```
-/// use leadconnector::Nullable;
+/// use openapi_runtime::Nullable;
 ///
 /// let keep: Nullable<String> = Nullable::Absent;
 /// let clear: Nullable<String> = Nullable::Null;

@@ -10,19 +10,16 @@ use crate::config::{Config, RetryPolicy};
 /// pool, same rate limiter) whose calls use them. Fields left `None` keep
 /// the client's value.
 ///
-/// ```no_run
-/// # use leadconnector::{Client, RequestOptions};
-/// # use std::time::Duration;
-/// # async fn run(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
-/// // One quick attempt, no retries, for a health check.
-/// let quick = client.with_options(RequestOptions {
-///     max_retries: Some(0),
-///     timeout: Some(Duration::from_secs(2)),
-///     ..Default::default()
-/// });
-/// quick.get_contact("abc123").await?;
-/// # Ok(())
-/// # }
+/// ```
+/// use std::time::Duration;
+/// use openapi_runtime::RequestOptions;
+///
+/// // One quick attempt, no retries, for a health check:
+/// // `client.with_options(quick)` on a generated client.
+/// let quick = RequestOptions::new()
+///     .max_retries(0)
+///     .timeout(Duration::from_secs(2));
+/// assert_eq!(quick.max_retries, Some(0));
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestOptions {

@@ -9,14 +9,15 @@ use reqwest::StatusCode;
 
 /// A decoded successful response.
 ///
-/// Derefs to the body, so `response.contact` works; `into_body` takes it.
+/// Derefs to the body, so `response.name` reads the body's field;
+/// `into_body` takes it.
 #[derive(Clone)]
 pub struct ApiResponse<T> {
     status: StatusCode,
     headers: HeaderMap,
     /// Parsed from `headers` on the first call of `rate_limit`: most
     /// callers never ask, and parsing five headers on every response cost
-    /// about 1.5% of a `get_contact` call.
+    /// about 1.5% of a small GET call.
     rate_limit: OnceLock<RateLimit>,
     body: T,
 }
@@ -87,11 +88,9 @@ impl<T> Deref for ApiResponse<T> {
     }
 }
 
-/// The vendor's rate-limit headers. Each is `None` when the response did not
-/// carry it or it was not a number.
-///
-/// The documented limits are 100 requests per 10 seconds (burst) and 200,000
-/// per day, per app and location.
+/// The `X-RateLimit-*` headers of a response: a burst window (its length,
+/// its limit, what is left of it) and a daily quota. Each is `None` when the
+/// response did not carry it or it was not a number.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RateLimit {
     /// `X-RateLimit-Limit-Daily`: requests allowed per day.

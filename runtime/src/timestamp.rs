@@ -1,10 +1,10 @@
 //! A point in time as the API sends it in a response: parsed when it is
 //! RFC 3339, kept as sent either way.
 //!
-//! The vendor documents response timestamps as plain strings and sends more
-//! than one shape (`2021-07-08T12:02:11.285Z` for contacts and notes,
-//! `2021-07-16 11:00:00` for appointments), so a response must not fail
-//! because one of them is not RFC 3339. Requests use `chrono` types and stay
+//! APIs often document response timestamps as plain strings and send more
+//! than one shape (`2021-07-08T12:02:11.285Z` in one place,
+//! `2021-07-16 11:00:00` in another), so a response must not fail because
+//! one of them is not RFC 3339. Requests use `chrono` types and stay
 //! strict.
 
 use std::fmt;
@@ -19,7 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// text exactly as sent (which is also what it encodes back to).
 ///
 /// ```
-/// use leadconnector::Timestamp;
+/// use openapi_runtime::Timestamp;
 ///
 /// let parsed = Timestamp::new("2021-07-08T12:02:11.285Z");
 /// assert_eq!(parsed.to_utc().unwrap().timestamp_millis(), 1_625_745_731_285);

@@ -6,7 +6,7 @@ use std::fmt;
 /// kept exactly as the server sent it so it goes back unchanged.
 ///
 /// It cannot be built from outside the crate: parsing an enum
-/// (`"AND".parse::<SearchLogic>()`, `SearchLogic::from("AND")`) gives the
+/// (`"cat".parse::<PetKind>()`, `PetKind::from("cat")`) gives the
 /// named variant for every listed value, so an `Unknown` never holds a
 /// value that has a variant, and `==` between the two cannot be fooled.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -156,8 +156,8 @@ async fn the_token_never_appears_in_debug_output_or_traces() {
     assert_no_secret("traces", &traces);
     // The spans carry what an operator needs, and no body or filled path.
     for expected in [
-        "leadconnector.request{",
-        "leadconnector.attempt{",
+        "openapi.request{",
+        "openapi.attempt{",
         "operation=\"getContact\"",
         "operation=\"createContact\"",
         "method=GET",

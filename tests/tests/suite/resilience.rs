@@ -20,8 +20,8 @@ use std::time::Duration;
 use crate::support::{Answer, RawServer};
 use futures_util::{StreamExt, TryStreamExt};
 use leadconnector::{
-    types, BuildError, Client, ClientBuilder, Error, ErrorBody, RateLimiter, RequestOptions,
-    RetryPolicy,
+    types, BuildError, BurstLimit, Client, ClientBuilder, Error, ErrorBody, RateLimiter,
+    RequestOptions, RetryPolicy,
 };
 use serde_json::{json, Value};
 use tokio::time::Instant;
