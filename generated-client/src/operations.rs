@@ -9,7 +9,7 @@ use super::types;
 /// Cheap to clone: clones share one connection pool and rate limiter.
 #[derive(Clone, Debug)]
 pub struct Client {
-    core: crate::Core,
+    core: ::openapi_runtime::Core,
 }
 
 impl Client {
@@ -17,17 +17,17 @@ impl Client {
     pub const DEFAULT_BASE_URL: &'static str = "https://services.leadconnectorhq.com";
 
     /// Starts configuring a client that authenticates with `token`.
-    pub fn builder(token: impl Into<String>) -> crate::ClientBuilder<Self> {
-        crate::ClientBuilder::new(token, Self::DEFAULT_BASE_URL)
+    pub fn builder(token: impl Into<String>) -> ::openapi_runtime::ClientBuilder<Self> {
+        ::openapi_runtime::ClientBuilder::new(token, Self::DEFAULT_BASE_URL)
     }
 
     /// A client with default settings that authenticates with `token`.
-    pub fn new(token: impl Into<String>) -> Result<Self, crate::BuildError> {
+    pub fn new(token: impl Into<String>) -> Result<Self, ::openapi_runtime::BuildError> {
         Self::builder(token).build()
     }
 
     /// The shared transport: configuration, connection pool and retries.
-    pub fn core(&self) -> &crate::Core {
+    pub fn core(&self) -> &::openapi_runtime::Core {
         &self.core
     }
 
@@ -63,11 +63,11 @@ impl Client {
         location_id: &str,
         params: &GetContactsParams,
     ) -> Result<
-        crate::ApiResponse<types::ContactsListResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::ContactsListResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::GET,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getContacts",
                 "/contacts/",
             )
@@ -79,7 +79,9 @@ impl Client {
             .query("startAfter", &params.start_after)
             .query("query", &params.query)
             .query("limit", &params.limit)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -116,15 +118,20 @@ impl Client {
     pub async fn create_contact(
         &self,
         body: &types::CreateContactRequest,
-    ) -> Result<crate::ApiResponse<types::ContactResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::POST,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::ContactResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "createContact",
                 "/contacts/",
             )
             .segment("contacts")
             .segment("")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -194,18 +201,20 @@ impl Client {
         &self,
         body: &types::UpsertContactRequest,
     ) -> Result<
-        crate::ApiResponse<types::UpsertContactResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::UpsertContactResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::POST,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "upsertContact",
                 "/contacts/upsert",
             )
             .idempotent()
             .segment("contacts")
             .segment("upsert")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -256,18 +265,20 @@ impl Client {
         &self,
         body: &types::SearchContactsRequest,
     ) -> Result<
-        crate::ApiResponse<types::SearchContactsResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::SearchContactsResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::POST,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "searchContacts",
                 "/contacts/search",
             )
             .idempotent()
             .segment("contacts")
             .segment("search")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -296,16 +307,21 @@ impl Client {
     pub async fn get_contact(
         &self,
         contact_id: &str,
-    ) -> Result<crate::ApiResponse<types::ContactResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::GET,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::ContactResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getContact",
                 "/contacts/{contactId}",
             )
             .idempotent()
             .segment("contacts")
             .path_str("contactId", contact_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -352,18 +368,20 @@ impl Client {
         contact_id: &str,
         body: &types::UpdateContactRequest,
     ) -> Result<
-        crate::ApiResponse<types::UpdateContactResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::UpdateContactResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::PUT,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::PUT,
                 "updateContact",
                 "/contacts/{contactId}",
             )
             .idempotent()
             .segment("contacts")
             .path_str("contactId", contact_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -396,18 +414,20 @@ impl Client {
         &self,
         contact_id: &str,
     ) -> Result<
-        crate::ApiResponse<types::DeleteContactResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::DeleteContactResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::DELETE,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::DELETE,
                 "deleteContact",
                 "/contacts/{contactId}",
             )
             .idempotent()
             .segment("contacts")
             .path_str("contactId", contact_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -442,9 +462,12 @@ impl Client {
         &self,
         contact_id: &str,
         body: &types::TagsRequest,
-    ) -> Result<crate::ApiResponse<types::TagsResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::POST,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::TagsResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "addTags",
                 "/contacts/{contactId}/tags",
             )
@@ -452,7 +475,9 @@ impl Client {
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("tags")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -486,9 +511,12 @@ impl Client {
         &self,
         contact_id: &str,
         body: &types::TagsRequest,
-    ) -> Result<crate::ApiResponse<types::TagsResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::DELETE,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::TagsResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::DELETE,
                 "removeTags",
                 "/contacts/{contactId}/tags",
             )
@@ -496,7 +524,9 @@ impl Client {
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("tags")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -539,11 +569,11 @@ impl Client {
         location_id: &str,
         params: &GetDuplicateContactParams,
     ) -> Result<
-        crate::ApiResponse<types::DuplicateContactResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::DuplicateContactResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::GET,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getDuplicateContact",
                 "/contacts/search/duplicate",
             )
@@ -554,7 +584,9 @@ impl Client {
             .query("locationId", location_id)
             .query("number", &params.number)
             .query("email", &params.email)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -582,9 +614,12 @@ impl Client {
     pub async fn get_all_tasks(
         &self,
         contact_id: &str,
-    ) -> Result<crate::ApiResponse<types::TasksResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::GET,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::TasksResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getAllTasks",
                 "/contacts/{contactId}/tasks",
             )
@@ -592,7 +627,9 @@ impl Client {
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("tasks")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -625,16 +662,21 @@ impl Client {
         &self,
         contact_id: &str,
         body: &types::CreateTaskRequest,
-    ) -> Result<crate::ApiResponse<types::TaskResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::POST,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::TaskResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "createTask",
                 "/contacts/{contactId}/tasks",
             )
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("tasks")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -664,9 +706,12 @@ impl Client {
         &self,
         contact_id: &str,
         task_id: &str,
-    ) -> Result<crate::ApiResponse<types::TaskResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::GET,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::TaskResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getTask",
                 "/contacts/{contactId}/tasks/{taskId}",
             )
@@ -675,7 +720,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("tasks")
             .path_str("taskId", task_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -706,9 +753,12 @@ impl Client {
         contact_id: &str,
         task_id: &str,
         body: &types::UpdateTaskRequest,
-    ) -> Result<crate::ApiResponse<types::TaskResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::PUT,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::TaskResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::PUT,
                 "updateTask",
                 "/contacts/{contactId}/tasks/{taskId}",
             )
@@ -717,7 +767,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("tasks")
             .path_str("taskId", task_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -750,9 +802,12 @@ impl Client {
         &self,
         contact_id: &str,
         task_id: &str,
-    ) -> Result<crate::ApiResponse<types::SucceededResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::DELETE,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::SucceededResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::DELETE,
                 "deleteTask",
                 "/contacts/{contactId}/tasks/{taskId}",
             )
@@ -761,7 +816,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("tasks")
             .path_str("taskId", task_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -792,9 +849,12 @@ impl Client {
         contact_id: &str,
         task_id: &str,
         body: &types::UpdateTaskCompletedRequest,
-    ) -> Result<crate::ApiResponse<types::TaskResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::PUT,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::TaskResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::PUT,
                 "updateTaskCompleted",
                 "/contacts/{contactId}/tasks/{taskId}/completed",
             )
@@ -804,7 +864,9 @@ impl Client {
             .segment("tasks")
             .path_str("taskId", task_id)
             .segment("completed")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -840,11 +902,11 @@ impl Client {
         &self,
         contact_id: &str,
     ) -> Result<
-        crate::ApiResponse<types::AppointmentsResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::AppointmentsResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::GET,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getAppointmentsForContact",
                 "/contacts/{contactId}/appointments",
             )
@@ -852,7 +914,9 @@ impl Client {
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("appointments")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -880,9 +944,12 @@ impl Client {
     pub async fn get_all_notes(
         &self,
         contact_id: &str,
-    ) -> Result<crate::ApiResponse<types::NotesResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::GET,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::NotesResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getAllNotes",
                 "/contacts/{contactId}/notes",
             )
@@ -890,7 +957,9 @@ impl Client {
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("notes")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -923,16 +992,21 @@ impl Client {
         &self,
         contact_id: &str,
         body: &types::CreateNoteRequest,
-    ) -> Result<crate::ApiResponse<types::NoteResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::POST,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::NoteResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "createNote",
                 "/contacts/{contactId}/notes",
             )
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("notes")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -962,9 +1036,12 @@ impl Client {
         &self,
         contact_id: &str,
         id: &str,
-    ) -> Result<crate::ApiResponse<types::NoteResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::GET,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::NoteResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getNote",
                 "/contacts/{contactId}/notes/{id}",
             )
@@ -973,7 +1050,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("notes")
             .path_str("id", id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1004,9 +1083,12 @@ impl Client {
         contact_id: &str,
         id: &str,
         body: &types::UpdateNoteRequest,
-    ) -> Result<crate::ApiResponse<types::NoteResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::PUT,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::NoteResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::PUT,
                 "updateNote",
                 "/contacts/{contactId}/notes/{id}",
             )
@@ -1015,7 +1097,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("notes")
             .path_str("id", id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1048,9 +1132,12 @@ impl Client {
         &self,
         contact_id: &str,
         id: &str,
-    ) -> Result<crate::ApiResponse<types::SucceededResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::DELETE,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::SucceededResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::DELETE,
                 "deleteNote",
                 "/contacts/{contactId}/notes/{id}",
             )
@@ -1059,7 +1146,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("notes")
             .path_str("id", id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1103,11 +1192,11 @@ impl Client {
         r#type: &types::BulkTagsAction,
         body: &types::BulkUpdateTagsRequest,
     ) -> Result<
-        crate::ApiResponse<types::BulkUpdateTagsResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::BulkUpdateTagsResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::POST,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "bulkUpdateTags",
                 "/contacts/bulk/tags/update/{type}",
             )
@@ -1117,7 +1206,9 @@ impl Client {
             .segment("tags")
             .segment("update")
             .path_param("type", r#type)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1151,11 +1242,11 @@ impl Client {
         &self,
         body: &types::ContactsBusinessRequest,
     ) -> Result<
-        crate::ApiResponse<types::ContactsBusinessResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::ContactsBusinessResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::POST,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "addRemoveContactsFromBusiness",
                 "/contacts/bulk/business",
             )
@@ -1163,7 +1254,9 @@ impl Client {
             .segment("contacts")
             .segment("bulk")
             .segment("business")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1198,11 +1291,11 @@ impl Client {
         location_id: &str,
         params: &GetContactsByBusinessIdParams,
     ) -> Result<
-        crate::ApiResponse<types::ContactsListResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::ContactsListResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::GET,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::GET,
                 "getContactsByBusinessId",
                 "/contacts/business/{businessId}",
             )
@@ -1214,7 +1307,9 @@ impl Client {
             .query("limit", &params.limit)
             .query("skip", &params.skip)
             .query("query", &params.query)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1249,11 +1344,11 @@ impl Client {
         contact_id: &str,
         body: &types::FollowersRequest,
     ) -> Result<
-        crate::ApiResponse<types::AddFollowersResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::AddFollowersResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::POST,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "addFollowers",
                 "/contacts/{contactId}/followers",
             )
@@ -1261,7 +1356,9 @@ impl Client {
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("followers")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1298,11 +1395,11 @@ impl Client {
         contact_id: &str,
         body: &types::FollowersRequest,
     ) -> Result<
-        crate::ApiResponse<types::RemoveFollowersResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::RemoveFollowersResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::DELETE,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::DELETE,
                 "removeFollowers",
                 "/contacts/{contactId}/followers",
             )
@@ -1310,7 +1407,9 @@ impl Client {
             .segment("contacts")
             .path_str("contactId", contact_id)
             .segment("followers")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1339,9 +1438,12 @@ impl Client {
     pub async fn remove_contact_from_every_campaign(
         &self,
         contact_id: &str,
-    ) -> Result<crate::ApiResponse<types::SucceededResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::DELETE,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::SucceededResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::DELETE,
                 "removeContactFromEveryCampaign",
                 "/contacts/{contactId}/campaigns/removeAll",
             )
@@ -1350,7 +1452,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("campaigns")
             .segment("removeAll")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1388,9 +1492,12 @@ impl Client {
         &self,
         contact_id: &str,
         campaign_id: &str,
-    ) -> Result<crate::ApiResponse<types::SucceededResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::POST,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::SucceededResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "addContactToCampaign",
                 "/contacts/{contactId}/campaigns/{campaignId}",
             )
@@ -1398,7 +1505,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("campaigns")
             .path_str("campaignId", campaign_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .empty_json_object();
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1431,9 +1540,12 @@ impl Client {
         &self,
         contact_id: &str,
         campaign_id: &str,
-    ) -> Result<crate::ApiResponse<types::SucceededResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::DELETE,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::SucceededResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::DELETE,
                 "removeContactFromCampaign",
                 "/contacts/{contactId}/campaigns/{campaignId}",
             )
@@ -1442,7 +1554,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("campaigns")
             .path_str("campaignId", campaign_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") });
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            });
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.json(),
@@ -1476,9 +1590,12 @@ impl Client {
         contact_id: &str,
         workflow_id: &str,
         body: &types::WorkflowRequest,
-    ) -> Result<crate::ApiResponse<types::SucceededResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::POST,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::SucceededResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "addContactToWorkflow",
                 "/contacts/{contactId}/workflow/{workflowId}",
             )
@@ -1486,7 +1603,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("workflow")
             .path_str("workflowId", workflow_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1522,9 +1641,12 @@ impl Client {
         contact_id: &str,
         workflow_id: &str,
         body: &types::WorkflowRequest,
-    ) -> Result<crate::ApiResponse<types::SucceededResponse>, crate::Error<ErrorBody>> {
-        let request = crate::Request::new(
-                crate::Method::DELETE,
+    ) -> Result<
+        ::openapi_runtime::ApiResponse<types::SucceededResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
+    > {
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::DELETE,
                 "deleteContactFromWorkflow",
                 "/contacts/{contactId}/workflow/{workflowId}",
             )
@@ -1533,7 +1655,9 @@ impl Client {
             .path_str("contactId", contact_id)
             .segment("workflow")
             .path_str("workflowId", workflow_id)
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .json(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -1546,8 +1670,8 @@ impl Client {
     }
 }
 
-impl From<crate::Core> for Client {
-    fn from(core: crate::Core) -> Self {
+impl From<::openapi_runtime::Core> for Client {
+    fn from(core: ::openapi_runtime::Core) -> Self {
         Self { core }
     }
 }

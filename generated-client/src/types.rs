@@ -13,28 +13,28 @@ pub struct CreateContactRequest {
     #[serde(
         rename = "firstName",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub first_name: crate::Nullable<String>,
+    pub first_name: ::openapi_runtime::Nullable<String>,
     /// Last name.
     ///
     /// Example: `Deo`
     #[serde(
         rename = "lastName",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub last_name: crate::Nullable<String>,
+    pub last_name: ::openapi_runtime::Nullable<String>,
     /// Full name.
     ///
     /// Example: `Rosan Deo`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub name: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub name: ::openapi_runtime::Nullable<String>,
     /// E-mail address.
     ///
     /// Example: `rosan@deos.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub email: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub email: ::openapi_runtime::Nullable<String>,
     /// Id of the Location (sub-account) the contact is created in.
     ///
     /// Example: `ve9EPM428h8vShlRW1KT`
@@ -48,23 +48,23 @@ pub struct CreateContactRequest {
     /// Phone number.
     ///
     /// Example: `+1 888-888-8888`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub phone: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub phone: ::openapi_runtime::Nullable<String>,
     /// Street address.
     ///
     /// Example: `3535 1st St N`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub address1: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub address1: ::openapi_runtime::Nullable<String>,
     /// City.
     ///
     /// Example: `Dolomite`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub city: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub city: ::openapi_runtime::Nullable<String>,
     /// State or region.
     ///
     /// Example: `AL`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub state: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub state: ::openapi_runtime::Nullable<String>,
     /// Postal code.
     ///
     /// Example: `35061`
@@ -73,13 +73,13 @@ pub struct CreateContactRequest {
     /// Website URL.
     ///
     /// Example: `https://www.tesla.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub website: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub website: ::openapi_runtime::Nullable<String>,
     /// Time zone of the contact (IANA name).
     ///
     /// Example: `America/Chihuahua`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub timezone: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub timezone: ::openapi_runtime::Nullable<String>,
     /// Do Not Disturb flag of the contact. Per-channel settings go in `dndSettings`.
     ///
     /// Example: `true`
@@ -124,9 +124,9 @@ pub struct CreateContactRequest {
     #[serde(
         rename = "dateOfBirth",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub date_of_birth: crate::Nullable<BirthDate>,
+    pub date_of_birth: ::openapi_runtime::Nullable<BirthDate>,
     /// Country code. Acceptable values are listed in the vendor's
     /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
     ///
@@ -139,9 +139,9 @@ pub struct CreateContactRequest {
     #[serde(
         rename = "companyName",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub company_name: crate::Nullable<String>,
+    pub company_name: ::openapi_runtime::Nullable<String>,
     /// User's Id (the user the contact is assigned to).
     ///
     /// Example: `y0BeYjuRIlDwsDcOHOJo`
@@ -182,56 +182,56 @@ impl CreateContactRequest {
     /// Sets `firstName`.
     #[must_use]
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
-        self.first_name = crate::Nullable::Value(value.into());
+        self.first_name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `firstName` as `null`, which clears it.
     #[must_use]
     pub fn clear_first_name(mut self) -> Self {
-        self.first_name = crate::Nullable::Null;
+        self.first_name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `lastName`.
     #[must_use]
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
-        self.last_name = crate::Nullable::Value(value.into());
+        self.last_name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `lastName` as `null`, which clears it.
     #[must_use]
     pub fn clear_last_name(mut self) -> Self {
-        self.last_name = crate::Nullable::Null;
+        self.last_name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `name`.
     #[must_use]
     pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = crate::Nullable::Value(value.into());
+        self.name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `name` as `null`, which clears it.
     #[must_use]
     pub fn clear_name(mut self) -> Self {
-        self.name = crate::Nullable::Null;
+        self.name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `email`.
     #[must_use]
     pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = crate::Nullable::Value(value.into());
+        self.email = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `email` as `null`, which clears it.
     #[must_use]
     pub fn clear_email(mut self) -> Self {
-        self.email = crate::Nullable::Null;
+        self.email = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -245,56 +245,56 @@ impl CreateContactRequest {
     /// Sets `phone`.
     #[must_use]
     pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = crate::Nullable::Value(value.into());
+        self.phone = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `phone` as `null`, which clears it.
     #[must_use]
     pub fn clear_phone(mut self) -> Self {
-        self.phone = crate::Nullable::Null;
+        self.phone = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `address1`.
     #[must_use]
     pub fn address1(mut self, value: impl Into<String>) -> Self {
-        self.address1 = crate::Nullable::Value(value.into());
+        self.address1 = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `address1` as `null`, which clears it.
     #[must_use]
     pub fn clear_address1(mut self) -> Self {
-        self.address1 = crate::Nullable::Null;
+        self.address1 = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `city`.
     #[must_use]
     pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = crate::Nullable::Value(value.into());
+        self.city = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `city` as `null`, which clears it.
     #[must_use]
     pub fn clear_city(mut self) -> Self {
-        self.city = crate::Nullable::Null;
+        self.city = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `state`.
     #[must_use]
     pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = crate::Nullable::Value(value.into());
+        self.state = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `state` as `null`, which clears it.
     #[must_use]
     pub fn clear_state(mut self) -> Self {
-        self.state = crate::Nullable::Null;
+        self.state = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -308,28 +308,28 @@ impl CreateContactRequest {
     /// Sets `website`.
     #[must_use]
     pub fn website(mut self, value: impl Into<String>) -> Self {
-        self.website = crate::Nullable::Value(value.into());
+        self.website = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `website` as `null`, which clears it.
     #[must_use]
     pub fn clear_website(mut self) -> Self {
-        self.website = crate::Nullable::Null;
+        self.website = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `timezone`.
     #[must_use]
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
-        self.timezone = crate::Nullable::Value(value.into());
+        self.timezone = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `timezone` as `null`, which clears it.
     #[must_use]
     pub fn clear_timezone(mut self) -> Self {
-        self.timezone = crate::Nullable::Null;
+        self.timezone = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -381,14 +381,14 @@ impl CreateContactRequest {
     /// Sets `dateOfBirth`.
     #[must_use]
     pub fn date_of_birth(mut self, value: impl Into<BirthDate>) -> Self {
-        self.date_of_birth = crate::Nullable::Value(value.into());
+        self.date_of_birth = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `dateOfBirth` as `null`, which clears it.
     #[must_use]
     pub fn clear_date_of_birth(mut self) -> Self {
-        self.date_of_birth = crate::Nullable::Null;
+        self.date_of_birth = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -402,14 +402,14 @@ impl CreateContactRequest {
     /// Sets `companyName`.
     #[must_use]
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
-        self.company_name = crate::Nullable::Value(value.into());
+        self.company_name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `companyName` as `null`, which clears it.
     #[must_use]
     pub fn clear_company_name(mut self) -> Self {
-        self.company_name = crate::Nullable::Null;
+        self.company_name = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -424,17 +424,29 @@ impl CreateContactRequest {
 impl ::std::fmt::Debug for CreateContactRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreateContactRequest")
-            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
-            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
-            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
-            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field(
+                "first_name",
+                &self.first_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field(
+                "last_name",
+                &self.last_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field("name", &self.name.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field("email", &self.email.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field("location_id", &self.location_id)
             .field("gender", &self.gender)
-            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
-            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field("phone", &self.phone.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field(
+                "address1",
+                &self.address1.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("city", &self.city)
             .field("state", &self.state)
-            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field(
+                "postal_code",
+                &self.postal_code.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("website", &self.website)
             .field("timezone", &self.timezone)
             .field("dnd", &self.dnd)
@@ -445,7 +457,7 @@ impl ::std::fmt::Debug for CreateContactRequest {
             .field("source", &self.source)
             .field(
                 "date_of_birth",
-                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+                &self.date_of_birth.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field("country", &self.country)
             .field("company_name", &self.company_name)
@@ -467,74 +479,74 @@ pub struct UpdateContactRequest {
     #[serde(
         rename = "firstName",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub first_name: crate::Nullable<String>,
+    pub first_name: ::openapi_runtime::Nullable<String>,
     /// Last name.
     ///
     /// Example: `Deo`
     #[serde(
         rename = "lastName",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub last_name: crate::Nullable<String>,
+    pub last_name: ::openapi_runtime::Nullable<String>,
     /// Full name.
     ///
     /// Example: `rosan Deo`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub name: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub name: ::openapi_runtime::Nullable<String>,
     /// E-mail address.
     ///
     /// Example: `rosan@deos.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub email: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub email: ::openapi_runtime::Nullable<String>,
     /// Phone number.
     ///
     /// Example: `+1 888-888-8888`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub phone: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub phone: ::openapi_runtime::Nullable<String>,
     /// Street address.
     ///
     /// Example: `3535 1st St N`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub address1: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub address1: ::openapi_runtime::Nullable<String>,
     /// City.
     ///
     /// Example: `Dolomite`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub city: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub city: ::openapi_runtime::Nullable<String>,
     /// State or region.
     ///
     /// Example: `AL`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub state: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub state: ::openapi_runtime::Nullable<String>,
     /// Postal code. Nullable per page 003 (page 002 and the vendor's contacts.json say not nullable).
     ///
     /// Example: `35061`
     #[serde(
         rename = "postalCode",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub postal_code: crate::Nullable<String>,
+    pub postal_code: ::openapi_runtime::Nullable<String>,
     /// Website URL.
     ///
     /// Example: `https://www.tesla.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub website: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub website: ::openapi_runtime::Nullable<String>,
     /// Time zone of the contact (IANA name).
     ///
     /// Example: `America/Chihuahua`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub timezone: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub timezone: ::openapi_runtime::Nullable<String>,
     /// Do Not Disturb flag of the contact. Per-channel settings go in
     /// `dndSettings`. Nullable per page 003 (page 002 and the vendor's
     /// contacts.json say not nullable).
     ///
     /// Example: `true`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub dnd: crate::Nullable<bool>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub dnd: ::openapi_runtime::Nullable<bool>,
     /// The `dndSettings` field.
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
@@ -565,15 +577,15 @@ pub struct UpdateContactRequest {
     /// Where the contact came from.
     ///
     /// Example: `public api`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub source: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub source: ::openapi_runtime::Nullable<String>,
     /// The birth date of the contact (see `BirthDate` for the formats).
     #[serde(
         rename = "dateOfBirth",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub date_of_birth: crate::Nullable<BirthDate>,
+    pub date_of_birth: ::openapi_runtime::Nullable<BirthDate>,
     /// Country code. Acceptable values are listed in the vendor's
     /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
     ///
@@ -586,177 +598,177 @@ pub struct UpdateContactRequest {
     #[serde(
         rename = "assignedTo",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub assigned_to: crate::Nullable<String>,
+    pub assigned_to: ::openapi_runtime::Nullable<String>,
 }
 
 impl UpdateContactRequest {
     /// Sets `firstName`.
     #[must_use]
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
-        self.first_name = crate::Nullable::Value(value.into());
+        self.first_name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `firstName` as `null`, which clears it.
     #[must_use]
     pub fn clear_first_name(mut self) -> Self {
-        self.first_name = crate::Nullable::Null;
+        self.first_name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `lastName`.
     #[must_use]
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
-        self.last_name = crate::Nullable::Value(value.into());
+        self.last_name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `lastName` as `null`, which clears it.
     #[must_use]
     pub fn clear_last_name(mut self) -> Self {
-        self.last_name = crate::Nullable::Null;
+        self.last_name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `name`.
     #[must_use]
     pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = crate::Nullable::Value(value.into());
+        self.name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `name` as `null`, which clears it.
     #[must_use]
     pub fn clear_name(mut self) -> Self {
-        self.name = crate::Nullable::Null;
+        self.name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `email`.
     #[must_use]
     pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = crate::Nullable::Value(value.into());
+        self.email = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `email` as `null`, which clears it.
     #[must_use]
     pub fn clear_email(mut self) -> Self {
-        self.email = crate::Nullable::Null;
+        self.email = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `phone`.
     #[must_use]
     pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = crate::Nullable::Value(value.into());
+        self.phone = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `phone` as `null`, which clears it.
     #[must_use]
     pub fn clear_phone(mut self) -> Self {
-        self.phone = crate::Nullable::Null;
+        self.phone = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `address1`.
     #[must_use]
     pub fn address1(mut self, value: impl Into<String>) -> Self {
-        self.address1 = crate::Nullable::Value(value.into());
+        self.address1 = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `address1` as `null`, which clears it.
     #[must_use]
     pub fn clear_address1(mut self) -> Self {
-        self.address1 = crate::Nullable::Null;
+        self.address1 = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `city`.
     #[must_use]
     pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = crate::Nullable::Value(value.into());
+        self.city = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `city` as `null`, which clears it.
     #[must_use]
     pub fn clear_city(mut self) -> Self {
-        self.city = crate::Nullable::Null;
+        self.city = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `state`.
     #[must_use]
     pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = crate::Nullable::Value(value.into());
+        self.state = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `state` as `null`, which clears it.
     #[must_use]
     pub fn clear_state(mut self) -> Self {
-        self.state = crate::Nullable::Null;
+        self.state = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `postalCode`.
     #[must_use]
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.postal_code = crate::Nullable::Value(value.into());
+        self.postal_code = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `postalCode` as `null`, which clears it.
     #[must_use]
     pub fn clear_postal_code(mut self) -> Self {
-        self.postal_code = crate::Nullable::Null;
+        self.postal_code = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `website`.
     #[must_use]
     pub fn website(mut self, value: impl Into<String>) -> Self {
-        self.website = crate::Nullable::Value(value.into());
+        self.website = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `website` as `null`, which clears it.
     #[must_use]
     pub fn clear_website(mut self) -> Self {
-        self.website = crate::Nullable::Null;
+        self.website = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `timezone`.
     #[must_use]
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
-        self.timezone = crate::Nullable::Value(value.into());
+        self.timezone = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `timezone` as `null`, which clears it.
     #[must_use]
     pub fn clear_timezone(mut self) -> Self {
-        self.timezone = crate::Nullable::Null;
+        self.timezone = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `dnd`.
     #[must_use]
     pub fn dnd(mut self, value: bool) -> Self {
-        self.dnd = crate::Nullable::Value(value);
+        self.dnd = ::openapi_runtime::Nullable::Value(value);
         self
     }
 
     /// Sends `dnd` as `null`, which clears it.
     #[must_use]
     pub fn clear_dnd(mut self) -> Self {
-        self.dnd = crate::Nullable::Null;
+        self.dnd = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -794,28 +806,28 @@ impl UpdateContactRequest {
     /// Sets `source`.
     #[must_use]
     pub fn source(mut self, value: impl Into<String>) -> Self {
-        self.source = crate::Nullable::Value(value.into());
+        self.source = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `source` as `null`, which clears it.
     #[must_use]
     pub fn clear_source(mut self) -> Self {
-        self.source = crate::Nullable::Null;
+        self.source = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `dateOfBirth`.
     #[must_use]
     pub fn date_of_birth(mut self, value: impl Into<BirthDate>) -> Self {
-        self.date_of_birth = crate::Nullable::Value(value.into());
+        self.date_of_birth = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `dateOfBirth` as `null`, which clears it.
     #[must_use]
     pub fn clear_date_of_birth(mut self) -> Self {
-        self.date_of_birth = crate::Nullable::Null;
+        self.date_of_birth = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -829,14 +841,14 @@ impl UpdateContactRequest {
     /// Sets `assignedTo`.
     #[must_use]
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
-        self.assigned_to = crate::Nullable::Value(value.into());
+        self.assigned_to = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `assignedTo` as `null`, which clears it.
     #[must_use]
     pub fn clear_assigned_to(mut self) -> Self {
-        self.assigned_to = crate::Nullable::Null;
+        self.assigned_to = ::openapi_runtime::Nullable::Null;
         self
     }
 }
@@ -844,15 +856,27 @@ impl UpdateContactRequest {
 impl ::std::fmt::Debug for UpdateContactRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UpdateContactRequest")
-            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
-            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
-            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
-            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
-            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
-            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field(
+                "first_name",
+                &self.first_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field(
+                "last_name",
+                &self.last_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field("name", &self.name.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field("email", &self.email.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field("phone", &self.phone.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field(
+                "address1",
+                &self.address1.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("city", &self.city)
             .field("state", &self.state)
-            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field(
+                "postal_code",
+                &self.postal_code.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("website", &self.website)
             .field("timezone", &self.timezone)
             .field("dnd", &self.dnd)
@@ -863,7 +887,7 @@ impl ::std::fmt::Debug for UpdateContactRequest {
             .field("source", &self.source)
             .field(
                 "date_of_birth",
-                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+                &self.date_of_birth.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field("country", &self.country)
             .field("assigned_to", &self.assigned_to)
@@ -883,28 +907,28 @@ pub struct UpsertContactRequest {
     #[serde(
         rename = "firstName",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub first_name: crate::Nullable<String>,
+    pub first_name: ::openapi_runtime::Nullable<String>,
     /// Last name.
     ///
     /// Example: `Deo`
     #[serde(
         rename = "lastName",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub last_name: crate::Nullable<String>,
+    pub last_name: ::openapi_runtime::Nullable<String>,
     /// Full name.
     ///
     /// Example: `Rosan Deo`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub name: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub name: ::openapi_runtime::Nullable<String>,
     /// E-mail address; used for duplicate matching (see `upsertContact`).
     ///
     /// Example: `rosan@deos.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub email: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub email: ::openapi_runtime::Nullable<String>,
     /// Id of the Location (sub-account) the contact belongs to.
     ///
     /// Example: `ve9EPM428h8vShlRW1KT`
@@ -918,23 +942,23 @@ pub struct UpsertContactRequest {
     /// Phone number; used for duplicate matching (see `upsertContact`).
     ///
     /// Example: `+1 888-888-8888`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub phone: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub phone: ::openapi_runtime::Nullable<String>,
     /// Street address.
     ///
     /// Example: `3535 1st St N`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub address1: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub address1: ::openapi_runtime::Nullable<String>,
     /// City.
     ///
     /// Example: `Dolomite`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub city: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub city: ::openapi_runtime::Nullable<String>,
     /// State or region.
     ///
     /// Example: `AL`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub state: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub state: ::openapi_runtime::Nullable<String>,
     /// Postal code.
     ///
     /// Example: `35061`
@@ -943,13 +967,13 @@ pub struct UpsertContactRequest {
     /// Website URL.
     ///
     /// Example: `https://www.tesla.com`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub website: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub website: ::openapi_runtime::Nullable<String>,
     /// Time zone of the contact (IANA name).
     ///
     /// Example: `America/Chihuahua`
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub timezone: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub timezone: ::openapi_runtime::Nullable<String>,
     /// Do Not Disturb flag of the contact. Per-channel settings go in `dndSettings`.
     ///
     /// Example: `true`
@@ -991,9 +1015,9 @@ pub struct UpsertContactRequest {
     #[serde(
         rename = "dateOfBirth",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub date_of_birth: crate::Nullable<BirthDate>,
+    pub date_of_birth: ::openapi_runtime::Nullable<BirthDate>,
     /// Country code. Acceptable values are listed in the vendor's
     /// [country list](https://highlevel.stoplight.io/docs/integrations/ZG9jOjI4MzUzNDIy-country-list).
     ///
@@ -1006,9 +1030,9 @@ pub struct UpsertContactRequest {
     #[serde(
         rename = "companyName",
         default,
-        skip_serializing_if = "crate::Nullable::is_absent"
+        skip_serializing_if = "openapi_runtime::Nullable::is_absent"
     )]
-    pub company_name: crate::Nullable<String>,
+    pub company_name: ::openapi_runtime::Nullable<String>,
     /// User's Id (the user the contact is assigned to).
     ///
     /// Example: `y0BeYjuRIlDwsDcOHOJo`
@@ -1071,56 +1095,56 @@ impl UpsertContactRequest {
     /// Sets `firstName`.
     #[must_use]
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
-        self.first_name = crate::Nullable::Value(value.into());
+        self.first_name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `firstName` as `null`, which clears it.
     #[must_use]
     pub fn clear_first_name(mut self) -> Self {
-        self.first_name = crate::Nullable::Null;
+        self.first_name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `lastName`.
     #[must_use]
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
-        self.last_name = crate::Nullable::Value(value.into());
+        self.last_name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `lastName` as `null`, which clears it.
     #[must_use]
     pub fn clear_last_name(mut self) -> Self {
-        self.last_name = crate::Nullable::Null;
+        self.last_name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `name`.
     #[must_use]
     pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = crate::Nullable::Value(value.into());
+        self.name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `name` as `null`, which clears it.
     #[must_use]
     pub fn clear_name(mut self) -> Self {
-        self.name = crate::Nullable::Null;
+        self.name = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `email`.
     #[must_use]
     pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = crate::Nullable::Value(value.into());
+        self.email = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `email` as `null`, which clears it.
     #[must_use]
     pub fn clear_email(mut self) -> Self {
-        self.email = crate::Nullable::Null;
+        self.email = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -1134,56 +1158,56 @@ impl UpsertContactRequest {
     /// Sets `phone`.
     #[must_use]
     pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = crate::Nullable::Value(value.into());
+        self.phone = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `phone` as `null`, which clears it.
     #[must_use]
     pub fn clear_phone(mut self) -> Self {
-        self.phone = crate::Nullable::Null;
+        self.phone = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `address1`.
     #[must_use]
     pub fn address1(mut self, value: impl Into<String>) -> Self {
-        self.address1 = crate::Nullable::Value(value.into());
+        self.address1 = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `address1` as `null`, which clears it.
     #[must_use]
     pub fn clear_address1(mut self) -> Self {
-        self.address1 = crate::Nullable::Null;
+        self.address1 = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `city`.
     #[must_use]
     pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = crate::Nullable::Value(value.into());
+        self.city = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `city` as `null`, which clears it.
     #[must_use]
     pub fn clear_city(mut self) -> Self {
-        self.city = crate::Nullable::Null;
+        self.city = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `state`.
     #[must_use]
     pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = crate::Nullable::Value(value.into());
+        self.state = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `state` as `null`, which clears it.
     #[must_use]
     pub fn clear_state(mut self) -> Self {
-        self.state = crate::Nullable::Null;
+        self.state = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -1197,28 +1221,28 @@ impl UpsertContactRequest {
     /// Sets `website`.
     #[must_use]
     pub fn website(mut self, value: impl Into<String>) -> Self {
-        self.website = crate::Nullable::Value(value.into());
+        self.website = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `website` as `null`, which clears it.
     #[must_use]
     pub fn clear_website(mut self) -> Self {
-        self.website = crate::Nullable::Null;
+        self.website = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `timezone`.
     #[must_use]
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
-        self.timezone = crate::Nullable::Value(value.into());
+        self.timezone = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `timezone` as `null`, which clears it.
     #[must_use]
     pub fn clear_timezone(mut self) -> Self {
-        self.timezone = crate::Nullable::Null;
+        self.timezone = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -1270,14 +1294,14 @@ impl UpsertContactRequest {
     /// Sets `dateOfBirth`.
     #[must_use]
     pub fn date_of_birth(mut self, value: impl Into<BirthDate>) -> Self {
-        self.date_of_birth = crate::Nullable::Value(value.into());
+        self.date_of_birth = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `dateOfBirth` as `null`, which clears it.
     #[must_use]
     pub fn clear_date_of_birth(mut self) -> Self {
-        self.date_of_birth = crate::Nullable::Null;
+        self.date_of_birth = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -1291,14 +1315,14 @@ impl UpsertContactRequest {
     /// Sets `companyName`.
     #[must_use]
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
-        self.company_name = crate::Nullable::Value(value.into());
+        self.company_name = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `companyName` as `null`, which clears it.
     #[must_use]
     pub fn clear_company_name(mut self) -> Self {
-        self.company_name = crate::Nullable::Null;
+        self.company_name = ::openapi_runtime::Nullable::Null;
         self
     }
 
@@ -1320,17 +1344,29 @@ impl UpsertContactRequest {
 impl ::std::fmt::Debug for UpsertContactRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UpsertContactRequest")
-            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
-            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
-            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
-            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field(
+                "first_name",
+                &self.first_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field(
+                "last_name",
+                &self.last_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field("name", &self.name.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field("email", &self.email.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field("location_id", &self.location_id)
             .field("gender", &self.gender)
-            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
-            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field("phone", &self.phone.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field(
+                "address1",
+                &self.address1.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("city", &self.city)
             .field("state", &self.state)
-            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field(
+                "postal_code",
+                &self.postal_code.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("website", &self.website)
             .field("timezone", &self.timezone)
             .field("dnd", &self.dnd)
@@ -1341,7 +1377,7 @@ impl ::std::fmt::Debug for UpsertContactRequest {
             .field("source", &self.source)
             .field(
                 "date_of_birth",
-                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+                &self.date_of_birth.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field("country", &self.country)
             .field("company_name", &self.company_name)
@@ -1542,7 +1578,7 @@ pub enum SearchLogic {
     Or,
     /// A value this version of the spec does not list (never one it
     /// lists: parsing gives the named variant for those).
-    Unknown(crate::UnknownValue),
+    Unknown(::openapi_runtime::UnknownValue),
 }
 
 impl SearchLogic {
@@ -1561,7 +1597,7 @@ impl From<&str> for SearchLogic {
         match value {
             "AND" => Self::And,
             "OR" => Self::Or,
-            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+            other => Self::Unknown(::openapi_runtime::UnknownValue::__unlisted(other)),
         }
     }
 }
@@ -1646,7 +1682,7 @@ pub enum SearchSortDirection {
     Desc,
     /// A value this version of the spec does not list (never one it
     /// lists: parsing gives the named variant for those).
-    Unknown(crate::UnknownValue),
+    Unknown(::openapi_runtime::UnknownValue),
 }
 
 impl SearchSortDirection {
@@ -1665,7 +1701,7 @@ impl From<&str> for SearchSortDirection {
         match value {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
-            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+            other => Self::Unknown(::openapi_runtime::UnknownValue::__unlisted(other)),
         }
     }
 }
@@ -2025,7 +2061,7 @@ pub enum BulkTagsAction {
     Remove,
     /// A value this version of the spec does not list (never one it
     /// lists: parsing gives the named variant for those).
-    Unknown(crate::UnknownValue),
+    Unknown(::openapi_runtime::UnknownValue),
 }
 
 impl BulkTagsAction {
@@ -2044,7 +2080,7 @@ impl From<&str> for BulkTagsAction {
         match value {
             "add" => Self::Add,
             "remove" => Self::Remove,
-            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+            other => Self::Unknown(::openapi_runtime::UnknownValue::__unlisted(other)),
         }
     }
 }
@@ -2333,7 +2369,8 @@ impl<'de> ::serde::Deserialize<'de> for DndSettings {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "Call" => {
                             field_call = Some(map.next_value::<Option<DndSetting>>()?);
@@ -2388,7 +2425,7 @@ pub enum DndSettingStatus {
     Permanent,
     /// A value this version of the spec does not list (never one it
     /// lists: parsing gives the named variant for those).
-    Unknown(crate::UnknownValue),
+    Unknown(::openapi_runtime::UnknownValue),
 }
 
 impl DndSettingStatus {
@@ -2409,7 +2446,7 @@ impl From<&str> for DndSettingStatus {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
             "permanent" => Self::Permanent,
-            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+            other => Self::Unknown(::openapi_runtime::UnknownValue::__unlisted(other)),
         }
     }
 }
@@ -2456,11 +2493,11 @@ pub struct DndSetting {
     /// Example: `active`
     pub status: DndSettingStatus,
     /// Message attached to the DND status.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub message: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub message: ::openapi_runtime::Nullable<String>,
     /// Code attached to the DND status. The vendor does not list its values.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub code: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub code: ::openapi_runtime::Nullable<String>,
     /// Fields the server sent that this version of the spec does not list.
     #[serde(flatten)]
     pub extra: ::std::collections::BTreeMap<String, ::serde_json::Value>,
@@ -2480,28 +2517,28 @@ impl DndSetting {
     /// Sets `message`.
     #[must_use]
     pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = crate::Nullable::Value(value.into());
+        self.message = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `message` as `null`, which clears it.
     #[must_use]
     pub fn clear_message(mut self) -> Self {
-        self.message = crate::Nullable::Null;
+        self.message = ::openapi_runtime::Nullable::Null;
         self
     }
 
     /// Sets `code`.
     #[must_use]
     pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = crate::Nullable::Value(value.into());
+        self.code = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `code` as `null`, which clears it.
     #[must_use]
     pub fn clear_code(mut self) -> Self {
-        self.code = crate::Nullable::Null;
+        self.code = ::openapi_runtime::Nullable::Null;
         self
     }
 }
@@ -2525,25 +2562,26 @@ impl<'de> ::serde::Deserialize<'de> for DndSetting {
                 mut map: A,
             ) -> Result<DndSetting, A::Error> {
                 let mut field_status: Option<DndSettingStatus> = None;
-                let mut field_message: Option<crate::Nullable<String>> = None;
-                let mut field_code: Option<crate::Nullable<String>> = None;
+                let mut field_message: Option<::openapi_runtime::Nullable<String>> = None;
+                let mut field_code: Option<::openapi_runtime::Nullable<String>> = None;
                 let mut unlisted = ::std::collections::BTreeMap::<
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "status" => {
                             field_status = Some(map.next_value::<DndSettingStatus>()?);
                         }
                         "message" => {
                             field_message = Some(
-                                map.next_value::<crate::Nullable<String>>()?,
+                                map.next_value::<::openapi_runtime::Nullable<String>>()?,
                             );
                         }
                         "code" => {
                             field_code = Some(
-                                map.next_value::<crate::Nullable<String>>()?,
+                                map.next_value::<::openapi_runtime::Nullable<String>>()?,
                             );
                         }
                         _ => {
@@ -2597,7 +2635,7 @@ pub enum InboundDndSettingStatus {
     Inactive,
     /// A value this version of the spec does not list (never one it
     /// lists: parsing gives the named variant for those).
-    Unknown(crate::UnknownValue),
+    Unknown(::openapi_runtime::UnknownValue),
 }
 
 impl InboundDndSettingStatus {
@@ -2616,7 +2654,7 @@ impl From<&str> for InboundDndSettingStatus {
         match value {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
-            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+            other => Self::Unknown(::openapi_runtime::UnknownValue::__unlisted(other)),
         }
     }
 }
@@ -2662,8 +2700,8 @@ pub struct InboundDndSetting {
     /// Example: `active`
     pub status: InboundDndSettingStatus,
     /// Message attached to the inbound DND status.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
-    pub message: crate::Nullable<String>,
+    #[serde(default, skip_serializing_if = "openapi_runtime::Nullable::is_absent")]
+    pub message: ::openapi_runtime::Nullable<String>,
 }
 
 impl InboundDndSetting {
@@ -2678,14 +2716,14 @@ impl InboundDndSetting {
     /// Sets `message`.
     #[must_use]
     pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = crate::Nullable::Value(value.into());
+        self.message = ::openapi_runtime::Nullable::Value(value.into());
         self
     }
 
     /// Sends `message` as `null`, which clears it.
     #[must_use]
     pub fn clear_message(mut self) -> Self {
-        self.message = crate::Nullable::Null;
+        self.message = ::openapi_runtime::Nullable::Null;
         self
     }
 }
@@ -3118,7 +3156,7 @@ pub struct Contact {
     /// ```
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tags: Vec<String>,
@@ -3187,7 +3225,7 @@ pub struct Contact {
     #[serde(
         rename = "customFields",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub custom_fields: Vec<ContactCustomField>,
@@ -3200,7 +3238,7 @@ pub struct Contact {
     /// ```
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub offers: Vec<String>,
@@ -3213,7 +3251,7 @@ pub struct Contact {
     /// ```
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub products: Vec<String>,
@@ -3247,7 +3285,7 @@ pub struct Contact {
     /// `getContactsByBusinessId`.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub attributions: Vec<AttributionSource>,
@@ -3262,7 +3300,7 @@ pub struct Contact {
     #[serde(
         rename = "searchAfter",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub search_after: Vec<::serde_json::Value>,
@@ -3333,48 +3371,60 @@ impl ::std::fmt::Debug for Contact {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Contact")
             .field("id", &self.id)
-            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .field("name", &self.name.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field("location_id", &self.location_id)
-            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
-            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
+            .field(
+                "first_name",
+                &self.first_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field(
+                "last_name",
+                &self.last_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field(
                 "first_name_lower_case",
-                &self.first_name_lower_case.as_ref().map(|_| crate::Redacted),
+                &self.first_name_lower_case.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field(
                 "last_name_lower_case",
-                &self.last_name_lower_case.as_ref().map(|_| crate::Redacted),
+                &self.last_name_lower_case.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field(
                 "full_name_lower_case",
-                &self.full_name_lower_case.as_ref().map(|_| crate::Redacted),
+                &self.full_name_lower_case.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
-            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field("email", &self.email.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field(
                 "email_lower_case",
-                &self.email_lower_case.as_ref().map(|_| crate::Redacted),
+                &self.email_lower_case.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field("bounce_email", &self.bounce_email)
             .field("unsubscribe_email", &self.unsubscribe_email)
             .field("timezone", &self.timezone)
             .field("company_name", &self.company_name)
-            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
+            .field("phone", &self.phone.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field("dnd", &self.dnd)
             .field("dnd_settings", &self.dnd_settings)
             .field("type", &self.r#type)
             .field("source", &self.source)
             .field("assigned_to", &self.assigned_to)
-            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field(
+                "address1",
+                &self.address1.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("city", &self.city)
             .field("state", &self.state)
             .field("country", &self.country)
-            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field(
+                "postal_code",
+                &self.postal_code.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("website", &self.website)
             .field("gender", &self.gender)
             .field("tags", &self.tags)
             .field(
                 "date_of_birth",
-                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+                &self.date_of_birth.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field("birth_month", &self.birth_month)
             .field("birth_day", &self.birth_day)
@@ -3382,7 +3432,7 @@ impl ::std::fmt::Debug for Contact {
             .field("date_updated", &self.date_updated)
             .field("deleted", &self.deleted)
             .field("attachments", &self.attachments)
-            .field("ssn", &self.ssn.as_ref().map(|_| crate::Redacted))
+            .field("ssn", &self.ssn.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field("keyword", &self.keyword)
             .field("last_activity", &self.last_activity)
             .field("last_session_activity_at", &self.last_session_activity_at)
@@ -3396,7 +3446,7 @@ impl ::std::fmt::Debug for Contact {
             .field("attributions", &self.attributions)
             .field("visitor_id", &self.visitor_id)
             .field("search_after", &self.search_after)
-            .field("extra", &crate::FieldNames(&self.extra))
+            .field("extra", &::openapi_runtime::FieldNames(&self.extra))
             .finish()
     }
 }
@@ -3474,7 +3524,8 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "id" => field_id = Some(map.next_value::<String>()?),
                         "name" => field_name = Some(map.next_value::<Option<String>>()?),
@@ -3778,7 +3829,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactCustomField {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "id" => field_id = Some(map.next_value::<Option<String>>()?),
                         "value" => {
@@ -3931,10 +3983,10 @@ impl ::std::fmt::Debug for AttributionSource {
             .field("fbp", &self.fbp)
             .field("fb_event_id", &self.fb_event_id)
             .field("user_agent", &self.user_agent)
-            .field("ip", &self.ip.as_ref().map(|_| crate::Redacted))
+            .field("ip", &self.ip.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field("medium", &self.medium)
             .field("medium_id", &self.medium_id)
-            .field("extra", &crate::FieldNames(&self.extra))
+            .field("extra", &::openapi_runtime::FieldNames(&self.extra))
             .finish()
     }
 }
@@ -3979,7 +4031,8 @@ impl<'de> ::serde::Deserialize<'de> for AttributionSource {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "url" => field_url = Some(map.next_value::<String>()?),
                         "campaign" => {
@@ -4111,7 +4164,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "contact" => field_contact = Some(map.next_value::<Contact>()?),
                         _ => {
@@ -4195,7 +4249,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateContactResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "succeded" | "succeeded" => {
                             field_succeeded = Some(map.next_value::<Option<bool>>()?);
@@ -4281,7 +4336,8 @@ impl<'de> ::serde::Deserialize<'de> for UpsertContactResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "new" => field_new = Some(map.next_value::<Option<bool>>()?),
                         "contact" => field_contact = Some(map.next_value::<Contact>()?),
@@ -4353,7 +4409,8 @@ impl<'de> ::serde::Deserialize<'de> for DeleteContactResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "succeded" | "succeeded" => {
                             field_succeeded = Some(map.next_value::<Option<bool>>()?);
@@ -4392,7 +4449,7 @@ pub struct TagsResponse {
     /// ```
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tags: Vec<String>,
@@ -4424,7 +4481,8 @@ impl<'de> ::serde::Deserialize<'de> for TagsResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "tags" => {
                             field_tags = Some(
@@ -4457,7 +4515,7 @@ pub struct SearchContactsResponse {
     /// The contacts of the requested page.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub contacts: Vec<Contact>,
@@ -4497,7 +4555,8 @@ impl<'de> ::serde::Deserialize<'de> for SearchContactsResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "contacts" => {
                             field_contacts = Some(
@@ -4537,7 +4596,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchContactsResponse {
 /// the text as sent, so no shape fails a response.
 ///
 /// Example: `2021-07-08T12:02:11.285Z`
-pub type Timestamp = crate::Timestamp;
+pub type Timestamp = ::openapi_runtime::Timestamp;
 
 /// A task of a contact. Only `id` is required: every task the vendor
 /// shows (contacts.json's `TaskSchema` examples) has one, and a task
@@ -4601,12 +4660,12 @@ impl ::std::fmt::Debug for Task {
         f.debug_struct("Task")
             .field("id", &self.id)
             .field("title", &self.title)
-            .field("body", &self.body.as_ref().map(|_| crate::Redacted))
+            .field("body", &self.body.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field("assigned_to", &self.assigned_to)
             .field("due_date", &self.due_date)
             .field("completed", &self.completed)
             .field("contact_id", &self.contact_id)
-            .field("extra", &crate::FieldNames(&self.extra))
+            .field("extra", &::openapi_runtime::FieldNames(&self.extra))
             .finish()
     }
 }
@@ -4640,7 +4699,8 @@ impl<'de> ::serde::Deserialize<'de> for Task {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "id" => field_id = Some(map.next_value::<String>()?),
                         "title" => {
@@ -4691,7 +4751,7 @@ pub struct TasksResponse {
     /// The contact's tasks.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tasks: Vec<Task>,
@@ -4723,7 +4783,8 @@ impl<'de> ::serde::Deserialize<'de> for TasksResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "tasks" => {
                             field_tasks = Some(
@@ -4793,7 +4854,8 @@ impl<'de> ::serde::Deserialize<'de> for TaskResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "task" => field_task = Some(map.next_value::<Task>()?),
                         _ => {
@@ -4889,7 +4951,7 @@ pub struct Appointment {
     /// Ids of the users who also own the appointment (its secondary owners).
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub users: Vec<String>,
@@ -4903,7 +4965,7 @@ pub struct Appointment {
     #[serde(
         rename = "assignedResources",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub assigned_resources: Vec<String>,
@@ -4951,7 +5013,8 @@ impl<'de> ::serde::Deserialize<'de> for Appointment {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "id" => field_id = Some(map.next_value::<Option<String>>()?),
                         "calendarId" => {
@@ -5055,7 +5118,7 @@ pub struct AppointmentsResponse {
     /// The contact's appointments.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub events: Vec<Appointment>,
@@ -5087,7 +5150,8 @@ impl<'de> ::serde::Deserialize<'de> for AppointmentsResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "events" => {
                             field_events = Some(
@@ -5181,14 +5245,14 @@ impl ::std::fmt::Debug for Note {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Note")
             .field("id", &self.id)
-            .field("body", &self.body.as_ref().map(|_| crate::Redacted))
+            .field("body", &self.body.as_ref().map(|_| ::openapi_runtime::Redacted))
             .field("user_id", &self.user_id)
             .field("date_added", &self.date_added)
             .field("contact_id", &self.contact_id)
             .field("title", &self.title)
             .field("color", &self.color)
             .field("pinned", &self.pinned)
-            .field("extra", &crate::FieldNames(&self.extra))
+            .field("extra", &::openapi_runtime::FieldNames(&self.extra))
             .finish()
     }
 }
@@ -5223,7 +5287,8 @@ impl<'de> ::serde::Deserialize<'de> for Note {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "id" => field_id = Some(map.next_value::<String>()?),
                         "body" => field_body = Some(map.next_value::<Option<String>>()?),
@@ -5280,7 +5345,7 @@ pub struct NotesResponse {
     /// The contact's notes.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub notes: Vec<Note>,
@@ -5312,7 +5377,8 @@ impl<'de> ::serde::Deserialize<'de> for NotesResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "notes" => {
                             field_notes = Some(
@@ -5382,7 +5448,8 @@ impl<'de> ::serde::Deserialize<'de> for NoteResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "note" => field_note = Some(map.next_value::<Note>()?),
                         _ => {
@@ -5449,7 +5516,8 @@ impl<'de> ::serde::Deserialize<'de> for SucceededResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "succeded" | "succeeded" => {
                             field_succeeded = Some(map.next_value::<Option<bool>>()?);
@@ -5494,7 +5562,7 @@ pub struct BulkUpdateTagsResponse {
     /// One entry per contact of the request, in order.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub responses: Vec<BulkTagsResult>,
@@ -5528,7 +5596,8 @@ impl<'de> ::serde::Deserialize<'de> for BulkUpdateTagsResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "succeded" | "succeeded" => {
                             field_succeeded = Some(map.next_value::<Option<bool>>()?);
@@ -5617,7 +5686,7 @@ pub struct BulkTagsContactResult {
     #[serde(
         rename = "oldTags",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub old_tags: Vec<String>,
@@ -5625,7 +5694,7 @@ pub struct BulkTagsContactResult {
     #[serde(
         rename = "tagsAdded",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tags_added: Vec<String>,
@@ -5633,7 +5702,7 @@ pub struct BulkTagsContactResult {
     #[serde(
         rename = "tagsRemoved",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tags_removed: Vec<String>,
@@ -5670,7 +5739,8 @@ impl<'de> ::serde::Deserialize<'de> for BulkTagsContactResult {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "contactId" => {
                             field_contact_id = Some(map.next_value::<Option<String>>()?);
@@ -5727,7 +5797,7 @@ pub struct ContactsBusinessResponse {
     /// Ids of the contacts that were updated.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub ids: Vec<String>,
@@ -5760,7 +5830,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactsBusinessResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "success" => {
                             field_success = Some(map.next_value::<Option<bool>>()?);
@@ -5794,7 +5865,7 @@ pub struct AddFollowersResponse {
     /// Ids of every follower of the contact.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub followers: Vec<String>,
@@ -5802,7 +5873,7 @@ pub struct AddFollowersResponse {
     #[serde(
         rename = "followersAdded",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub followers_added: Vec<String>,
@@ -5835,7 +5906,8 @@ impl<'de> ::serde::Deserialize<'de> for AddFollowersResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "followers" => {
                             field_followers = Some(
@@ -5871,7 +5943,7 @@ pub struct RemoveFollowersResponse {
     /// Ids of the followers the contact still has.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub followers: Vec<String>,
@@ -5879,7 +5951,7 @@ pub struct RemoveFollowersResponse {
     #[serde(
         rename = "followersRemoved",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub followers_removed: Vec<String>,
@@ -5912,7 +5984,8 @@ impl<'de> ::serde::Deserialize<'de> for RemoveFollowersResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "followers" => {
                             field_followers = Some(
@@ -5949,7 +6022,7 @@ pub struct ContactsListResponse {
     /// The contacts of the page.
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub contacts: Vec<Contact>,
@@ -5992,7 +6065,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactsListResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "contacts" => {
                             field_contacts = Some(
@@ -6101,7 +6175,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactsMeta {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "total" => {
                             field_total = Some(
@@ -6202,7 +6277,8 @@ impl<'de> ::serde::Deserialize<'de> for DuplicateContactResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "contact" => {
                             field_contact = Some(map.next_value::<Option<Contact>>()?);
@@ -6294,7 +6370,8 @@ impl<'de> ::serde::Deserialize<'de> for BadRequestError {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "statusCode" => {
                             field_status_code = Some(map.next_value::<i32>()?);
@@ -6401,7 +6478,8 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedError {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "statusCode" => {
                             field_status_code = Some(map.next_value::<i32>()?);
@@ -6515,7 +6593,8 @@ impl<'de> ::serde::Deserialize<'de> for UnprocessableEntityError {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "statusCode" => {
                             field_status_code = Some(map.next_value::<i32>()?);

@@ -15,6 +15,12 @@ pub struct Api {
     pub version: String,
     /// The first server URL, the client's default base URL.
     pub base_url: Option<String>,
+    /// What a standalone crate's `[package]` says, from `info`.
+    pub package: PackageInfo,
+    /// Each `x-rust-type` that names a type of the client crate itself
+    /// ([`Ty::Crate`]): the path and the pointer to the extension. A
+    /// standalone crate has no such types.
+    pub crate_types: Vec<(String, String)>,
     /// Named types, in a stable order (components first, in document order,
     /// then inline types in the order they were found).
     pub types: Vec<TypeDef>,
@@ -23,6 +29,24 @@ pub struct Api {
     /// Error enums, each shared by every operation that documents the same
     /// error responses.
     pub error_types: Vec<ErrorEnum>,
+}
+
+/// A standalone crate's package metadata, decided from the spec's `info`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackageInfo {
+    /// `info.version` when it is a semver version (`1.2` completed to
+    /// `1.2.0`), else `0.1.0`.
+    pub version: String,
+    /// `Generated client for the <title>`, with the API version when it is
+    /// not the package's.
+    pub description: String,
+    /// `info.license.name` when it is an SPDX expression (or a common
+    /// spelling of one, `Apache 2.0`); else none.
+    pub license: Option<String>,
+    /// `info.contact`'s name and e-mail (`Name <e-mail>`).
+    pub authors: Vec<String>,
+    /// `info.contact.url`, when it is an http(s) URL.
+    pub homepage: Option<String>,
 }
 
 /// Documentation carried from the spec to rustdoc.
@@ -236,11 +260,21 @@ pub enum Ty {
     Map(Box<Ty>),
     /// A generated type, by Rust name.
     Named(String),
-    /// A type the client runtime provides (`x-rust-type`).
+    /// A type of the runtime crate (`x-rust-type` naming one of
+    /// [`RUNTIME_TYPES`]): `Timestamp`, `SecretString`.
     Runtime(String),
+    /// A hand-written type of the client crate itself, beside the
+    /// generated modules (`x-rust-type` naming anything else: `BirthDate`).
+    /// A standalone crate has none, so it cannot use one.
+    Crate(String),
     /// `Box<T>`, to break a cycle of types that contain each other.
     Boxed(Box<Ty>),
 }
+
+/// The types of the runtime crate that a spec may name with `x-rust-type`
+/// and generated code then takes from the runtime; any other name is a
+/// type of the client crate itself ([`Ty::Crate`]).
+pub const RUNTIME_TYPES: &[&str] = &["Timestamp", "SecretString", "Value", "Number"];
 
 /// One API operation.
 #[derive(Clone, Debug)]

@@ -37,14 +37,14 @@ pub fn fixture_name(spec: &Path) -> String {
         .to_owned()
 }
 
-/// Generates a fixture's modules against the `leadconnector` runtime.
+/// Generates a fixture's modules against the runtime crate (`openapi-runtime`).
 pub fn generate_fixture(spec: &Path) -> Vec<GeneratedFile> {
     generate_fixture_output(spec).files
 }
 
 /// Generates a fixture, keeping the warnings.
 pub fn generate_fixture_output(spec: &Path) -> generator::Output {
-    let runtime = Runtime::external("leadconnector").unwrap_or_else(|| panic!("runtime name"));
+    let runtime = Runtime::default();
     let options = Options {
         runtime,
         spec_name: format!(
@@ -103,12 +103,12 @@ pub fn compile_fixtures() -> Result<(), String> {
         )*
     };
     write(&src.join("lib.rs"), &lib.to_string());
-    let runtime = root.join("generated-client");
+    let runtime = root.join("runtime");
     write(
         &krate.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"fixture-crate\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nleadconnector = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
+             [dependencies]\nopenapi-runtime = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
              serde_json = \"1\"\nchrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n\n\
              [workspace]\n",
             runtime.display().to_string()
@@ -290,7 +290,7 @@ fn ty(t: &generator::ir::Ty) -> String {
         Ty::Json => "Value".into(),
         Ty::Vec(inner) => format!("Vec<{}>", ty(inner)),
         Ty::Map(inner) => format!("Map<{}>", ty(inner)),
-        Ty::Named(name) | Ty::Runtime(name) => name.clone(),
+        Ty::Named(name) | Ty::Runtime(name) | Ty::Crate(name) => name.clone(),
         Ty::Boxed(inner) => format!("Box<{}>", ty(inner)),
     }
 }

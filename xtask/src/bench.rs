@@ -47,7 +47,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(format!("no OpenAPI documents under {}", dir.display()));
     }
     let options = Options {
-        runtime: Runtime::external("leadconnector").ok_or("bad runtime crate name")?,
+        runtime: Runtime::default(),
         spec_name: "bench".into(),
         standalone: None,
         deny_warnings: false,

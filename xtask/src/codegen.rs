@@ -83,9 +83,9 @@ pub fn run(args: Args) -> Result<(), String> {
                 .map(|n| n.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_"))
                 .filter(|n| !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()))
                 .unwrap_or_else(|| "generated_client".into());
-            let runtime_path = relative_to(&root.join("generated-client"), &out_abs);
+            let runtime_path = relative_to(&root.join("runtime"), &out_abs);
             let options = Options {
-                runtime: Runtime::external("leadconnector").ok_or("bad runtime crate name")?,
+                runtime: Runtime::default(),
                 spec_name: spec.display().to_string(),
                 standalone: Some(Standalone {
                     crate_name,
@@ -101,7 +101,7 @@ pub fn run(args: Args) -> Result<(), String> {
         _ => {
             for target in TARGETS {
                 let options = Options {
-                    runtime: Runtime::in_crate(),
+                    runtime: Runtime::default(),
                     spec_name: target.spec.into(),
                     standalone: None,
                     deny_warnings: args.deny_warnings,

@@ -152,11 +152,11 @@ fn generate_one(spec: &Path, dir: &Path, work: &Path, root: &Path) -> Result<Row
     );
     let crate_dir = work.join(&crate_name);
     let options = Options {
-        runtime: Runtime::external("leadconnector").ok_or("bad runtime crate name")?,
+        runtime: Runtime::default(),
         spec_name: spec.strip_prefix(dir).unwrap_or(spec).display().to_string(),
         standalone: Some(Standalone {
             crate_name: crate_name.clone(),
-            runtime_path: relative_to(&root.join("generated-client"), &crate_dir),
+            runtime_path: relative_to(&root.join("runtime"), &crate_dir),
             own_workspace: false,
         }),
         deny_warnings: false,

@@ -166,11 +166,11 @@ fn rust_verdict(dir: &Path) -> Result<bool, String> {
 
 fn generate(root: &Path, spec: &Path, out: &Path, crate_name: &str) -> Result<(), String> {
     let options = Options {
-        runtime: Runtime::external("leadconnector").ok_or("bad runtime crate name")?,
+        runtime: Runtime::default(),
         spec_name: relative_to(spec, root).display().to_string(),
         standalone: Some(Standalone {
             crate_name: crate_name.to_owned(),
-            runtime_path: relative_to(&root.join("generated-client"), out),
+            runtime_path: relative_to(&root.join("runtime"), out),
             own_workspace: false,
         }),
         deny_warnings: false,

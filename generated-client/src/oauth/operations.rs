@@ -9,7 +9,7 @@ use super::types;
 /// Cheap to clone: clones share one connection pool and rate limiter.
 #[derive(Clone, Debug)]
 pub struct Client {
-    core: crate::Core,
+    core: ::openapi_runtime::Core,
 }
 
 impl Client {
@@ -17,17 +17,17 @@ impl Client {
     pub const DEFAULT_BASE_URL: &'static str = "https://services.leadconnectorhq.com";
 
     /// Starts configuring a client that authenticates with `token`.
-    pub fn builder(token: impl Into<String>) -> crate::ClientBuilder<Self> {
-        crate::ClientBuilder::new(token, Self::DEFAULT_BASE_URL)
+    pub fn builder(token: impl Into<String>) -> ::openapi_runtime::ClientBuilder<Self> {
+        ::openapi_runtime::ClientBuilder::new(token, Self::DEFAULT_BASE_URL)
     }
 
     /// A client with default settings that authenticates with `token`.
-    pub fn new(token: impl Into<String>) -> Result<Self, crate::BuildError> {
+    pub fn new(token: impl Into<String>) -> Result<Self, ::openapi_runtime::BuildError> {
         Self::builder(token).build()
     }
 
     /// The shared transport: configuration, connection pool and retries.
-    pub fn core(&self) -> &crate::Core {
+    pub fn core(&self) -> &::openapi_runtime::Core {
         &self.core
     }
 
@@ -60,11 +60,11 @@ impl Client {
         &self,
         body: &types::AccessTokenRequest,
     ) -> Result<
-        crate::ApiResponse<types::AccessTokenResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::AccessTokenResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::POST,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "getAccessToken",
                 "/oauth/token",
             )
@@ -104,17 +104,19 @@ impl Client {
         &self,
         body: &types::LocationTokenRequest,
     ) -> Result<
-        crate::ApiResponse<types::LocationTokenResponse>,
-        crate::Error<ErrorBody>,
+        ::openapi_runtime::ApiResponse<types::LocationTokenResponse>,
+        ::openapi_runtime::Error<ErrorBody>,
     > {
-        let request = crate::Request::new(
-                crate::Method::POST,
+        let request = ::openapi_runtime::Request::new(
+                ::openapi_runtime::Method::POST,
                 "getLocationAccessToken",
                 "/oauth/locationToken",
             )
             .segment("oauth")
             .segment("locationToken")
-            .fixed_header(const { crate::FixedHeader::new("version", "2021-07-28") })
+            .fixed_header(const {
+                ::openapi_runtime::FixedHeader::new("version", "2021-07-28")
+            })
             .form(body);
         let response = self.core.execute(request).await?;
         match response.status() {
@@ -128,8 +130,8 @@ impl Client {
     }
 }
 
-impl From<crate::Core> for Client {
-    fn from(core: crate::Core) -> Self {
+impl From<::openapi_runtime::Core> for Client {
+    fn from(core: ::openapi_runtime::Core) -> Self {
         Self { core }
     }
 }

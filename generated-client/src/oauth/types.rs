@@ -7,7 +7,7 @@
 /// `SecretString`, whose `Debug` output never shows the value.
 ///
 /// Example: `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9`
-pub type SecretString = crate::SecretString;
+pub type SecretString = ::openapi_runtime::SecretString;
 
 /// What is exchanged for a token pair.
 ///
@@ -21,7 +21,7 @@ pub enum GrantType {
     RefreshToken,
     /// A value this version of the spec does not list (never one it
     /// lists: parsing gives the named variant for those).
-    Unknown(crate::UnknownValue),
+    Unknown(::openapi_runtime::UnknownValue),
 }
 
 impl GrantType {
@@ -40,7 +40,7 @@ impl From<&str> for GrantType {
         match value {
             "authorization_code" => Self::AuthorizationCode,
             "refresh_token" => Self::RefreshToken,
-            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+            other => Self::Unknown(::openapi_runtime::UnknownValue::__unlisted(other)),
         }
     }
 }
@@ -89,7 +89,7 @@ pub enum UserType {
     Location,
     /// A value this version of the spec does not list (never one it
     /// lists: parsing gives the named variant for those).
-    Unknown(crate::UnknownValue),
+    Unknown(::openapi_runtime::UnknownValue),
 }
 
 impl UserType {
@@ -108,7 +108,7 @@ impl From<&str> for UserType {
         match value {
             "Company" => Self::Company,
             "Location" => Self::Location,
-            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+            other => Self::Unknown(::openapi_runtime::UnknownValue::__unlisted(other)),
         }
     }
 }
@@ -299,7 +299,8 @@ impl<'de> ::serde::Deserialize<'de> for AccessTokenResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "access_token" => {
                             field_access_token = Some(
@@ -454,7 +455,8 @@ impl<'de> ::serde::Deserialize<'de> for LocationTokenResponse {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "access_token" => {
                             field_access_token = Some(
@@ -567,7 +569,8 @@ impl<'de> ::serde::Deserialize<'de> for OAuthError {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "error" => {
                             field_error = Some(map.next_value::<Option<String>>()?);

@@ -363,7 +363,7 @@ pub struct ContactDndUpdate {
     /// ```
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tags: Vec<String>,
@@ -382,7 +382,7 @@ pub struct ContactDndUpdate {
     /// ```
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub attachments: Vec<::serde_json::Value>,
@@ -395,7 +395,7 @@ pub struct ContactDndUpdate {
     #[serde(
         rename = "customFields",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub custom_fields: Vec<WebhookCustomField>,
@@ -451,7 +451,10 @@ impl ::std::fmt::Debug for ContactDndUpdate {
             .field("webhook_id", &self.webhook_id)
             .field("location_id", &self.location_id)
             .field("id", &self.id)
-            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field(
+                "address1",
+                &self.address1.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("city", &self.city)
             .field("state", &self.state)
             .field("company_name", &self.company_name)
@@ -460,22 +463,31 @@ impl ::std::fmt::Debug for ContactDndUpdate {
             .field("date_added", &self.date_added)
             .field(
                 "date_of_birth",
-                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+                &self.date_of_birth.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field("dnd", &self.dnd)
-            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
-            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
-            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
-            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
-            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
-            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field("email", &self.email.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field("name", &self.name.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field(
+                "first_name",
+                &self.first_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field(
+                "last_name",
+                &self.last_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field("phone", &self.phone.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field(
+                "postal_code",
+                &self.postal_code.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("tags", &self.tags)
             .field("website", &self.website)
             .field("attachments", &self.attachments)
             .field("assigned_to", &self.assigned_to)
             .field("custom_fields", &self.custom_fields)
             .field("dnd_settings", &self.dnd_settings)
-            .field("extra", &crate::FieldNames(&self.extra))
+            .field("extra", &::openapi_runtime::FieldNames(&self.extra))
             .finish()
     }
 }
@@ -529,7 +541,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactDndUpdate {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "timestamp" => {
                             field_timestamp = Some(
@@ -831,7 +844,7 @@ pub struct ContactEventFields {
     /// ```
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tags: Vec<String>,
@@ -850,7 +863,7 @@ pub struct ContactEventFields {
     /// ```
     #[serde(
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub attachments: Vec<::serde_json::Value>,
@@ -863,7 +876,7 @@ pub struct ContactEventFields {
     #[serde(
         rename = "customFields",
         default,
-        deserialize_with = "crate::de::null_as_default",
+        deserialize_with = "openapi_runtime::de::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub custom_fields: Vec<WebhookCustomField>,
@@ -915,7 +928,10 @@ impl ::std::fmt::Debug for ContactEventFields {
             .field("webhook_id", &self.webhook_id)
             .field("location_id", &self.location_id)
             .field("id", &self.id)
-            .field("address1", &self.address1.as_ref().map(|_| crate::Redacted))
+            .field(
+                "address1",
+                &self.address1.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("city", &self.city)
             .field("state", &self.state)
             .field("company_name", &self.company_name)
@@ -924,21 +940,30 @@ impl ::std::fmt::Debug for ContactEventFields {
             .field("date_added", &self.date_added)
             .field(
                 "date_of_birth",
-                &self.date_of_birth.as_ref().map(|_| crate::Redacted),
+                &self.date_of_birth.as_ref().map(|_| ::openapi_runtime::Redacted),
             )
             .field("dnd", &self.dnd)
-            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
-            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
-            .field("first_name", &self.first_name.as_ref().map(|_| crate::Redacted))
-            .field("last_name", &self.last_name.as_ref().map(|_| crate::Redacted))
-            .field("phone", &self.phone.as_ref().map(|_| crate::Redacted))
-            .field("postal_code", &self.postal_code.as_ref().map(|_| crate::Redacted))
+            .field("email", &self.email.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field("name", &self.name.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field(
+                "first_name",
+                &self.first_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field(
+                "last_name",
+                &self.last_name.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
+            .field("phone", &self.phone.as_ref().map(|_| ::openapi_runtime::Redacted))
+            .field(
+                "postal_code",
+                &self.postal_code.as_ref().map(|_| ::openapi_runtime::Redacted),
+            )
             .field("tags", &self.tags)
             .field("website", &self.website)
             .field("attachments", &self.attachments)
             .field("assigned_to", &self.assigned_to)
             .field("custom_fields", &self.custom_fields)
-            .field("extra", &crate::FieldNames(&self.extra))
+            .field("extra", &::openapi_runtime::FieldNames(&self.extra))
             .finish()
     }
 }
@@ -991,7 +1016,8 @@ impl<'de> ::serde::Deserialize<'de> for ContactEventFields {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "timestamp" => {
                             field_timestamp = Some(
@@ -1167,7 +1193,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookCustomField {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "id" => field_id = Some(map.next_value::<Option<String>>()?),
                         "value" => {
@@ -1248,7 +1275,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookDndSettings {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "SMS" => {
                             field_sms = Some(
@@ -1315,7 +1343,7 @@ pub enum WebhookDndSettingStatus {
     Permanent,
     /// A value this version of the spec does not list (never one it
     /// lists: parsing gives the named variant for those).
-    Unknown(crate::UnknownValue),
+    Unknown(::openapi_runtime::UnknownValue),
 }
 
 impl WebhookDndSettingStatus {
@@ -1336,7 +1364,7 @@ impl From<&str> for WebhookDndSettingStatus {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
             "permanent" => Self::Permanent,
-            other => Self::Unknown(crate::UnknownValue::__unlisted(other)),
+            other => Self::Unknown(::openapi_runtime::UnknownValue::__unlisted(other)),
         }
     }
 }
@@ -1421,7 +1449,8 @@ impl<'de> ::serde::Deserialize<'de> for WebhookDndSetting {
                     String,
                     ::serde_json::Value,
                 >::new();
-                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                while let Some(key) = map.next_key::<::openapi_runtime::de::Key<'de>>()?
+                {
                     match key.as_str() {
                         "status" => {
                             field_status = Some(

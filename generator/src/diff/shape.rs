@@ -22,7 +22,7 @@ pub fn rust(ty: &Ty) -> String {
         Ty::Json => "serde_json::Value".into(),
         Ty::Vec(inner) => format!("Vec<{}>", rust(inner)),
         Ty::Map(inner) => format!("BTreeMap<String, {}>", rust(inner)),
-        Ty::Named(name) | Ty::Runtime(name) => name.clone(),
+        Ty::Named(name) | Ty::Runtime(name) | Ty::Crate(name) => name.clone(),
         Ty::Boxed(inner) => format!("Box<{}>", rust(inner)),
     }
 }
@@ -73,7 +73,8 @@ pub fn construction(s: &StructDef) -> Construction {
                         | Ty::F64
                         | Ty::DateTime
                         | Ty::Date
-                        | Ty::Runtime(_)),
+                        | Ty::Runtime(_)
+                        | Ty::Crate(_)),
                         _,
                     ) => rust(ty),
                     (ty, _) => format!("impl Into<{}>", rust(ty)),

@@ -15,12 +15,31 @@ use crate::names;
 pub use operations::operations_file;
 pub use types::types_file;
 
-/// Where generated code finds the hand-written runtime (`Nullable`, `Core`,
-/// `Error`, ...).
+/// Where generated code finds the runtime (`Nullable`, `Core`, `Error`,
+/// ...): the `openapi-runtime` crate ([`Runtime::default`]), the same crate
+/// under another name, or the generated crate itself.
 #[derive(Clone, Debug)]
 pub struct Runtime {
     /// `None` for `crate`, else the runtime crate's name.
     external: Option<String>,
+}
+
+/// The runtime crate's name in Rust paths.
+pub const RUNTIME_CRATE: &str = "openapi_runtime";
+/// The runtime crate's package name.
+pub const RUNTIME_PACKAGE: &str = "openapi-runtime";
+/// The versions of the runtime the generated code is written for: a
+/// standalone crate's requirement on it (`tests` checks it against
+/// `runtime/Cargo.toml`).
+pub const RUNTIME_VERSION: &str = "0.1";
+
+impl Default for Runtime {
+    /// The `openapi-runtime` crate (`::openapi_runtime::...`).
+    fn default() -> Self {
+        Self {
+            external: Some(RUNTIME_CRATE.to_owned()),
+        }
+    }
 }
 
 impl Runtime {
@@ -29,7 +48,7 @@ impl Runtime {
         Self { external: None }
     }
 
-    /// The runtime is the named crate (`::leadconnector::...`); `None` if the
+    /// The runtime is the named crate (`::openapi_runtime::...`); `None` if the
     /// name is not an identifier.
     pub fn external(crate_name: &str) -> Option<Self> {
         syn::parse_str::<Ident>(crate_name).ok()?;
@@ -102,6 +121,10 @@ impl Ctx<'_> {
                     Err(_) => quote!(::serde_json::Value),
                 }
             }
+            Ty::Crate(path) => match syn::parse_str::<syn::Path>(path) {
+                Ok(path) => quote!(crate::#path),
+                Err(_) => quote!(::serde_json::Value),
+            },
             Ty::Boxed(inner) => {
                 let inner = self.ty(inner);
                 quote!(Box<#inner>)

@@ -160,7 +160,8 @@ pub(super) fn into_arg(
         | Ty::F64
         | Ty::DateTime
         | Ty::Date
-        | Ty::Runtime(_) => {
+        | Ty::Runtime(_)
+        | Ty::Crate(_) => {
             let ty = ctx.ty(ty);
             (quote!(#ty), quote!(#arg))
         }

@@ -7,6 +7,7 @@
 
 mod decide;
 mod operation;
+mod package;
 mod path;
 mod schema;
 
@@ -37,6 +38,9 @@ pub struct Lowerer<'a> {
     /// Non-component references already lowered.
     ref_cache: BTreeMap<String, Ty>,
     diagnostics: Vec<Diagnostic>,
+    /// Where an `x-rust-type` names a type of the client crate itself
+    /// (`Ty::Crate`): the path and the pointer to the extension.
+    crate_types: Vec<(String, String)>,
     /// Current nesting of `Lowerer::lower`, to stop runaway recursion.
     depth: usize,
 }
@@ -53,6 +57,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         component_names: BTreeMap::new(),
         ref_cache: BTreeMap::new(),
         diagnostics: Vec::new(),
+        crate_types: Vec::new(),
         depth: 0,
     };
 
@@ -113,6 +118,8 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         description: doc.info.description.clone(),
         version: doc.info.version.clone(),
         base_url: doc.servers.first().map(|s| s.url.clone()),
+        package: package::package_info(&doc.info),
+        crate_types: std::mem::take(&mut lowerer.crate_types),
         types: std::mem::take(&mut lowerer.types),
         operations,
         error_types: Vec::new(),

@@ -199,13 +199,23 @@ impl Lowerer<'_> {
         let data = &schema.schema_data;
         if let Some(rust_type) = data.extensions.get("x-rust-type") {
             match rust_type.as_str().filter(|t| is_runtime_path(t)) {
-                Some(path) => return Ty::Runtime(path.to_owned()),
+                // Which crate the type lives in is decided here: the
+                // runtime's own types by name, anything else is the client
+                // crate's (hand-written beside the generated modules).
+                Some(path) if crate::ir::RUNTIME_TYPES.contains(&path) => {
+                    return Ty::Runtime(path.to_owned())
+                }
+                Some(path) => {
+                    self.crate_types
+                        .push((path.to_owned(), join(pointer, "x-rust-type")));
+                    return Ty::Crate(path.to_owned());
+                }
                 None => self.diagnostics.push(
                     Diagnostic::error(
                         join(pointer, "x-rust-type"),
                         format!("`x-rust-type: {rust_type}` is not the path of a type in the client runtime"),
                     )
-                    .with_hint("give a path relative to the runtime crate, such as `BirthDate`"),
+                    .with_hint("give a type of the runtime (`Timestamp`) or a path relative to the client crate's root, such as `BirthDate`"),
                 ),
             }
         }
@@ -684,8 +694,9 @@ fn object_parts<'s>(
     }
 }
 
-/// Whether `text` is a path relative to the runtime crate (`BirthDate`,
-/// `dates::BirthDate`): no leading `::`, no `crate`, `self` or `super`.
+/// Whether `text` is a path relative to the runtime crate or the client
+/// crate (`Timestamp`, `BirthDate`, `dates::BirthDate`): no leading `::`,
+/// no `crate`, `self` or `super`.
 fn is_runtime_path(text: &str) -> bool {
     syn::parse_str::<syn::Path>(text).is_ok_and(|path| {
         path.leading_colon.is_none()
@@ -758,7 +769,7 @@ fn variant_name_for(ty: &Ty) -> String {
         Ty::Json => "Json".into(),
         Ty::Vec(_) => "List".into(),
         Ty::Map(_) => "Map".into(),
-        Ty::Named(name) | Ty::Runtime(name) => name.clone(),
+        Ty::Named(name) | Ty::Runtime(name) | Ty::Crate(name) => name.clone(),
         Ty::Boxed(inner) => variant_name_for(inner),
     }
 }

@@ -28,7 +28,7 @@ fn fuzz_fixtures() -> Vec<PathBuf> {
 
 fn options() -> Options {
     Options {
-        runtime: Runtime::external("leadconnector").unwrap_or_else(|| panic!("runtime name")),
+        runtime: Runtime::default(),
         spec_name: "tests/fixtures/fuzz".into(),
         standalone: None,
         deny_warnings: false,

@@ -24,5 +24,6 @@ mod resilience;
 mod response_fuzz;
 mod snapshots;
 mod spec_diff;
+mod standalone;
 mod webhooks;
 mod wire;

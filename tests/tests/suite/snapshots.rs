@@ -18,7 +18,7 @@ fn snapshot_name(prefix: &str, file: &generator::GeneratedFile) -> String {
 /// Generates one of the project's specs as `cargo xtask codegen` does.
 fn target_output(spec: &str) -> generator::Output {
     let options = Options {
-        runtime: Runtime::in_crate(),
+        runtime: Runtime::default(),
         spec_name: spec.into(),
         standalone: None,
         deny_warnings: true,
@@ -139,11 +139,11 @@ fn spec_without_operations_is_types_only() {
     )
     .unwrap();
     let options = Options {
-        runtime: Runtime::external("leadconnector").unwrap(),
+        runtime: Runtime::default(),
         spec_name: "types_only.yaml".into(),
         standalone: Some(generator::Standalone {
             crate_name: "types_only".into(),
-            runtime_path: "../generated-client".into(),
+            runtime_path: "../runtime".into(),
             own_workspace: true,
         }),
         deny_warnings: true,

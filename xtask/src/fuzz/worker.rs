@@ -69,10 +69,7 @@ fn generate_once(request: &Value) -> Value {
     let runtime = if request["in_crate"].as_bool().unwrap_or(false) {
         generator::Runtime::in_crate()
     } else {
-        match generator::Runtime::external("leadconnector") {
-            Some(rt) => rt,
-            None => return json!({"r": "setup", "msg": "bad runtime name"}),
-        }
+        generator::Runtime::default()
     };
     let options = generator::Options {
         runtime,
@@ -80,7 +77,7 @@ fn generate_once(request: &Value) -> Value {
         standalone: request["standalone"].as_bool().unwrap_or(false).then(|| {
             generator::Standalone {
                 crate_name: "fuzz_client".into(),
-                runtime_path: PathBuf::from("../generated-client"),
+                runtime_path: PathBuf::from("../runtime"),
                 own_workspace: true,
             }
         }),
