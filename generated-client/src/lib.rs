@@ -34,7 +34,6 @@
 #![deny(missing_docs)]
 
 mod birth_date;
-mod client;
 mod id_list;
 mod limits;
 mod listing;

@@ -26,6 +26,26 @@ impl Client {
         Self::builder(token).build()
     }
 
+    /// Starts configuring a client whose bearer token comes from `source`
+    /// before every attempt: an OAuth provider that refreshes itself, or
+    /// the app's own token source. `Client::builder(token)` is the same
+    /// with a fixed token.
+    pub fn builder_with_tokens(
+        source: impl ::openapi_runtime::TokenSource,
+    ) -> ::openapi_runtime::ClientBuilder<Self> {
+        ::openapi_runtime::ClientBuilder::with_token_source(
+            source,
+            Self::DEFAULT_BASE_URL,
+        )
+    }
+
+    /// A clone of this client whose calls use `options` over the client's
+    /// settings. Cheap: it shares the connection pool and the rate limiter.
+    #[must_use]
+    pub fn with_options(&self, options: ::openapi_runtime::RequestOptions) -> Self {
+        Self::from(self.core.with_options(&options))
+    }
+
     /// The shared transport: configuration, connection pool and retries.
     pub fn core(&self) -> &::openapi_runtime::Core {
         &self.core
@@ -1674,6 +1694,20 @@ impl From<::openapi_runtime::Core> for Client {
     fn from(core: ::openapi_runtime::Core) -> Self {
         Self { core }
     }
+}
+
+impl ::openapi_runtime::ApiClient for Client {
+    /// The security schemes of the spec:
+    ///
+    /// - `bearer`: a bearer token.
+    const SECURITY_SCHEMES: &'static [::openapi_runtime::SecurityScheme] = &[
+        ::openapi_runtime::SecurityScheme::bearer("bearer"),
+    ];
+    const SECURITY: ::openapi_runtime::Security = &[&["bearer"]];
+    const OPERATION_SECURITY: &'static [::openapi_runtime::Security] = &[];
+    const USER_AGENT: &'static str = concat!(
+        env!("CARGO_PKG_NAME"), "-rust/", env!("CARGO_PKG_VERSION")
+    );
 }
 
 /// Optional parameters of [`Client::get_contacts`]: `Default`, then a setter per parameter.

@@ -17,6 +17,8 @@ pub struct Api {
     pub base_url: Option<String>,
     /// What a standalone crate's `[package]` says, from `info`.
     pub package: PackageInfo,
+    /// The security schemes and the document's requirement.
+    pub security: Security,
     /// Each `x-rust-type` that names a type of the client crate itself
     /// ([`Ty::Crate`]): the path and the pointer to the extension. A
     /// standalone crate has no such types.
@@ -29,6 +31,82 @@ pub struct Api {
     /// Error enums, each shared by every operation that documents the same
     /// error responses.
     pub error_types: Vec<ErrorEnum>,
+}
+
+/// The spec's security schemes and the requirement of operations that name
+/// none of their own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Security {
+    /// `components.securitySchemes` the client can send, in document order
+    /// (an implied optional bearer token when the spec declares none).
+    pub schemes: Vec<SecuritySchemeDef>,
+    /// The document's `security`: alternatives, the first the client has
+    /// credentials for is sent. Empty: operations without their own send
+    /// nothing.
+    pub default: Vec<Requirement>,
+}
+
+impl Security {
+    /// Whether a scheme takes a bearer token (HTTP bearer, OAuth 2, OpenID
+    /// Connect): the client is then built from a token
+    /// (`Client::builder(token)`).
+    pub fn takes_token(&self) -> bool {
+        self.schemes.iter().any(|s| s.kind == SchemeKind::Bearer)
+    }
+}
+
+/// One alternative of a `security` list: the schemes sent together, by
+/// name. Empty: nothing is sent.
+pub type Requirement = Vec<String>;
+
+/// A security scheme.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecuritySchemeDef {
+    /// Its name in `components.securitySchemes`, which apps give
+    /// credentials by.
+    pub name: String,
+    /// How credentials are sent.
+    pub kind: SchemeKind,
+    /// Its description.
+    pub docs: Docs,
+}
+
+/// How a scheme sends credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>`: HTTP bearer, OAuth 2, OpenID Connect.
+    Bearer,
+    /// `Authorization: Basic <user:password in base64>`.
+    Basic,
+    /// An API key in a header, query parameter or cookie of this name.
+    ApiKey {
+        /// Where it goes.
+        location: KeyLocation,
+        /// The header, parameter or cookie name.
+        name: String,
+    },
+}
+
+/// Where an API key goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+impl KeyLocation {
+    /// `header`, `query parameter` or `cookie`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Header => "header",
+            Self::Query => "query parameter",
+            Self::Cookie => "cookie",
+        }
+    }
 }
 
 /// A standalone crate's package metadata, decided from the spec's `info`.
@@ -329,6 +407,9 @@ pub struct Operation {
     /// `security: []` on the operation: it is called without credentials
     /// (an OAuth token endpoint), so the client sends no `Authorization`.
     pub anonymous: bool,
+    /// The operation's own `security`, when it differs from the document's
+    /// (`None`: the document's, which the client applies by default).
+    pub security: Option<Vec<Requirement>>,
 }
 
 /// A piece of a path template: what lies between two slashes.

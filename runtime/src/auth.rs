@@ -168,22 +168,6 @@ impl TokenSource for StaticToken {
     }
 }
 
-/// A source for clients that only call operations taking no credentials
-/// (`security: []`, such as an OAuth token endpoint); it is never asked.
-#[derive(Debug)]
-#[doc(hidden)]
-pub struct NoToken;
-
-impl TokenSource for NoToken {
-    fn token<'a>(&'a self, _cx: &'a TokenContext) -> TokenFuture<'a, SecretString> {
-        Box::pin(async {
-            Err(TokenError::other(
-                "this client has no token; it can only call operations that take no credentials",
-            ))
-        })
-    }
-}
-
 /// Any error, shared (token errors reach every task waiting for one
 /// refresh, so they are cloned).
 pub type SharedError = Arc<dyn std::error::Error + Send + Sync>;
@@ -228,6 +212,14 @@ pub enum TokenError {
     Persist {
         /// What the callback returned.
         source: SharedError,
+    },
+    /// The client has no credentials for any alternative of the
+    /// operation's `security` (it was built with
+    /// `allow_missing_credentials`). Nothing was sent.
+    #[error("the client has no credentials for this operation, which takes {needed}; give them to the client's builder")]
+    MissingCredentials {
+        /// The alternatives: ```key` or `basic` ``.
+        needed: String,
     },
     /// The app's own [`TokenSource`] failed.
     #[error("the token source failed: {source}")]

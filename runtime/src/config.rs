@@ -5,14 +5,17 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::Url;
 
-use crate::auth::{StaticToken, TokenSource};
+use crate::auth::{SecretString, StaticToken, TokenSource};
 use crate::core::{Core, Parts};
 use crate::error::BuildError;
 use crate::hooks::{ExtraHeaders, Observer};
 use crate::limiter::RateLimiter;
+use crate::security::{
+    basic_header, ApiClient, Credential, Credentials, KeyLocation, SchemeKind, Security, Sending,
+};
 
 /// Default total time for one request, all attempts included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -84,26 +87,23 @@ pub struct Config {
     pub log_bodies: bool,
 }
 
-/// Where the builder's tokens come from. `Debug` never shows a token.
-enum Credentials {
-    /// A fixed token, checked when the client is built.
-    Token(String),
-    /// The app's or the OAuth provider's source.
-    Source(Arc<dyn TokenSource>),
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Token(_) => f.write_str("\"<redacted>\""),
-            Self::Source(_) => f.write_str("TokenSource"),
-        }
-    }
-}
-
 /// Configures and builds a client of type `C` (the generated `Client`).
+///
+/// Credentials: the token of [`new`](Self::new) (or the source of
+/// [`with_token_source`](Self::with_token_source)) serves every bearer
+/// scheme of the API (HTTP bearer, OAuth 2, OpenID Connect); the other
+/// schemes, or a bearer scheme of its own, take theirs by the scheme's name
+/// in the spec: [`basic_auth`](Self::basic_auth), [`api_key`](Self::api_key),
+/// [`bearer_token`](Self::bearer_token), [`token_source`](Self::token_source).
+/// [`build`](Self::build) fails, naming them, when an operation needs
+/// credentials the builder was not given (unless
+/// [`allow_missing_credentials`](Self::allow_missing_credentials)).
 pub struct ClientBuilder<C> {
-    token: Credentials,
+    /// The bearer credential of every bearer scheme without its own.
+    token: Option<Credential>,
+    /// Credentials by scheme name.
+    credentials: Vec<(String, Credential)>,
+    allow_missing: bool,
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
@@ -127,6 +127,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token)
+            .field("credentials", &self.credentials)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -143,28 +144,39 @@ impl<C> fmt::Debug for ClientBuilder<C> {
     }
 }
 
-impl<C: From<Core>> ClientBuilder<C> {
-    /// A builder with default settings for `token` and `base_url`.
+impl<C: ApiClient> ClientBuilder<C> {
+    /// A builder with default settings for `token` and `base_url`. The
+    /// token is sent to every bearer scheme of the API.
     pub fn new(token: impl Into<String>, base_url: &str) -> Self {
-        Self::with_credentials(Credentials::Token(token.into()), base_url)
+        Self::with_credentials(Some(Credential::Token(token.into())), base_url)
+    }
+
+    /// A builder with default settings for `base_url` and no credentials
+    /// yet: give each scheme's with [`basic_auth`](Self::basic_auth),
+    /// [`api_key`](Self::api_key), [`bearer_token`](Self::bearer_token) or
+    /// [`token_source`](Self::token_source).
+    pub fn without_credentials(base_url: &str) -> Self {
+        Self::with_credentials(None, base_url)
     }
 
     /// A builder whose client asks `source` for the token of every attempt
     /// (an OAuth provider that refreshes itself, or the app's own
     /// [`TokenSource`]).
     pub fn with_token_source(source: impl TokenSource, base_url: &str) -> Self {
-        Self::with_credentials(Credentials::Source(Arc::new(source)), base_url)
+        Self::with_credentials(Some(Credential::Source(Arc::new(source))), base_url)
     }
 
     /// Like [`with_token_source`](Self::with_token_source), for a source
     /// already shared.
     pub fn with_shared_token_source(source: Arc<dyn TokenSource>, base_url: &str) -> Self {
-        Self::with_credentials(Credentials::Source(source), base_url)
+        Self::with_credentials(Some(Credential::Source(source)), base_url)
     }
 
-    fn with_credentials(token: Credentials, base_url: &str) -> Self {
+    fn with_credentials(token: Option<Credential>, base_url: &str) -> Self {
         Self {
             token,
+            credentials: Vec::new(),
+            allow_missing: false,
             base_url: base_url.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -172,7 +184,7 @@ impl<C: From<Core>> ClientBuilder<C> {
             headers: ExtraHeaders::default(),
             bad_header: None,
             observer: None,
-            user_agent: concat!("openapi-runtime/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: C::USER_AGENT.to_owned(),
             retry: RetryPolicy::default(),
             attempt_timeout: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -181,6 +193,58 @@ impl<C: From<Core>> ClientBuilder<C> {
             http: None,
             client: PhantomData,
         }
+    }
+
+    /// The bearer token of the scheme `scheme` (by its name in the spec),
+    /// instead of the builder's token.
+    #[must_use]
+    pub fn bearer_token(self, scheme: &str, token: impl Into<String>) -> Self {
+        self.credential(scheme, Credential::Token(token.into()))
+    }
+
+    /// Bearer tokens for the scheme `scheme` from `source` (an OAuth
+    /// provider that refreshes itself), instead of the builder's token.
+    #[must_use]
+    pub fn token_source(self, scheme: &str, source: impl TokenSource) -> Self {
+        self.credential(scheme, Credential::Source(Arc::new(source)))
+    }
+
+    /// The user and password of the HTTP basic scheme `scheme`.
+    #[must_use]
+    pub fn basic_auth(
+        self,
+        scheme: &str,
+        user: impl Into<String>,
+        password: impl Into<SecretString>,
+    ) -> Self {
+        let credential = Credential::Basic {
+            user: user.into(),
+            password: password.into(),
+        };
+        self.credential(scheme, credential)
+    }
+
+    /// The key of the API key scheme `scheme` (in a header, query
+    /// parameter or cookie, as the spec says). A key in the query string
+    /// is replaced by `REDACTED` in every URL the client shows (errors,
+    /// `Debug`).
+    #[must_use]
+    pub fn api_key(self, scheme: &str, key: impl Into<SecretString>) -> Self {
+        self.credential(scheme, Credential::ApiKey(key.into()))
+    }
+
+    fn credential(mut self, scheme: &str, credential: Credential) -> Self {
+        self.credentials.retain(|(name, _)| name != scheme);
+        self.credentials.push((scheme.to_owned(), credential));
+        self
+    }
+
+    /// Builds even when some operations need credentials the builder was
+    /// not given; calling one fails with `Error::Auth`, without a request.
+    #[must_use]
+    pub fn allow_missing_credentials(mut self) -> Self {
+        self.allow_missing = true;
+        self
     }
 
     /// Sends requests to `url` instead of the spec's server.
@@ -305,19 +369,7 @@ impl<C: From<Core>> ClientBuilder<C> {
 
     /// Builds the client.
     pub fn build(self) -> Result<C, BuildError> {
-        let tokens: Arc<dyn TokenSource> = match self.token {
-            Credentials::Token(token) => {
-                // Tokens (API tokens, OAuth access tokens) are visible
-                // ASCII; anything else is a copy-paste accident
-                // (a line break, a space, a typographic quote) that the
-                // server would refuse.
-                if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
-                    return Err(BuildError::InvalidToken);
-                }
-                Arc::new(StaticToken::new(token))
-            }
-            Credentials::Source(source) => source,
-        };
+        let credentials = credentials::<C>(self.token, self.credentials, self.allow_missing)?;
         if let Some(reason) = self.bad_header {
             return Err(BuildError::InvalidHeader(reason));
         }
@@ -356,7 +408,7 @@ impl<C: From<Core>> ClientBuilder<C> {
         let parts = Parts {
             http,
             app_http,
-            tokens,
+            credentials,
             user_agent,
             limiter: self.limiter,
             headers: self.headers,
@@ -364,4 +416,169 @@ impl<C: From<Core>> ClientBuilder<C> {
         };
         Ok(C::from(Core::new(parts, config)))
     }
+}
+
+/// The credentials of a client of `C`, checked against its schemes: each
+/// given for a scheme the API has and of its kind, every bearer scheme
+/// without its own taking the builder's token, and (unless missing ones
+/// are allowed) every operation callable.
+fn credentials<C: ApiClient>(
+    token: Option<Credential>,
+    given: Vec<(String, Credential)>,
+    allow_missing: bool,
+) -> Result<Credentials, BuildError> {
+    let schemes = C::SECURITY_SCHEMES;
+    let known = || schemes.iter().map(|s| s.name).collect::<Vec<_>>();
+    let mut sending: Vec<Option<Sending>> = schemes.iter().map(|_| None).collect();
+    for (name, credential) in given {
+        let Some(i) = schemes.iter().position(|s| s.name == name) else {
+            return Err(BuildError::UnknownSecurityScheme {
+                scheme: name,
+                known: known(),
+            });
+        };
+        let scheme = &schemes[i];
+        if !credential.fits(scheme.kind) {
+            return Err(BuildError::CredentialMismatch {
+                scheme: name,
+                given: credential.kind(),
+                takes: scheme.describe(),
+            });
+        }
+        sending[i] = Some(sending_for(scheme.kind, credential)?);
+    }
+    if let Some(token) = token {
+        let bearer: Vec<usize> = schemes
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == SchemeKind::Bearer)
+            .map(|(i, _)| i)
+            .collect();
+        if bearer.is_empty() {
+            return Err(BuildError::CredentialMismatch {
+                scheme: "(the builder's token)".to_owned(),
+                given: token.kind(),
+                takes: format!(
+                    "none of the API's schemes takes a bearer token ({})",
+                    schemes
+                        .iter()
+                        .map(|s| format!("`{}`: {}", s.name, s.describe()))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            });
+        }
+        // One source for all of them: a fixed token is checked (and its
+        // header built) once.
+        let shared = sending_for(SchemeKind::Bearer, token)?;
+        let Sending::Bearer { source, fixed } = shared else {
+            return Err(BuildError::InvalidToken);
+        };
+        for i in bearer {
+            sending[i].get_or_insert_with(|| Sending::Bearer {
+                source: Arc::clone(&source),
+                fixed: fixed.clone(),
+            });
+        }
+    }
+    let mut credentials = Credentials {
+        schemes,
+        sending,
+        default: None,
+        default_security: C::SECURITY,
+    };
+    credentials.default = credentials.resolve(C::SECURITY);
+    if !allow_missing {
+        let missing: Vec<Security> = std::iter::once(C::SECURITY)
+            .chain(C::OPERATION_SECURITY.iter().copied())
+            .filter(|security| credentials.resolve(security).is_none())
+            .collect();
+        if !missing.is_empty() {
+            let mut needed: Vec<&'static str> = missing
+                .iter()
+                .flat_map(|security| security.iter().flat_map(|alt| alt.iter().copied()))
+                .collect();
+            needed.sort_unstable();
+            needed.dedup();
+            return Err(BuildError::MissingCredentials {
+                needed: missing
+                    .iter()
+                    .map(|security| credentials.needed(security))
+                    .collect(),
+                schemes: needed
+                    .iter()
+                    .filter_map(|name| schemes.iter().find(|s| s.name == *name))
+                    .map(|s| format!("`{}`: {}", s.name, s.describe()))
+                    .collect(),
+                configured: credentials.configured(),
+            });
+        }
+    }
+    Ok(credentials)
+}
+
+/// How `credential` is sent for a scheme of `kind` (checked to fit).
+fn sending_for(kind: SchemeKind, credential: Credential) -> Result<Sending, BuildError> {
+    Ok(match (kind, credential) {
+        (_, Credential::Token(token)) => {
+            // Tokens (API tokens, OAuth access tokens) are visible ASCII;
+            // anything else is a copy-paste accident (a line break, a
+            // space, a typographic quote) that the server would refuse.
+            if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(BuildError::InvalidToken);
+            }
+            let source: Arc<dyn TokenSource> = Arc::new(StaticToken::new(token));
+            let fixed = source.fixed().and_then(crate::auth::bearer);
+            Sending::Bearer { source, fixed }
+        }
+        (_, Credential::Source(source)) => {
+            let fixed = source.fixed().and_then(crate::auth::bearer);
+            Sending::Bearer { source, fixed }
+        }
+        (_, Credential::Basic { user, password }) => {
+            // RFC 7617: the user id cannot hold a colon.
+            if user.contains(':') {
+                return Err(BuildError::InvalidCredential(
+                    "an HTTP basic user cannot contain `:`".into(),
+                ));
+            }
+            let value = basic_header(&user, password.expose()).ok_or_else(|| {
+                BuildError::InvalidCredential(
+                    "HTTP basic credentials with characters a header cannot carry".into(),
+                )
+            })?;
+            Sending::Header(reqwest::header::AUTHORIZATION, value)
+        }
+        (SchemeKind::ApiKey { location, name }, Credential::ApiKey(key)) => {
+            let visible = !key.is_empty() && key.expose().bytes().all(|b| b.is_ascii_graphic());
+            match location {
+                KeyLocation::Header => {
+                    let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                        BuildError::InvalidCredential(format!("`{name}` is not a header name"))
+                    })?;
+                    let mut value = HeaderValue::from_str(key.expose())
+                        .ok()
+                        .filter(|_| visible)
+                        .ok_or_else(|| invalid_key(name))?;
+                    value.set_sensitive(true);
+                    Sending::Header(header, value)
+                }
+                // Percent-encoded like any query value: any text will do.
+                KeyLocation::Query if !key.is_empty() => Sending::Query(name, key),
+                // A cookie value: visible ASCII but `"`, `,`, `;` and `\`.
+                KeyLocation::Cookie if visible && !key.expose().contains(['"', ',', ';', '\\']) => {
+                    Sending::Cookie(format!("{name}={}", key.expose()))
+                }
+                KeyLocation::Query | KeyLocation::Cookie => return Err(invalid_key(name)),
+            }
+        }
+        // `fits` was checked.
+        (_, Credential::ApiKey(_)) => return Err(invalid_key("?")),
+    })
+}
+
+fn invalid_key(name: &str) -> BuildError {
+    BuildError::InvalidCredential(format!(
+        "the API key for `{name}` is empty or has characters a header or cookie cannot carry (only visible ASCII)"
+    ))
 }

@@ -1,6 +1,7 @@
 //! The transport: sends a [`Request`], retries what is safe to retry, reads
 //! the body within bounds, and hands generated code a [`RawResponse`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,7 @@ use crate::limiter::RateLimiter;
 use crate::options::RequestOptions;
 use crate::request::Request;
 use crate::response::{ApiResponse, RateLimit};
+use crate::security::{redact_query, Credentials};
 
 /// Statuses worth retrying for operations that are safe to repeat.
 const RETRYABLE_STATUSES: &[StatusCode] = &[
@@ -53,7 +55,7 @@ pub(crate) struct Parts {
     pub(crate) http: reqwest::Client,
     /// Whether `http` is the app's own (`ClientBuilder::http_client`).
     pub(crate) app_http: bool,
-    pub(crate) tokens: Arc<dyn TokenSource>,
+    pub(crate) credentials: Credentials,
     pub(crate) user_agent: HeaderValue,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) headers: ExtraHeaders,
@@ -65,12 +67,11 @@ struct Inner {
     /// Whether `http` is the app's own client, which may carry a timeout
     /// of its own.
     app_http: bool,
-    tokens: Arc<dyn TokenSource>,
-    /// The `Authorization` header of a source with one fixed token
-    /// (`TokenSource::fixed`), built once: most clients hold a Private
-    /// Integration Token, and asking for it before every attempt is work
-    /// on the hot path for nothing.
-    fixed_bearer: Option<HeaderValue>,
+    /// The credentials of each security scheme. A bearer source with one
+    /// fixed token (`TokenSource::fixed`) has its `Authorization` header
+    /// built once: most clients hold a fixed API token, and asking for it
+    /// before every attempt is work on the hot path for nothing.
+    credentials: Credentials,
     user_agent: HeaderValue,
     limiter: Option<RateLimiter>,
     /// The client's extra headers (the builder's `header`).
@@ -82,7 +83,7 @@ impl fmt::Debug for Core {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Core")
             .field("config", &self.config)
-            .field("token", &"<redacted>")
+            .field("credentials", &self.inner.credentials)
             .field("rate_limiter", &self.inner.limiter)
             .field("idempotent", &self.idempotent)
             .field("client_headers", &self.inner.headers)
@@ -134,8 +135,7 @@ impl Core {
             inner: Arc::new(Inner {
                 http: parts.http,
                 app_http: parts.app_http,
-                fixed_bearer: parts.tokens.fixed().and_then(crate::auth::bearer),
-                tokens: parts.tokens,
+                credentials: parts.credentials,
                 user_agent: parts.user_agent,
                 limiter: parts.limiter,
                 headers: parts.headers,
@@ -237,7 +237,33 @@ impl Core {
         let body = request.body.take().map(bytes::Bytes::from);
         // The first attempt takes the URL and headers built here; only a
         // retry builds them again.
-        let mut prepared = Some(self.prepare(&request, body.is_some()).map_err(invalid)?);
+        let credentials = &self.inner.credentials;
+        // The schemes this call sends: those of the operation's own
+        // `security`, or of the document's (resolved when the client was
+        // built).
+        let plan: Cow<'_, [usize]> = if request.anonymous {
+            Cow::Borrowed(&[])
+        } else {
+            let resolved = match request.security {
+                Some(security) => credentials.resolve(security).map(Cow::Owned),
+                None => credentials.default.as_deref().map(Cow::Borrowed),
+            };
+            match resolved {
+                Some(plan) => plan,
+                None => {
+                    let security = request.security.unwrap_or(credentials.default_security);
+                    let source = TokenError::MissingCredentials {
+                        needed: credentials.needed(security),
+                    };
+                    return Err(RequestFailure(Failure::Auth { operation, source }));
+                }
+            }
+        };
+        let bearer = credentials.bearer(&plan);
+        let mut prepared = Some(
+            self.prepare(&request, body.is_some(), &plan)
+                .map_err(invalid)?,
+        );
         let idempotent = self.idempotent.unwrap_or(request.idempotent);
         let span = tracing::Span::current();
         let deadline = started + config.timeout;
@@ -266,18 +292,16 @@ impl Core {
                 return Err(timeout(attempt, config.timeout));
             }
             // The token (when it can change, for the 401 path) and its header.
-            let token = if request.anonymous {
-                None
-            } else if let Some(header) = &self.inner.fixed_bearer {
-                Some((None, header.clone()))
-            } else {
-                match self.token(&cx).await {
+            let token = match bearer {
+                None => None,
+                Some((_, Some(header))) => Some((None, header.clone())),
+                Some((source, None)) => match self.token(source, &cx).await {
                     Ok((token, header)) => Some((Some(token), header)),
                     Err(Some(source)) => {
                         return Err(RequestFailure(Failure::Auth { operation, source }))
                     }
                     Err(None) => return Err(timeout(attempt, config.timeout)),
-                }
+                },
             };
             attempt += 1;
             span.record("attempt", attempt);
@@ -293,9 +317,11 @@ impl Core {
             let attempt_started = Instant::now();
             let (url, headers) = match prepared.take() {
                 Some(prepared) => prepared,
-                None => self.prepare(&request, body.is_some()).map_err(invalid)?,
+                None => self
+                    .prepare(&request, body.is_some(), &plan)
+                    .map_err(invalid)?,
             };
-            let outcome = self
+            let mut outcome = self
                 .attempt(
                     &request,
                     url,
@@ -306,13 +332,21 @@ impl Core {
                 )
                 .instrument(attempt_span.clone())
                 .await;
+            if let Outcome::Failed(error) = &mut outcome {
+                // reqwest's error carries the URL, which may carry a key.
+                if let Some(url) = error.url_mut() {
+                    redact_query(url, &credentials.secret_params(&plan));
+                }
+            }
             let latency = attempt_started.elapsed();
             attempt_span.record("latency_ms", latency.as_millis() as u64);
             self.observe(&request, attempt, latency, &outcome);
-            if let (Outcome::Response(raw), Some((Some(token), _))) = (&outcome, &token) {
+            if let (Outcome::Response(raw), Some((Some(token), _)), Some((source, _))) =
+                (&outcome, &token, bearer)
+            {
                 if raw.status == StatusCode::UNAUTHORIZED && !auth_retried && !is_scope_refusal(raw)
                 {
-                    let asked = self.inner.tokens.unauthorized(token, &cx);
+                    let asked = source.unauthorized(token, &cx);
                     let renewed = match tokio::time::timeout_at(deadline, asked).await {
                         Ok(Ok(renewed)) => renewed,
                         Ok(Err(source)) => {
@@ -420,9 +454,10 @@ impl Core {
     /// longer than the call's deadline (`Err(None)` when that passed).
     async fn token(
         &self,
+        source: &Arc<dyn TokenSource>,
         cx: &TokenContext,
     ) -> Result<(SecretString, HeaderValue), Option<TokenError>> {
-        let asked = self.inner.tokens.token(cx);
+        let asked = source.token(cx);
         let token = match tokio::time::timeout_at(cx.deadline, asked).await {
             Ok(Ok(token)) => token,
             Ok(Err(error)) => {
@@ -545,11 +580,17 @@ impl Core {
         }
     }
 
-    /// The URL and headers of an attempt, but the token: the request's own
+    /// The URL and headers of an attempt, but the bearer token: the
+    /// credentials of `plan`'s other schemes, the request's own
     /// headers, the app's (a client header can replace a spec default, a
     /// request header a client one), the user agent and (for a body that
     /// set none) the JSON content type.
-    fn prepare(&self, request: &Request, has_body: bool) -> Result<(Url, HeaderMap), String> {
+    fn prepare(
+        &self,
+        request: &Request,
+        has_body: bool,
+        plan: &[usize],
+    ) -> Result<(Url, HeaderMap), String> {
         let mut headers =
             HeaderMap::with_capacity(request.fixed_headers.len() + request.headers.len() + 4);
         for fixed in &request.fixed_headers {
@@ -568,7 +609,12 @@ impl Core {
         if has_body && !headers.contains_key(CONTENT_TYPE) {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        Ok((self.url(request), headers))
+        let mut url = self.url(request);
+        if !plan.is_empty() {
+            // Credentials last: an app's extra header does not replace them.
+            self.inner.credentials.apply(plan, &mut url, &mut headers);
+        }
+        Ok((url, headers))
     }
 
     fn url(&self, request: &Request) -> Url {

@@ -473,6 +473,44 @@ pub enum BuildError {
     /// `reqwest::Client` brings. Set it on that client instead.
     #[error("`connect_timeout` cannot apply to a client given with `http_client`: set the connect timeout on that reqwest::Client (`reqwest::Client::builder().connect_timeout(..)`)")]
     ConnectTimeoutWithHttpClient,
+    /// A credential was given for a scheme the API does not have (by its
+    /// name in the spec).
+    #[error("no security scheme `{scheme}`: the API has {}", Names(known))]
+    UnknownSecurityScheme {
+        /// The name given.
+        scheme: String,
+        /// The API's schemes.
+        known: Vec<&'static str>,
+    },
+    /// A credential of the wrong kind for its scheme (an API key for an
+    /// HTTP basic scheme). The credential itself is never printed.
+    #[error("`{scheme}` takes {takes}, not {given}")]
+    CredentialMismatch {
+        /// The scheme.
+        scheme: String,
+        /// What was given.
+        given: &'static str,
+        /// What the scheme takes, and how to give it.
+        takes: String,
+    },
+    /// A credential that cannot be sent (an API key with a line break, a
+    /// basic user with a colon). Its value is never printed.
+    #[error("invalid credential: {0}")]
+    InvalidCredential(String),
+    /// Some operations need credentials the builder was not given. Give
+    /// them, or build anyway with `allow_missing_credentials` (those calls
+    /// then fail with `Error::Auth` without a request).
+    #[error("some operations need credentials the client was not given: {}; the schemes: {}; given: {} (or call `allow_missing_credentials()` to build anyway)", needed.join("; "), schemes.join("; "), Names(configured))]
+    MissingCredentials {
+        /// What each requirement that cannot be met needs: ```key` or
+        /// `basic` ``.
+        needed: Vec<String>,
+        /// Each scheme named there, with what it takes and the builder
+        /// method that gives it.
+        schemes: Vec<String>,
+        /// The schemes the builder has credentials for.
+        configured: Vec<&'static str>,
+    },
     /// reqwest could not build its client (TLS backend setup).
     #[error("cannot build the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
@@ -593,6 +631,24 @@ pub(crate) fn without_values(error: &serde_json::Error) -> String {
         text.to_owned()
     } else {
         "invalid value".to_owned()
+    }
+}
+
+/// Scheme names for a message: `` `a`, `b` ``, or `none`.
+struct Names<'a>(&'a [&'static str]);
+
+impl fmt::Display for Names<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("none");
+        }
+        for (i, name) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{name}`")?;
+        }
+        Ok(())
     }
 }
 

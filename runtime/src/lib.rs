@@ -15,12 +15,12 @@ mod personal;
 mod redact;
 mod request;
 mod response;
+mod security;
 mod timestamp;
 mod unknown;
 
 pub use auth::{
-    NoToken, SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture,
-    TokenSource,
+    SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture, TokenSource,
 };
 pub use body::FilePart;
 /// The date types request and response fields use (`DateTime<Utc>`).
@@ -40,6 +40,7 @@ pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
 pub use response::{ApiResponse, RateLimit};
+pub use security::{ApiClient, KeyLocation, SchemeKind, Security, SecurityScheme};
 /// JSON types that generated types expose, so callers need no `serde_json`
 /// dependency.
 pub use serde_json::{Number, Value};

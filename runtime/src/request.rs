@@ -55,8 +55,10 @@ pub struct Request {
     pub(crate) fixed_headers: Vec<FixedHeader>,
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) idempotent: bool,
-    /// Sent without an `Authorization` header (`security: []`).
+    /// Sent without credentials (`security: []`).
     pub(crate) anonymous: bool,
+    /// The operation's own `security`; `None`: the document's.
+    pub(crate) security: Option<crate::security::Security>,
     /// The first problem met while building; sending fails with it.
     pub(crate) invalid: Option<String>,
 }
@@ -78,6 +80,7 @@ impl Request {
             body: None,
             idempotent: false,
             anonymous: false,
+            security: None,
             invalid: None,
         }
     }
@@ -96,6 +99,15 @@ impl Request {
     #[must_use]
     pub fn anonymous(mut self) -> Self {
         self.anonymous = true;
+        self
+    }
+
+    /// Sends the credentials of the operation's own `security` (the first
+    /// alternative the client has credentials for) instead of the
+    /// document's.
+    #[must_use]
+    pub fn security(mut self, security: crate::security::Security) -> Self {
+        self.security = Some(security);
         self
     }
 

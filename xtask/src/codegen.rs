@@ -69,6 +69,12 @@ const TARGETS: &[Target] = &[
         spec: "spec/oauth.yaml",
         module_dir: "generated-client/src/oauth",
     },
+    // Not the product: a client of every security scheme, which the wire
+    // test of security schemes (`tests/tests/suite/security.rs`) calls.
+    Target {
+        spec: "tests/fixtures/security/api.yaml",
+        module_dir: "tests/tests/suite/security/client",
+    },
 ];
 
 pub fn run(args: Args) -> Result<(), String> {

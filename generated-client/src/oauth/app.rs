@@ -13,7 +13,7 @@ use super::tokens::OAuthTokensBuilder;
 use super::types::{AccessTokenRequest, GrantType, OAuthError, UserType};
 use super::{Client, ErrorBody};
 use crate::{BuildError, ClientBuilder, Error, RequestOptions, RetryPolicy};
-use openapi_runtime::{NoToken, SecretString, TokenError};
+use openapi_runtime::{SecretString, TokenError};
 
 /// Retries of a refresh: the refresh token is the app's only way back in,
 /// so a refresh keeps trying (with backoff) until the call's deadline.
@@ -144,7 +144,10 @@ impl OAuthApp {
         OAuthAppBuilder {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
-            client: ClientBuilder::with_token_source(NoToken, Client::DEFAULT_BASE_URL),
+            // The token request itself takes no bearer token (`security:
+            // []`): the app's client has none.
+            client: ClientBuilder::without_credentials(Client::DEFAULT_BASE_URL)
+                .allow_missing_credentials(),
             refresh_retry: DEFAULT_REFRESH_RETRY,
         }
     }

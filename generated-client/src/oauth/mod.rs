@@ -20,12 +20,3 @@ pub use install::{AuthorizationUrl, STANDARD_INSTALL_HOST, WHITE_LABEL_INSTALL_H
 pub use operations::*;
 pub use pair::TokenPair;
 pub use tokens::{OAuthTokens, OAuthTokensBuilder, DEFAULT_REFRESH_MARGIN};
-
-impl Client {
-    /// Starts configuring an OAuth client whose bearer token comes from
-    /// `source`: for [`Client::get_location_access_token`], an Agency
-    /// token (an [`OAuthTokens`] for a Company install, or a static token).
-    pub fn builder_with_tokens(source: impl crate::TokenSource) -> crate::ClientBuilder<Self> {
-        crate::ClientBuilder::with_token_source(source, Self::DEFAULT_BASE_URL)
-    }
-}

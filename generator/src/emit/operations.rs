@@ -6,7 +6,8 @@ use quote::{format_ident, quote};
 
 use super::{doc_attrs, doc_line, ident, Ctx, Runtime};
 use crate::ir::{
-    Api, BodyEncoding, Docs, ErrorEnum, Operation, Param, Part, Segment, StatusMatch, Ty,
+    Api, BodyEncoding, Docs, ErrorEnum, KeyLocation, Operation, Param, Part, Requirement,
+    SchemeKind, Segment, StatusMatch, Ty,
 };
 
 /// The whole `operations` module.
@@ -35,6 +36,8 @@ pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
     ));
     let client_doc = doc_line(&client_doc);
     let base_doc = doc_line(&base_doc);
+    let constructors = constructors(api, &rtp);
+    let api_client = api_client(api, &rtp);
     let uses_types = api.operations.iter().any(uses_named_types);
     let use_types = uses_types.then(|| {
         quote!(
@@ -57,14 +60,13 @@ pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
             #[doc = #base_doc]
             pub const DEFAULT_BASE_URL: &'static str = #base_url;
 
-            /// Starts configuring a client that authenticates with `token`.
-            pub fn builder(token: impl Into<String>) -> #rtp::ClientBuilder<Self> {
-                #rtp::ClientBuilder::new(token, Self::DEFAULT_BASE_URL)
-            }
+            #constructors
 
-            /// A client with default settings that authenticates with `token`.
-            pub fn new(token: impl Into<String>) -> Result<Self, #rtp::BuildError> {
-                Self::builder(token).build()
+            /// A clone of this client whose calls use `options` over the client's
+            /// settings. Cheap: it shares the connection pool and the rate limiter.
+            #[must_use]
+            pub fn with_options(&self, options: #rtp::RequestOptions) -> Self {
+                Self::from(self.core.with_options(&options))
             }
 
             /// The shared transport: configuration, connection pool and retries.
@@ -80,6 +82,8 @@ pub fn operations_file(api: &Api, rt: &Runtime) -> TokenStream {
                 Self { core }
             }
         }
+
+        #api_client
 
         #(#support)*
         #(#errors)*
@@ -193,6 +197,10 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
     if op.anonymous {
         chain.push(quote!(.anonymous()));
+    }
+    if let Some(requirements) = &op.security {
+        let security = security_tokens(requirements);
+        chain.push(quote!(.security(#security)));
     }
     let param = |i: usize, append: bool| {
         op.path_params.get(i).map(|p| {
@@ -477,4 +485,99 @@ fn status_docs(docs: &Docs, status: &StatusMatch) -> TokenStream {
     };
     docs.notes.insert(0, label);
     doc_attrs(&docs, "")
+}
+
+/// `Client::builder` and its kin: from a token when a scheme takes one
+/// (every bearer scheme gets it), else from nothing, each scheme's
+/// credentials given on the builder.
+fn constructors(api: &Api, rt: &TokenStream) -> TokenStream {
+    if api.security.takes_token() {
+        quote! {
+            /// Starts configuring a client that authenticates with `token`.
+            pub fn builder(token: impl Into<String>) -> #rt::ClientBuilder<Self> {
+                #rt::ClientBuilder::new(token, Self::DEFAULT_BASE_URL)
+            }
+
+            /// A client with default settings that authenticates with `token`.
+            pub fn new(token: impl Into<String>) -> Result<Self, #rt::BuildError> {
+                Self::builder(token).build()
+            }
+
+            /// Starts configuring a client whose bearer token comes from `source`
+            /// before every attempt: an OAuth provider that refreshes itself, or
+            /// the app's own token source. `Client::builder(token)` is the same
+            /// with a fixed token.
+            pub fn builder_with_tokens(source: impl #rt::TokenSource) -> #rt::ClientBuilder<Self> {
+                #rt::ClientBuilder::with_token_source(source, Self::DEFAULT_BASE_URL)
+            }
+        }
+    } else {
+        quote! {
+            /// Starts configuring a client: give each security scheme's
+            /// credentials on the builder (`basic_auth`, `api_key`), by the
+            /// scheme's name (`Client`'s `SECURITY_SCHEMES` lists them).
+            pub fn builder() -> #rt::ClientBuilder<Self> {
+                #rt::ClientBuilder::without_credentials(Self::DEFAULT_BASE_URL)
+            }
+        }
+    }
+}
+
+/// What the client tells the runtime about the API: its security schemes
+/// and requirements, and its user agent.
+fn api_client(api: &Api, rt: &TokenStream) -> TokenStream {
+    let security = &api.security;
+    let schemes = security.schemes.iter().map(|scheme| {
+        let name = &scheme.name;
+        match &scheme.kind {
+            SchemeKind::Bearer => quote!(#rt::SecurityScheme::bearer(#name)),
+            SchemeKind::Basic => quote!(#rt::SecurityScheme::basic(#name)),
+            SchemeKind::ApiKey {
+                location,
+                name: key,
+            } => match location {
+                KeyLocation::Header => quote!(#rt::SecurityScheme::api_key_header(#name, #key)),
+                KeyLocation::Query => quote!(#rt::SecurityScheme::api_key_query(#name, #key)),
+                KeyLocation::Cookie => quote!(#rt::SecurityScheme::api_key_cookie(#name, #key)),
+            },
+        }
+    });
+    let scheme_docs = security.schemes.iter().map(|scheme| {
+        let what = match &scheme.kind {
+            SchemeKind::Bearer => "a bearer token".to_owned(),
+            SchemeKind::Basic => "HTTP basic".to_owned(),
+            SchemeKind::ApiKey { location, name } => {
+                format!("an API key in the {} `{name}`", location.as_str())
+            }
+        };
+        doc_line(&format!(" - `{}`: {what}.", scheme.name))
+    });
+    let default = security_tokens(&security.default);
+    let mut own: Vec<&Vec<Requirement>> = Vec::new();
+    for op in &api.operations {
+        if let Some(requirements) = &op.security {
+            if !own.contains(&requirements) {
+                own.push(requirements);
+            }
+        }
+    }
+    let own = own.into_iter().map(|r| security_tokens(r));
+    quote! {
+        impl #rt::ApiClient for Client {
+            /// The security schemes of the spec:
+            ///
+            #( #[doc = #scheme_docs] )*
+            const SECURITY_SCHEMES: &'static [#rt::SecurityScheme] = &[#(#schemes),*];
+            const SECURITY: #rt::Security = #default;
+            const OPERATION_SECURITY: &'static [#rt::Security] = &[#(#own),*];
+            const USER_AGENT: &'static str =
+                concat!(env!("CARGO_PKG_NAME"), "-rust/", env!("CARGO_PKG_VERSION"));
+        }
+    }
+}
+
+/// A `security` list as the runtime's `Security`: `&[&["a", "b"], &[]]`.
+fn security_tokens(requirements: &[Requirement]) -> TokenStream {
+    let alternatives = requirements.iter().map(|schemes| quote!(&[#(#schemes),*]));
+    quote!(&[#(#alternatives),*])
 }

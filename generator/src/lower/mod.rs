@@ -10,6 +10,7 @@ mod operation;
 mod package;
 mod path;
 mod schema;
+mod security;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,6 +44,8 @@ pub struct Lowerer<'a> {
     crate_types: Vec<(String, String)>,
     /// Current nesting of `Lowerer::lower`, to stop runaway recursion.
     depth: usize,
+    /// The security schemes and the document's requirement.
+    security: crate::ir::Security,
 }
 
 /// Lowers a loaded spec. Errors stop generation; warnings come back with the
@@ -59,7 +62,9 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         diagnostics: Vec::new(),
         crate_types: Vec::new(),
         depth: 0,
+        security: crate::ir::Security::default(),
     };
+    lowerer.security = security::document_security(doc, &mut lowerer.diagnostics);
 
     // Claim every component name first so references resolve in any order.
     let components: Vec<(String, openapiv3::ReferenceOr<openapiv3::Schema>)> = doc
@@ -120,6 +125,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         base_url: doc.servers.first().map(|s| s.url.clone()),
         package: package::package_info(&doc.info),
         crate_types: std::mem::take(&mut lowerer.crate_types),
+        security: std::mem::take(&mut lowerer.security),
         types: std::mem::take(&mut lowerer.types),
         operations,
         error_types: Vec::new(),

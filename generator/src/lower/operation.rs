@@ -210,8 +210,22 @@ impl Lowerer<'_> {
                     .join(", ")
             ));
         }
+        // Decided against the document's requirement: an operation that
+        // names the same sends what the client sends by default.
+        let security = if anonymous {
+            None
+        } else {
+            super::security::operation_security(
+                &self.security,
+                op.security.as_ref(),
+                pointer,
+                &mut self.diagnostics,
+            )
+        };
         if anonymous {
             notes.push("Sent without credentials (`security: []`).".into());
+        } else if let Some(requirements) = &security {
+            notes.push(credentials_note(requirements));
         }
         let deprecated = op.deprecated.then(|| match deprecation_note(op) {
             Some(note) => {
@@ -266,6 +280,7 @@ impl Lowerer<'_> {
             idempotent,
             deprecated,
             anonymous,
+            security,
         })
     }
 
@@ -640,4 +655,29 @@ fn deprecation_note(op: &openapiv3::Operation) -> Option<String> {
         .map(str::trim)
         .filter(|note| !note.is_empty())
         .map(str::to_owned)
+}
+
+/// The docs' line on an operation's own security: its alternatives, the
+/// first the client has credentials for being sent.
+fn credentials_note(requirements: &[crate::ir::Requirement]) -> String {
+    let alternatives: Vec<String> = requirements
+        .iter()
+        .map(|schemes| match schemes.as_slice() {
+            [] => "none".to_owned(),
+            schemes => schemes
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" and "),
+        })
+        .collect();
+    match alternatives.as_slice() {
+        [] => "Sent without credentials (its `security` names no scheme the client can send)."
+            .to_owned(),
+        [one] => format!("Credentials: {one}."),
+        many => format!(
+            "Credentials: {} (the first the client has).",
+            many.join(", or ")
+        ),
+    }
 }

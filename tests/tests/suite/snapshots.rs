@@ -115,6 +115,16 @@ fn oauth_client_is_current() {
     );
 }
 
+/// The client the wire test of security schemes calls.
+#[test]
+fn security_client_is_current() {
+    assert_target_is_current(
+        "tests/fixtures/security/api.yaml",
+        "tests/tests/suite/security/client",
+        &["types.rs", "operations.rs"],
+    );
+}
+
 /// The OAuth module's generated operations and types, one line each.
 #[test]
 fn oauth_api_surface() {

@@ -187,11 +187,23 @@ fn a_crate_type_is_an_error_in_a_standalone_crate() {
     };
     let inside = generator::generate(&spec, &options(false)).unwrap_or_else(|d| panic!("{d:?}"));
     let types = &inside.files[0].contents;
-    assert!(types.contains("pub type Born = crate::BirthDate;"), "{types}");
-    assert!(types.contains("pub type When = ::openapi_runtime::Timestamp;"), "{types}");
+    assert!(
+        types.contains("pub type Born = crate::BirthDate;"),
+        "{types}"
+    );
+    assert!(
+        types.contains("pub type When = ::openapi_runtime::Timestamp;"),
+        "{types}"
+    );
     let errors = generator::generate(&spec, &options(true)).expect_err("no crate types");
     assert_eq!(errors.len(), 1, "{errors:?}");
     let text = errors[0].to_string();
-    assert!(text.contains("`x-rust-type: BirthDate` names a type of the client crate"), "{text}");
-    assert!(text.contains("/components/schemas/Born/x-rust-type"), "{text}");
+    assert!(
+        text.contains("`x-rust-type: BirthDate` names a type of the client crate"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/components/schemas/Born/x-rust-type"),
+        "{text}"
+    );
 }
