@@ -221,12 +221,19 @@ fn standalone_files(
     }
     manifest.push_str(&format!(
         "\n[dependencies]\n\
-         {RUNTIME_PACKAGE} = {{ version = {}, path = {} }}\n\
+         {RUNTIME_PACKAGE} = {{ version = {}, path = {}, default-features = false }}\n\
          serde = {{ version = \"1\", features = [\"derive\"] }}\n\
          serde_json = \"1\"\n\
          chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n",
         toml_string(RUNTIME_VERSION),
         toml_string(&runtime),
+    ));
+    // The runtime's TLS backends, rustls by default.
+    manifest.push_str(&format!(
+        "\n[features]\n\
+         default = [\"rustls-tls\"]\n\
+         rustls-tls = [\"{RUNTIME_PACKAGE}/rustls-tls\"]\n\
+         native-tls = [\"{RUNTIME_PACKAGE}/native-tls\"]\n"
     ));
     if standalone.own_workspace {
         manifest.push_str(

@@ -344,7 +344,11 @@ impl fmt::Debug for Credentials {
     /// credentials as `<redacted>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.configured().into_iter().map(|name| (name, "<redacted>")))
+            .entries(
+                self.configured()
+                    .into_iter()
+                    .map(|name| (name, "<redacted>")),
+            )
             .finish()
     }
 }

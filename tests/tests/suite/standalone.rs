@@ -117,7 +117,8 @@ fn a_standalone_crate_builds_with_only_the_runtime_beside_it() {
         "license = \"Apache-2.0\"",
         "authors = [\"API Team <api@example.com>\"]",
         "homepage = \"https://example.com/support\"",
-        &format!("{RUNTIME_PACKAGE} = {{ version = \"{RUNTIME_VERSION}\", path = \"../{runtime_dir}\" }}"),
+        &format!("{RUNTIME_PACKAGE} = {{ version = \"{RUNTIME_VERSION}\", path = \"../{runtime_dir}\", default-features = false }}"),
+        &format!("default = [\"rustls-tls\"]\nrustls-tls = [\"{RUNTIME_PACKAGE}/rustls-tls\"]\nnative-tls = [\"{RUNTIME_PACKAGE}/native-tls\"]"),
     ] {
         assert!(manifest.contains(expected), "{expected} in:\n{manifest}");
     }
