@@ -2,17 +2,19 @@
 //!
 //! Most of this crate is generated from `spec/contacts.yaml` by
 //! `cargo xtask codegen`: [`types`] holds the request and response types, and
-//! [`Client`] has one async method per operation. The rest is a small
-//! hand-written runtime: the builder, the transport with its retries, the
-//! error type, and the [`Nullable`] and [`BirthDate`] types; per-request
-//! overrides ([`RequestOptions`] with [`Client::with_options`]), an optional
-//! client-side [`RateLimiter`], [`Client::search_contacts_stream`] over
-//! every search result, the listing streams [`Client::contacts_by_business_stream`]
-//! and (deprecated) `Client::contacts_stream`, and [`Timestamp`] for response
-//! times. [`webhooks`] verifies and decodes the contact webhook events.
-//! Tokens come from a [`TokenSource`]: a fixed token, or an OAuth install
-//! that refreshes itself ([`oauth::OAuthTokens`]); hooks add headers and
-//! observe each attempt ([`Observer`]).
+//! [`Client`] has one async method per operation. It stands on the
+//! `openapi-runtime` crate (the builder, the transport with its retries, the
+//! error type, [`Nullable`], [`Timestamp`], token sources, hooks,
+//! per-request overrides with [`RequestOptions`] and [`Client::with_options`],
+//! the optional client-side [`RateLimiter`]), whose names it re-exports, so
+//! an app depends on this crate alone. Written by hand here is what is this
+//! API's own: [`BirthDate`], the documented burst limit ([`BurstLimit`]),
+//! [`Client::search_contacts_stream`] over every search result, the listing
+//! streams [`Client::contacts_by_business_stream`] and (deprecated)
+//! `Client::contacts_stream`, [`webhooks`] (verifying and decoding the
+//! contact webhook events), and [`oauth`] (the app's OAuth flow and
+//! [`oauth::OAuthTokens`], a token source that refreshes itself); hooks add
+//! headers and observe each attempt ([`Observer`]).
 //!
 //! ```no_run
 //! use leadconnector::{types, Client};
@@ -54,6 +56,8 @@ pub use listing::{
     CONTACTS_DEFAULT_LIMIT,
 };
 pub use openapi_runtime::de;
+/// The runtime this crate stands on, for the names not re-exported here.
+pub use openapi_runtime as runtime;
 pub use openapi_runtime::{
     ApiError, ApiResponse, Attempt, BuildError, ClientBuilder, Config, Core, DateTime, Error,
     FieldNames, FilePart, FixedHeader, Method, NaiveDate, Nullable, Number, Observer, RateLimit,

@@ -2974,7 +2974,7 @@ impl CustomFieldFileMeta {
 /// YYYY/MM/DD, MM/DD/YYYY, YYYY-MM-DD, MM-DD-YYYY, YYYY.MM.DD,
 /// MM.DD.YYYY, YYYY_MM_DD, MM_DD_YYYY.
 ///
-/// The generated client maps this schema to the runtime's `BirthDate`
+/// The generated client maps this schema to the crate's own `BirthDate`
 /// type (`x-rust-type`) and always sends YYYY-MM-DD. The vendor's
 /// contacts.json declares the field as `type: object` while showing a
 /// string.
