@@ -55,9 +55,9 @@ pub use listing::{
     BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,
     CONTACTS_DEFAULT_LIMIT,
 };
-pub use openapi_runtime::de;
 /// The runtime this crate stands on, for the names not re-exported here.
 pub use openapi_runtime as runtime;
+pub use openapi_runtime::de;
 pub use openapi_runtime::{
     ApiError, ApiResponse, Attempt, BuildError, ClientBuilder, Config, Core, DateTime, Error,
     FieldNames, FilePart, FixedHeader, Method, NaiveDate, Nullable, Number, Observer, RateLimit,
