@@ -793,15 +793,25 @@ impl RawResponse {
     fn decode_error<T: DeserializeOwned, E>(&self, first: serde_json::Error) -> Error<E> {
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
         let (path, error) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-            Err(e) => (e.path().to_string(), e.into_inner()),
+            Err(e) => (crate::de::known_path(e.path()), e.into_inner()),
             // Cannot happen (the same input failed); report the first error.
             Ok(_) => (".".to_owned(), first),
+        };
+        let expected = if error.is_eof() {
+            // A cut body: where it ended says more than what was expected.
+            format!(
+                "the body ends after {} bytes, before this value is complete ({})",
+                self.body.len(),
+                without_values(&error)
+            )
+        } else {
+            without_values(&error)
         };
         Error::Decode {
             operation: self.operation,
             status: self.status,
             path,
-            expected: without_values(&error),
+            expected,
             snippet: self.log_bodies.then(|| {
                 // A body with credentials is shown redacted (from its start),
                 // since redacting moves the failing position.

@@ -66,10 +66,14 @@ pub enum Error<E> {
         operation: &'static str,
         /// The HTTP status.
         status: StatusCode,
-        /// JSON path of the value that failed (`contact.dndSettings.Call.status`).
+        /// JSON path of the value that failed (`contact.dndSettings.Call.status`;
+        /// `.` for the whole body). For a body cut short, the value it
+        /// ended in (`contact` for `{"contact":{"id":"a",`).
         path: String,
         /// What was wrong, without the value: `invalid type: string,
-        /// expected i64`, ``missing field `id` ``, `EOF while parsing a value`.
+        /// expected i64`, ``missing field `id` ``; for a body cut short,
+        /// where it ended: `the body ends after 23 bytes, before this value
+        /// is complete (EOF while parsing a value)`.
         expected: String,
         /// The body around the failing position (at most 1 KiB), only when
         /// the client was built with `log_bodies(true)`.
