@@ -20,7 +20,7 @@ where
 /// key is not a string) happens before the next key is read, which
 /// `serde_path_to_error` writes as a final `?` (`contact.?`). The object
 /// itself is the place to name.
-pub(crate) fn known_path(path: &serde_path_to_error::Path) -> String {
+pub fn known_path(path: &serde_path_to_error::Path) -> String {
     let mut text = path.to_string();
     while let Some(rest) = text.strip_suffix(".?") {
         text.truncate(rest.len());

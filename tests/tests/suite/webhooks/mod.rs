@@ -122,4 +122,5 @@ async fn verify_with(
 mod decoding;
 mod robustness;
 mod signatures;
+mod times;
 mod window_and_replay;
