@@ -38,6 +38,7 @@ mod birth_date;
 mod body;
 mod config;
 mod core;
+mod custom_fields;
 pub mod de;
 mod error;
 mod hooks;
