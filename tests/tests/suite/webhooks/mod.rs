@@ -14,7 +14,8 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use leadconnector::webhooks::types::{ContactEvent, WebhookDndSettingStatus};
 use leadconnector::webhooks::{
-    KeyError, MemoryReplayStore, PublicKey, ReplayStore, ReplayStoreError, Verifier, WebhookError,
+    KeyError, MemoryReplayStore, PublicKey, ReplayStore, ReplayStoreError, Signer, Verifier,
+    WebhookError,
     DEFAULT_WINDOW,
 };
 use proptest::prelude::*;

@@ -206,8 +206,12 @@ fn valid_value(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
         _ if schema.get("properties").is_some() => valid_object(spec, &schema)
             .prop_map(Value::Object)
             .boxed(),
-        // No type: any JSON value.
-        _ => any_json(),
+        // No type: any JSON value. But `null`: an optional field sent as
+        // null reads as absent (as on responses), so it would not encode
+        // back; inside the value, nulls are kept.
+        _ => any_json()
+            .prop_filter("null reads as absent", |v| !v.is_null())
+            .boxed(),
     }
 }
 
