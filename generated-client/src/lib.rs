@@ -37,10 +37,12 @@ mod auth;
 mod birth_date;
 mod body;
 mod config;
+mod contact_requests;
 mod core;
 mod custom_fields;
 pub mod de;
 mod error;
+pub mod guide;
 mod hooks;
 mod limiter;
 mod listing;
@@ -55,6 +57,7 @@ mod personal;
 mod redact;
 mod request;
 mod response;
+mod scope;
 mod search;
 mod timestamp;
 #[rustfmt::skip]
@@ -90,6 +93,7 @@ pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
 pub use response::{ApiResponse, RateLimit};
+pub use scope::ErrorExt;
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};
 /// JSON types that generated types expose (`CustomFieldValue::Number`,
 /// `SearchFilter::value`), so callers need no `serde_json` dependency.

@@ -20,6 +20,7 @@ mod fuzz_regressions;
 mod hooks;
 mod listing;
 mod oauth;
+mod recipes;
 mod resilience;
 mod response_fuzz;
 mod snapshots;

@@ -817,7 +817,7 @@ async fn update_contact_error_bodies_have_the_documented_fields() {
     match err.body() {
         Some(ErrorBody::Unauthorized(body)) => {
             assert_eq!(body.message, "Invalid token: access token is invalid");
-            assert_eq!(body.error, "Unauthorized");
+            assert_eq!(body.error.as_deref(), Some("Unauthorized"));
             assert_eq!(body.status_code, 401);
         }
         other => panic!("expected Unauthorized, got {other:?}"),
@@ -886,10 +886,12 @@ async fn undocumented_status_is_unexpected_status_quoting_the_body_only_when_ask
             status,
             snippet,
             operation,
+            idempotent,
         } => {
             assert_eq!(status.as_u16(), 418);
             assert_eq!(snippet, &None);
             assert_eq!(*operation, "deleteContact");
+            assert!(*idempotent, "a DELETE");
         }
         other => panic!("expected UnexpectedStatus, got {other:?}"),
     }
