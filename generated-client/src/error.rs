@@ -18,9 +18,11 @@ const CONTEXT: usize = SNIPPET_LIMIT / 2;
 
 /// Everything that can go wrong calling an operation.
 ///
-/// `E` is the operation's own error enum (for example
-/// `UpdateContactError`), holding the decoded body of each documented error
-/// status.
+/// `E` is the error enum generated for the operation: one variant per
+/// error status the spec documents, holding its decoded body. Operations
+/// that document the same statuses with the same bodies share one enum
+/// (every operation of a spec whose errors are alike returns the same
+/// `Error<E>`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<E> {

@@ -365,17 +365,22 @@ fn sent_at(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Some(time.with_timezone(&Utc));
     }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dt%H:%M:%S%.f"]
-        .into_iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|naive| naive.and_utc())
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dt%H:%M:%S%.f",
+    ]
+    .into_iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .map(|naive| naive.and_utc())
 }
 
 const NOT_THE_SCHEMA: &str = "does not match the event's schema";
 
 /// Step 5: the typed payload, with the JSON path of a mismatch.
 fn decode_event(body: &[u8], event_type: &str) -> Result<ContactEvent, WebhookError> {
-    serde_json::from_slice(body).map_err(|_| malformed(&payload_path(body, event_type), NOT_THE_SCHEMA))
+    serde_json::from_slice(body)
+        .map_err(|_| malformed(&payload_path(body, event_type), NOT_THE_SCHEMA))
 }
 
 /// Where the payload of a `type`-tagged event fails to decode. serde

@@ -14,6 +14,7 @@ mod support;
 mod api;
 mod client;
 mod diagnostics;
+mod docs;
 mod examples;
 mod fixtures_compile;
 mod fuzz_regressions;

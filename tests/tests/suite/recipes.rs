@@ -212,7 +212,10 @@ fn respond(records: &mut Records, loss: Loss, request: &Received) -> Answer {
                 .collect();
             Answer::json(200, &json!({ *kind: theirs }))
         }
-        _ => Answer::json(404, &json!({"statusCode": 404, "message": "not in the stand-in"})),
+        _ => Answer::json(
+            404,
+            &json!({"statusCode": 404, "message": "not in the stand-in"}),
+        ),
     }
 }
 
@@ -325,10 +328,8 @@ async fn an_upsert_whose_first_attempt_created_the_contact_answers_new_false() {
 
 #[test]
 fn the_guide_shows_these_recipes() {
-    let guide = std::fs::read_to_string(
-        tests::root().join("generated-client/src/guide/errors.md"),
-    )
-    .expect("the errors guide");
+    let guide = std::fs::read_to_string(tests::root().join("generated-client/src/guide/errors.md"))
+        .expect("the errors guide");
     let here = include_str!("recipes.rs");
     let mut recipes = 0;
     for block in guide.split("```rust").skip(1) {

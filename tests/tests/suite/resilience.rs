@@ -996,13 +996,26 @@ async fn may_have_been_processed_is_false_only_when_the_server_certainly_did_not
         ("half answered", Some(half_a_response()), true, true),
         (
             "422",
-            Some(Answer::json(422, &json!({"statusCode": 422, "message": ["bad"]}))),
+            Some(Answer::json(
+                422,
+                &json!({"statusCode": 422, "message": ["bad"]}),
+            )),
             false,
             false,
         ),
         ("404", Some(Answer::new(404, &[], b"")), false, false),
-        ("429", Some(Answer::new(429, &[("retry-after", "60")], b"")), false, false),
-        ("201 that does not decode", Some(Answer::json(201, &json!({"contact": 7}))), true, false),
+        (
+            "429",
+            Some(Answer::new(429, &[("retry-after", "60")], b"")),
+            false,
+            false,
+        ),
+        (
+            "201 that does not decode",
+            Some(Answer::json(201, &json!({"contact": 7}))),
+            true,
+            false,
+        ),
         ("refused", None, false, false),
     ];
     for (name, answer, processed, note) in cases {
@@ -1027,7 +1040,10 @@ async fn may_have_been_processed_is_false_only_when_the_server_certainly_did_not
     // processed, but resending is safe, so no note.
     let server = RawServer::start().await;
     server.push(Answer::new(503, &[], b"busy"));
-    let client = builder(&server.uri()).max_retries(0).build().expect("builds");
+    let client = builder(&server.uri())
+        .max_retries(0)
+        .build()
+        .expect("builds");
     let err = client.get_contact(CONTACT_ID).await.expect_err("503");
     assert!(err.may_have_been_processed());
     assert!(!err.to_string().contains("not sent again"), "{err}");
@@ -1038,7 +1054,8 @@ async fn may_have_been_processed_is_false_only_when_the_server_certainly_did_not
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_create_timed_out_after_sending_may_have_been_processed_and_says_why_it_was_not_repeated() {
+async fn a_create_timed_out_after_sending_may_have_been_processed_and_says_why_it_was_not_repeated()
+{
     let server = RawServer::start().await;
     server.push(Answer::Hang);
     let client = builder(&server.uri())
@@ -1050,7 +1067,17 @@ async fn a_create_timed_out_after_sending_may_have_been_processed_and_says_why_i
         .create_contact(&create_request())
         .await
         .expect_err("hangs");
-    assert!(matches!(err, Error::Timeout { attempts: 1, idempotent: false, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                attempts: 1,
+                idempotent: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.may_have_been_processed());
     assert!(
         err.to_string()
@@ -1069,8 +1096,9 @@ async fn a_missing_scope_is_told_from_an_expired_token() {
         (401, "Invalid token: access token is invalid", false),
         (422, "scope is not a valid field", false),
     ];
-    for ((status, message, missing_scope), with_error) in
-        cases.into_iter().flat_map(|case| [(case, true), (case, false)])
+    for ((status, message, missing_scope), with_error) in cases
+        .into_iter()
+        .flat_map(|case| [(case, true), (case, false)])
     {
         let server = RawServer::start().await;
         // With and without the reason phrase in `error`: both decode.

@@ -1051,10 +1051,26 @@ async fn a_truncated_body_is_reported_where_it_ends() {
     // the path names the value the body ended in, never `?`, and the
     // message says where the input ended.
     let cases = [
-        (r#"{"contact":{"id":"abc123","#, "contact", "EOF while parsing a value"),
-        (r#"{"contact":{"id":"abc123""#, "contact", "EOF while parsing an object"),
-        (r#"{"contact":{"id":"abc123","firstName":"Ro"#, "contact.firstName", "EOF while parsing a string"),
-        (r#"{"contact":{"id":"abc123","tags":["a","#, "contact.tags", "EOF while parsing a value"),
+        (
+            r#"{"contact":{"id":"abc123","#,
+            "contact",
+            "EOF while parsing a value",
+        ),
+        (
+            r#"{"contact":{"id":"abc123""#,
+            "contact",
+            "EOF while parsing an object",
+        ),
+        (
+            r#"{"contact":{"id":"abc123","firstName":"Ro"#,
+            "contact.firstName",
+            "EOF while parsing a string",
+        ),
+        (
+            r#"{"contact":{"id":"abc123","tags":["a","#,
+            "contact.tags",
+            "EOF while parsing a value",
+        ),
         ("", ".", "EOF while parsing a value"),
     ];
     for (body, path, problem) in cases {
@@ -1067,7 +1083,9 @@ async fn a_truncated_body_is_reported_where_it_ends() {
             .expect_err("a truncated body");
         let ends = format!("the body ends after {} bytes", body.len());
         match &err {
-            Error::Decode { path: p, expected, .. } => {
+            Error::Decode {
+                path: p, expected, ..
+            } => {
                 assert_eq!(p, path, "{body}");
                 assert!(expected.starts_with(&ends), "{body}: {expected}");
                 assert!(expected.contains(problem), "{body}: {expected}");
@@ -1076,7 +1094,10 @@ async fn a_truncated_body_is_reported_where_it_ends() {
         }
         let message = err.to_string();
         assert!(!message.contains('?'), "{message}");
-        assert!(message.contains(&format!("at `{path}`: {ends}")), "{message}");
+        assert!(
+            message.contains(&format!("at `{path}`: {ends}")),
+            "{message}"
+        );
     }
 }
 

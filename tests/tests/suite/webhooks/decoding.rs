@@ -46,7 +46,7 @@ async fn each_vendor_example_verifies_and_decodes_into_its_event() {
         );
         // Nothing is lost: the typed event encodes back to the example
         // (an empty array, `attachments: []`, reads as absent: see the
-        // README's "Response fields").
+        // requests guide's "Response fields").
         // Times are kept as sent.
         let encoded = serde_json::to_value(&verified.event).unwrap();
         let mut expected = example.clone();

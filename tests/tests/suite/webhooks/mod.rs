@@ -15,8 +15,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use leadconnector::webhooks::types::{ContactEvent, WebhookDndSettingStatus};
 use leadconnector::webhooks::{
     KeyError, MemoryReplayStore, PublicKey, ReplayStore, ReplayStoreError, Signer, Verifier,
-    WebhookError,
-    DEFAULT_WINDOW,
+    WebhookError, DEFAULT_WINDOW,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

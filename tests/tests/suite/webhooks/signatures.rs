@@ -197,10 +197,12 @@ async fn a_receiver_is_tested_locally_with_a_signer_of_its_own() {
     fields.remove("webhookId");
     let body = serde_json::to_vec(&example).unwrap();
     let signature = signer.sign(&body);
-    assert_eq!(signature, sign(key_a(), &body), "deterministic, as the vendor's");
-    let err = verify_with(&verifier, &body, &signature)
-        .await
-        .unwrap_err();
+    assert_eq!(
+        signature,
+        sign(key_a(), &body),
+        "deterministic, as the vendor's"
+    );
+    let err = verify_with(&verifier, &body, &signature).await.unwrap_err();
     assert!(
         matches!(&err, WebhookError::Malformed { path, problem: "missing" } if path == "timestamp"),
         "{err:?}"

@@ -166,13 +166,19 @@ fn time_text() -> BoxedStrategy<String> {
     let instant = (0i64..4_102_444_800, 0u32..1_000_000_000)
         .prop_map(|(secs, nanos)| DateTime::from_timestamp(secs, nanos).unwrap());
     prop_oneof![
-        (instant.clone(), any::<bool>()).prop_map(|(t, z)| t.to_rfc3339_opts(SecondsFormat::Millis, z)),
+        (instant.clone(), any::<bool>())
+            .prop_map(|(t, z)| t.to_rfc3339_opts(SecondsFormat::Millis, z)),
         (instant.clone(), -(14 * 60)..=(14 * 60)).prop_map(|(t, minutes)| {
             let offset = FixedOffset::east_opt(minutes * 60).unwrap();
-            t.with_timezone(&offset).to_rfc3339_opts(SecondsFormat::AutoSi, false)
+            t.with_timezone(&offset)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, false)
         }),
-        instant.clone().prop_map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
-        instant.clone().prop_map(|t| t.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
+        instant
+            .clone()
+            .prop_map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+        instant
+            .clone()
+            .prop_map(|t| t.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
         instant.prop_map(|t| t.timestamp_millis().to_string()),
         Just(String::new()),
         text(),
@@ -203,9 +209,9 @@ fn valid_value(spec: &Value, schema: &Value) -> BoxedStrategy<Value> {
                 .prop_map(Value::from)
                 .boxed()
         }
-        _ if schema.get("properties").is_some() => valid_object(spec, &schema)
-            .prop_map(Value::Object)
-            .boxed(),
+        _ if schema.get("properties").is_some() => {
+            valid_object(spec, &schema).prop_map(Value::Object).boxed()
+        }
         // No type: any JSON value. But `null`: an optional field sent as
         // null reads as absent (as on responses), so it would not encode
         // back; inside the value, nulls are kept.
@@ -245,19 +251,36 @@ fn valid_object(spec: &Value, schema: &Value) -> BoxedStrategy<Map<String, Value
 /// The envelope's `timestamp`: an instant within the window of [`now`], in
 /// one of the shapes the verifier reads, and the instant it names.
 fn envelope_timestamp() -> BoxedStrategy<(String, DateTime<Utc>)> {
-    let instant = (-290i64..290, 0u32..1_000_000_000)
-        .prop_map(|(secs, nanos)| now() + TimeDelta::seconds(secs) + TimeDelta::nanoseconds(nanos.into()));
+    let instant = (-290i64..290, 0u32..1_000_000_000).prop_map(|(secs, nanos)| {
+        now() + TimeDelta::seconds(secs) + TimeDelta::nanoseconds(nanos.into())
+    });
     let whole = |t: DateTime<Utc>| DateTime::from_timestamp(t.timestamp(), 0).unwrap();
     prop_oneof![
-        instant.clone().prop_map(|t| (t.to_rfc3339_opts(SecondsFormat::Millis, true), DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap())),
-        instant.clone().prop_map(move |t| (t.to_rfc3339_opts(SecondsFormat::Secs, true), whole(t))),
+        instant.clone().prop_map(|t| (
+            t.to_rfc3339_opts(SecondsFormat::Millis, true),
+            DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap()
+        )),
+        instant
+            .clone()
+            .prop_map(move |t| (t.to_rfc3339_opts(SecondsFormat::Secs, true), whole(t))),
         (instant.clone(), -(14 * 60)..=(14 * 60)).prop_map(|(t, minutes)| {
             let offset = FixedOffset::east_opt(minutes * 60).unwrap();
-            (t.with_timezone(&offset).to_rfc3339_opts(SecondsFormat::Nanos, false), t)
+            (
+                t.with_timezone(&offset)
+                    .to_rfc3339_opts(SecondsFormat::Nanos, false),
+                t,
+            )
         }),
-        instant.clone().prop_map(move |t| (t.format("%Y-%m-%d %H:%M:%S").to_string(), whole(t))),
-        instant.clone().prop_map(|t| (t.format("%Y-%m-%dT%H:%M:%S%.f").to_string(), t)),
-        instant.prop_map(|t| (t.format("%Y-%m-%d %H:%M:%S%.fZ").to_string().to_lowercase(), t)),
+        instant
+            .clone()
+            .prop_map(move |t| (t.format("%Y-%m-%d %H:%M:%S").to_string(), whole(t))),
+        instant
+            .clone()
+            .prop_map(|t| (t.format("%Y-%m-%dT%H:%M:%S%.f").to_string(), t)),
+        instant.prop_map(|t| (
+            t.format("%Y-%m-%d %H:%M:%S%.fZ").to_string().to_lowercase(),
+            t
+        )),
     ]
     .boxed()
 }
@@ -297,30 +320,33 @@ fn random_schema_valid_events_with_times_in_any_shape_all_verify_losing_nothing(
         ..Config::default()
     });
     runner
-        .run(&(event, envelope_timestamp()), |((name, mut fields), (stamp, at))| {
-            fields.insert("type".into(), json!(name));
-            fields.insert("timestamp".into(), json!(stamp));
-            let id = format!("wh-random-{}", ids.fetch_add(1, Ordering::Relaxed));
-            fields.insert("webhookId".into(), json!(id));
-            let sent = Value::Object(fields);
-            let body = serde_json::to_vec(&sent).unwrap();
-            let verified = runtime
-                .block_on(verifier.verify(&body, Some(sign(key_a(), &body).as_bytes()), now()))
-                .map_err(|e| TestCaseError::fail(format!("{e}: {sent}")))?;
-            prop_assert_eq!(&verified.event_type, &name);
-            prop_assert_eq!(verified.webhook_id, id);
-            prop_assert_eq!(verified.timestamp, at, "{}", stamp);
-            // Nothing lost: the typed event encodes back to what was sent
-            // (times as sent; an empty list reads as absent), compared with
-            // the body as serde_json reads it (its float parsing may differ
-            // in the last digit from the value written).
-            let mut expected: Value = serde_json::from_slice(&body).unwrap();
-            if let Some(fields) = expected.as_object_mut() {
-                fields.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
-            }
-            let encoded = serde_json::to_value(&verified.event).unwrap();
-            prop_assert_eq!(encoded, expected);
-            Ok(())
-        })
+        .run(
+            &(event, envelope_timestamp()),
+            |((name, mut fields), (stamp, at))| {
+                fields.insert("type".into(), json!(name));
+                fields.insert("timestamp".into(), json!(stamp));
+                let id = format!("wh-random-{}", ids.fetch_add(1, Ordering::Relaxed));
+                fields.insert("webhookId".into(), json!(id));
+                let sent = Value::Object(fields);
+                let body = serde_json::to_vec(&sent).unwrap();
+                let verified = runtime
+                    .block_on(verifier.verify(&body, Some(sign(key_a(), &body).as_bytes()), now()))
+                    .map_err(|e| TestCaseError::fail(format!("{e}: {sent}")))?;
+                prop_assert_eq!(&verified.event_type, &name);
+                prop_assert_eq!(verified.webhook_id, id);
+                prop_assert_eq!(verified.timestamp, at, "{}", stamp);
+                // Nothing lost: the typed event encodes back to what was sent
+                // (times as sent; an empty list reads as absent), compared with
+                // the body as serde_json reads it (its float parsing may differ
+                // in the last digit from the value written).
+                let mut expected: Value = serde_json::from_slice(&body).unwrap();
+                if let Some(fields) = expected.as_object_mut() {
+                    fields.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
+                }
+                let encoded = serde_json::to_value(&verified.event).unwrap();
+                prop_assert_eq!(encoded, expected);
+                Ok(())
+            },
+        )
         .unwrap();
 }
