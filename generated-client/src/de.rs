@@ -14,11 +14,11 @@ where
 }
 
 /// The path of a decoding failure up to its last known step, as
-/// `serde_path_to_error` writes it (`contact.tags[1]`; `.` for the root).
+/// `serde_path_to_error` writes it (`item.tags[1]`; `.` for the root).
 ///
 /// A failure between an object's entries (the body ends after a comma, a
 /// key is not a string) happens before the next key is read, which
-/// `serde_path_to_error` writes as a final `?` (`contact.?`). The object
+/// `serde_path_to_error` writes as a final `?` (`item.?`). The object
 /// itself is the place to name.
 pub fn known_path(path: &serde_path_to_error::Path) -> String {
     let mut text = path.to_string();

@@ -73,7 +73,7 @@ pub enum Error<E> {
         status: StatusCode,
         /// JSON path of the value that failed (`contact.dndSettings.Call.status`;
         /// `.` for the whole body). For a body cut short, the value it
-        /// ended in (`contact` for `{"contact":{"id":"a",`).
+        /// ended in (`item` for `{"item":{"id":"a",`).
         path: String,
         /// What was wrong, without the value: `invalid type: string,
         /// expected i64`, ``missing field `id` ``; for a body cut short,
@@ -278,7 +278,8 @@ impl<E> Error<E> {
     /// work), and a success whose body did not decode. An operation that
     /// is not safe to repeat (a create) is not sent again in these cases,
     /// and neither should the app resend it blindly: find out first whether
-    /// it took effect (the crate's error guide has a recipe per kind).
+    /// it took effect (an upsert of the same record where the API has one,
+    /// or a listing or search for it).
     pub fn may_have_been_processed(&self) -> bool {
         match self {
             Self::Api(api) => !api.status.is_client_error(),
@@ -298,7 +299,7 @@ impl<E> Error<E> {
     /// Whether sending the same request again later could succeed: rate
     /// limits, timeouts, connection failures and 5xx answers. Whether it is
     /// *safe* to send again is another question: a create that timed out
-    /// may have created the contact, which
+    /// may have created the record, which
     /// [`may_have_been_processed`](Self::may_have_been_processed) answers.
     pub fn is_retryable(&self) -> bool {
         match self {
