@@ -93,8 +93,8 @@ struct Records {
     contacts: Vec<Value>,
     tasks: Vec<Value>,
     notes: Vec<Value>,
-    /// Kinds whose first create was already failed.
-    failed: Vec<&'static str>,
+    /// Creates received so far, by kind (`contact`, `task`, `note`).
+    creates: Vec<&'static str>,
     /// Also fail the first upsert, after processing it.
     lose_first_upsert: bool,
     /// Creates and upserts received, by path.
@@ -142,19 +142,20 @@ impl Stand {
 fn respond(records: &mut Records, loss: Loss, request: &Received) -> Answer {
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
     let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
-    let first_of = |records: &mut Records, kind: &'static str| {
-        let first = !records.failed.contains(&kind);
-        records.failed.push(kind);
-        first
+    // Whether this create is the first of its kind, which is lost.
+    let first = |records: &mut Records, kind: &'static str| {
+        records.creates.push(kind);
+        records.creates.iter().filter(|k| **k == kind).count() == 1
     };
     match (request.method.as_str(), segments.as_slice()) {
         ("POST", ["contacts"]) => {
             records.writes.push(request.path.clone());
-            if first_of(records, "contact") && loss == Loss::BeforeProcessing {
+            let lost = first(records, "contact");
+            if lost && loss == Loss::BeforeProcessing {
                 return Answer::Drop;
             }
             let contact = store_contact(records, body);
-            if records.failed.iter().filter(|k| **k == "contact").count() == 1 {
+            if lost {
                 return Answer::Drop;
             }
             Answer::json(201, &json!({"contact": contact}))
@@ -178,12 +179,9 @@ fn respond(records: &mut Records, loss: Loss, request: &Received) -> Answer {
         }
         ("POST", ["contacts", contact, kind @ ("tasks" | "notes")]) => {
             records.writes.push(request.path.clone());
-            let (label, single) = if *kind == "tasks" {
-                ("task", "task")
-            } else {
-                ("note", "note")
-            };
-            if first_of(records, label) && loss == Loss::BeforeProcessing {
+            let label = if *kind == "tasks" { "task" } else { "note" };
+            let lost = first(records, label);
+            if lost && loss == Loss::BeforeProcessing {
                 return Answer::Drop;
             }
             let list = if *kind == "tasks" {
@@ -195,10 +193,10 @@ fn respond(records: &mut Records, loss: Loss, request: &Received) -> Answer {
             record["id"] = json!(format!("{label}-{}", list.len() + 1));
             record["contactId"] = json!(contact);
             list.push(record.clone());
-            if records.failed.iter().filter(|k| **k == label).count() == 1 {
+            if lost {
                 return Answer::Drop;
             }
-            Answer::json(201, &json!({ single: record }))
+            Answer::json(201, &json!({ label: record }))
         }
         ("GET", ["contacts", contact, kind @ ("tasks" | "notes")]) => {
             let list = if *kind == "tasks" {
