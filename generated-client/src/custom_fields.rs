@@ -5,30 +5,7 @@
 //! those shapes (`String`, `serde_json::Number`, `Vec<String>`, a map of
 //! files). The impls here take what an app holds instead: a `&str`, an
 //! integer or a float, a list of `&str`, so setting a field of each kind is
-//! one line:
-//!
-//! ```
-//! use leadconnector::types::{CustomFieldFile, CustomFieldInput, CustomFieldValue};
-//!
-//! let fields = [
-//!     // TextField, LargeTextField; SingleSelectField and RadioField (the option)
-//!     CustomFieldInput::new("textFieldId").field_value("My Text"),
-//!     // NumericField
-//!     CustomFieldInput::new("numberFieldId").field_value(100),
-//!     // MonetaryField
-//!     CustomFieldInput::new("moneyFieldId").field_value(100.5),
-//!     // MultiSelectField: the selected options
-//!     CustomFieldInput::new("optionsFieldId").field_value(["test", "test2"]),
-//!     // CheckboxField: the checked options
-//!     CustomFieldInput::new("checkboxFieldId").field_value(["Yes"]),
-//!     // FileField: files by their UUID
-//!     CustomFieldInput::new("fileFieldId").field_value(CustomFieldValue::file(
-//!         "f31175d4-2b06-4fc6-b7bc-74cd814c68cb",
-//!         CustomFieldFile::default().url("https://example.com/documents/w2M9qTZ0ZJz8rGt02jdJ"),
-//!     )),
-//! ];
-//! # let _ = fields;
-//! ```
+//! one line (`crate::guide::requests`, "Custom fields", shows each).
 
 use serde_json::Number;
 
