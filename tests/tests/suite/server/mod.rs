@@ -2,7 +2,9 @@
 //! recording implementation of the contacts `Api` behind the generated
 //! `Router`, served on loopback, driven by the client and by raw HTTP.
 
+mod accepts;
 mod fake;
+mod values;
 
 use fake::Recorder;
 use leadconnector::server::{CreateContactInput, GetContactsInput};
@@ -71,7 +73,13 @@ struct Answer {
 
 /// Sends `method path` with `headers` and `body` (JSON unless a
 /// `Content-Type` is given) to `base`, without the client.
-async fn raw(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Answer {
+async fn raw(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Answer {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let mut request = reqwest::Client::new().request(method, format!("{base}{path}"));
     let mut typed = false;
@@ -93,7 +101,11 @@ async fn raw(base: &str, method: &str, path: &str, headers: &[(&str, &str)], bod
         .map(|v| v.to_str().unwrap().to_owned());
     let text = response.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
-    Answer { status, allow, body }
+    Answer {
+        status,
+        allow,
+        body,
+    }
 }
 
 const AUTH: (&str, &str) = ("Authorization", "Bearer test-token");
@@ -108,7 +120,11 @@ fn unprocessable(messages: &[&str]) -> Value {
 async fn no_token_is_the_vendors_401_and_reaches_nothing() {
     let server = Recorder::start().await;
     let base = server.base_url();
-    for headers in [&[VERSION][..], &[VERSION, ("Authorization", "Bearer ")], &[VERSION, ("Authorization", "Basic dXNlcg==")]] {
+    for headers in [
+        &[VERSION][..],
+        &[VERSION, ("Authorization", "Bearer ")],
+        &[VERSION, ("Authorization", "Basic dXNlcg==")],
+    ] {
         let answer = raw(&base, "GET", "/contacts/abc", headers, None).await;
         assert_eq!(answer.status, 401, "{headers:?}");
         // The body the spec documents for 401, with its documented message.
@@ -135,7 +151,14 @@ async fn a_bad_body_is_one_422_naming_every_field() {
         "customFields": [{"id": "f1", "key": "k", "field_value": "v"}],
         "source": null
     });
-    let answer = raw(&base, "POST", "/contacts/", &[AUTH, VERSION], Some(&body.to_string())).await;
+    let answer = raw(
+        &base,
+        "POST",
+        "/contacts/",
+        &[AUTH, VERSION],
+        Some(&body.to_string()),
+    )
+    .await;
     assert_eq!(answer.status, 422);
     assert_eq!(
         answer.body,
@@ -155,12 +178,22 @@ async fn a_bad_body_is_one_422_naming_every_field() {
 async fn a_body_that_is_not_json_is_a_400() {
     let server = Recorder::start().await;
     let base = server.base_url();
-    let answer = raw(&base, "POST", "/contacts/", &[AUTH, VERSION], Some("{\"locationId\": ")).await;
+    let answer = raw(
+        &base,
+        "POST",
+        "/contacts/",
+        &[AUTH, VERSION],
+        Some("{\"locationId\": "),
+    )
+    .await;
     assert_eq!(answer.status, 400);
     assert_eq!(answer.body["statusCode"], 400);
     assert_eq!(answer.body["error"], "Bad Request");
     let message = answer.body["message"].as_str().unwrap();
-    assert!(message.starts_with("the body is not valid JSON"), "{message}");
+    assert!(
+        message.starts_with("the body is not valid JSON"),
+        "{message}"
+    );
     let xml = [AUTH, VERSION, ("Content-Type", "application/xml")];
     let answer = raw(&base, "POST", "/contacts/", &xml, Some("<contact/>")).await;
     assert_eq!(answer.status, 400);
@@ -175,13 +208,27 @@ async fn a_body_that_is_not_json_is_a_400() {
 async fn unknown_routes_are_404_and_wrong_methods_405() {
     let server = Recorder::start().await;
     let base = server.base_url();
-    let answer = raw(&base, "GET", "/contacts/abc/nothing", &[AUTH, VERSION], None).await;
+    let answer = raw(
+        &base,
+        "GET",
+        "/contacts/abc/nothing",
+        &[AUTH, VERSION],
+        None,
+    )
+    .await;
     assert_eq!(answer.status, 404);
     assert_eq!(
         answer.body,
         json!({"statusCode": 404, "message": "Cannot GET /contacts/abc/nothing", "error": "Not Found"})
     );
-    let answer = raw(&base, "PATCH", "/contacts/abc", &[AUTH, VERSION], Some("{}")).await;
+    let answer = raw(
+        &base,
+        "PATCH",
+        "/contacts/abc",
+        &[AUTH, VERSION],
+        Some("{}"),
+    )
+    .await;
     assert_eq!(answer.status, 405);
     assert_eq!(answer.allow.as_deref(), Some("GET, PUT, DELETE"));
     assert_eq!(
@@ -200,13 +247,27 @@ async fn parameters_and_the_version_header_are_checked() {
     // The fixed `Version` header: missing, then wrong.
     let answer = raw(&base, "GET", "/contacts/abc", &[AUTH], None).await;
     assert_eq!(answer.body, unprocessable(&["Version should not be empty"]));
-    let answer = raw(&base, "GET", "/contacts/abc", &[AUTH, ("Version", "2021-04-15")], None).await;
+    let answer = raw(
+        &base,
+        "GET",
+        "/contacts/abc",
+        &[AUTH, ("Version", "2021-04-15")],
+        None,
+    )
+    .await;
     assert_eq!(
         answer.body,
         unprocessable(&["Version must be one of the following values: 2021-07-28"])
     );
     // Query parameters: a required one missing, a number that is not one.
-    let answer = raw(&base, "GET", "/contacts/?limit=ten&startAfter=1.5", &[AUTH, VERSION], None).await;
+    let answer = raw(
+        &base,
+        "GET",
+        "/contacts/?limit=ten&startAfter=1.5",
+        &[AUTH, VERSION],
+        None,
+    )
+    .await;
     assert_eq!(
         answer.body,
         unprocessable(&[
@@ -217,14 +278,28 @@ async fn parameters_and_the_version_header_are_checked() {
     );
     // A path parameter with listed values (`add` or `remove`).
     let body = json!({"locationId": "loc", "contacts": ["c1"], "tags": ["t"]}).to_string();
-    let answer = raw(&base, "POST", "/contacts/bulk/tags/update/replace", &[AUTH, VERSION], Some(&body)).await;
+    let answer = raw(
+        &base,
+        "POST",
+        "/contacts/bulk/tags/update/replace",
+        &[AUTH, VERSION],
+        Some(&body),
+    )
+    .await;
     assert_eq!(
         answer.body,
         unprocessable(&["type must be one of the following values: add, remove"])
     );
     assert!(server.calls().is_empty());
     // The same request with `add` is taken.
-    let answer = raw(&base, "POST", "/contacts/bulk/tags/update/add", &[AUTH, VERSION], Some(&body)).await;
+    let answer = raw(
+        &base,
+        "POST",
+        "/contacts/bulk/tags/update/add",
+        &[AUTH, VERSION],
+        Some(&body),
+    )
+    .await;
     assert_eq!(answer.status, 201, "{}", answer.body);
     assert_eq!(server.only_call().operation, "bulkUpdateTags");
 }
@@ -241,7 +316,14 @@ async fn request_enums_refuse_values_they_do_not_list() {
         "filters": [{"group": "XOR", "filters": [{"field": "tags", "operator": "eq", "value": "vip"}]}],
         "sort": [{"field": "dateAdded", "direction": "sideways"}]
     });
-    let answer = raw(&base, "POST", "/contacts/search", &[AUTH, VERSION], Some(&body.to_string())).await;
+    let answer = raw(
+        &base,
+        "POST",
+        "/contacts/search",
+        &[AUTH, VERSION],
+        Some(&body.to_string()),
+    )
+    .await;
     assert_eq!(
         answer.body,
         unprocessable(&[
@@ -259,8 +341,18 @@ async fn closed_objects_refuse_properties_they_do_not_list() {
     // `addContactToCampaign` takes `{}` and nothing else
     // (`additionalProperties: false`).
     let path = "/contacts/c1/campaigns/camp1";
-    let answer = raw(&base, "POST", path, &[AUTH, VERSION], Some(r#"{"startAt": "now"}"#)).await;
-    assert_eq!(answer.body, unprocessable(&["property startAt should not exist"]));
+    let answer = raw(
+        &base,
+        "POST",
+        path,
+        &[AUTH, VERSION],
+        Some(r#"{"startAt": "now"}"#),
+    )
+    .await;
+    assert_eq!(
+        answer.body,
+        unprocessable(&["property startAt should not exist"])
+    );
     assert!(server.calls().is_empty());
     let answer = raw(&base, "POST", path, &[AUTH, VERSION], Some("{}")).await;
     assert_eq!(answer.status, 201);
