@@ -3,6 +3,7 @@
 //! `Router`, served on loopback, driven by the client and by raw HTTP.
 
 mod accepts;
+mod breaks;
 mod fake;
 mod oauth;
 mod values;
