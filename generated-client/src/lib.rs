@@ -64,6 +64,12 @@ mod request;
 mod response;
 mod scope;
 mod search;
+// The generated server layer and what it stands on (feature `server`).
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod server_support;
 mod timestamp;
 #[rustfmt::skip]
 pub mod types;

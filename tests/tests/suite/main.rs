@@ -24,6 +24,7 @@ mod oauth;
 mod recipes;
 mod resilience;
 mod response_fuzz;
+mod server;
 mod snapshots;
 mod spec_diff;
 mod spec_readme;
