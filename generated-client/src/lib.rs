@@ -16,6 +16,10 @@
 //! [`oauth::OAuthTokens`], a token source that refreshes itself); hooks add
 //! headers and observe each attempt ([`Observer`]).
 //!
+//! The [`guide`] modules explain each part for app developers: requests and
+//! responses, retries and limits, errors (and what to do after a create
+//! that may have been processed), paging, OAuth, hooks, webhooks, costs.
+//!
 //! ```no_run
 //! use leadconnector::{types, Client};
 //!
@@ -34,8 +38,12 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 mod birth_date;
+mod contact_requests;
+mod custom_fields;
+pub mod guide;
 mod id_list;
 mod limits;
 mod listing;
@@ -43,12 +51,24 @@ pub mod oauth;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
+mod scope;
 mod search;
+// The generated server layer (feature `server`), on the runtime's
+// `server_support`.
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
+#[cfg(feature = "server")]
+pub use openapi_runtime::server_support;
 #[rustfmt::skip]
 pub mod types;
 pub mod webhooks;
 
 pub use birth_date::{BirthDate, BirthDateError};
+/// The stream traits the paging streams implement
+/// ([`Client::search_contacts_stream`] and the listings), so iterating
+/// them (`try_next`, `next`, `collect`) needs no `futures` dependency.
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
 pub use id_list::IdList;
 pub use limits::{BurstLimit, BURST_LIMIT, BURST_WINDOW};
 pub use listing::{
@@ -60,11 +80,12 @@ pub use openapi_runtime as runtime;
 pub use openapi_runtime::de;
 pub use openapi_runtime::{
     ApiError, ApiResponse, Attempt, BuildError, ClientBuilder, Config, Core, DateTime, Error,
-    FieldNames, FilePart, FixedHeader, Method, NaiveDate, Nullable, Number, Observer, RateLimit,
-    RateLimiter, RawResponse, Redacted, Request, RequestFailure, RequestOptions, RetryPolicy,
-    SecretString, SharedError, StaticToken, Timestamp, TokenContext, TokenError, TokenFuture,
-    TokenSource, UnknownValue, Utc, Value, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, SNIPPET_LIMIT,
+    FieldNames, FilePart, FixedHeader, HeaderMap, Method, NaiveDate, Nullable, Number, Observer,
+    RateLimit, RateLimiter, RawResponse, Redacted, Request, RequestFailure, RequestOptions,
+    RetryPolicy, SecretString, SharedError, StaticToken, StatusCode, Timestamp, TokenContext,
+    TokenError, TokenFuture, TokenSource, UnknownValue, Utc, Value, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, SNIPPET_LIMIT,
 };
 pub use operations::*;
+pub use scope::ErrorExt;
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};

@@ -111,6 +111,9 @@ mod redact;
 mod request;
 mod response;
 mod security;
+// What the generated server layer stands on (feature `server`).
+#[cfg(feature = "server")]
+pub mod server_support;
 mod timestamp;
 mod unknown;
 
@@ -134,6 +137,9 @@ pub use personal::{FieldNames, Redacted};
 pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
+/// The HTTP types errors and responses expose (`Error::status`,
+/// `ApiError::headers`), so callers need no `reqwest` dependency.
+pub use reqwest::{header::HeaderMap, StatusCode};
 pub use response::{ApiResponse, RateLimit};
 pub use security::{ApiClient, KeyLocation, SchemeKind, Security, SecurityScheme};
 /// JSON types that generated types expose, so callers need no `serde_json`

@@ -163,6 +163,7 @@ impl ::openapi_runtime::ApiClient for Client {
     const SECURITY_SCHEMES: &'static [::openapi_runtime::SecurityScheme] = &[
         ::openapi_runtime::SecurityScheme::bearer("bearer"),
     ];
+
     const SECURITY: ::openapi_runtime::Security = &[&["bearer"]];
     const OPERATION_SECURITY: &'static [::openapi_runtime::Security] = &[];
     const USER_AGENT: &'static str = concat!(

@@ -11,6 +11,7 @@ mod package;
 mod path;
 mod schema;
 mod security;
+mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -129,6 +130,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         types: std::mem::take(&mut lowerer.types),
         operations,
         error_types: Vec::new(),
+        server: Default::default(),
     };
     let mut diagnostics = lowerer.diagnostics;
     diagnostics.extend(alias_cycles(&api));
@@ -137,6 +139,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
     strip_discriminators(&mut api);
     box_cycles(&mut api);
     decide::decide(&mut api, &mut lowerer.type_names);
+    diagnostics.extend(server::lower(doc, &loaded.raw, &mut api));
     (api, diagnostics)
 }
 

@@ -19,6 +19,8 @@ mod client {
     #[rustfmt::skip]
     pub mod operations;
     #[rustfmt::skip]
+    pub mod server;
+    #[rustfmt::skip]
     pub mod types;
     pub use operations::*;
 }

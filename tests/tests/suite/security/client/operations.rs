@@ -403,6 +403,7 @@ impl ::openapi_runtime::ApiClient for Client {
         ::openapi_runtime::SecurityScheme::api_key_cookie("cookieKey", "session"),
         ::openapi_runtime::SecurityScheme::bearer("oauth"),
     ];
+
     const SECURITY: ::openapi_runtime::Security = &[&["bearer"]];
     const OPERATION_SECURITY: &'static [::openapi_runtime::Security] = &[
         &[&["basic"]],
@@ -414,6 +415,7 @@ impl ::openapi_runtime::ApiClient for Client {
         &[&["oauth"]],
         &[&["headerKey"], &[]],
     ];
+
     const USER_AGENT: &'static str = concat!(
         env!("CARGO_PKG_NAME"), "-rust/", env!("CARGO_PKG_VERSION")
     );
