@@ -9,11 +9,23 @@
 #[path = "suite/support.rs"]
 mod support;
 
+/// The generated client of every security scheme, which
+/// `suite/security.rs` drives on the wire (`types` at the root: the
+/// operations module finds it as `super::types`).
+#[allow(dead_code, reason = "generated for every operation; this test calls a few")]
+#[path = "suite/security/client/operations.rs"]
+#[rustfmt::skip]
+mod security_client;
+#[allow(dead_code, reason = "the security client's types")]
+#[path = "suite/security/client/types.rs"]
+#[rustfmt::skip]
+mod types;
+
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use leadconnector::{types, Client, ClientBuilder, RateLimiter, RequestOptions, RetryPolicy};
+use leadconnector::{Client, ClientBuilder, RateLimiter, RequestOptions, RetryPolicy};
 use serde_json::json;
 use support::{Answer, RawServer};
 
@@ -81,7 +93,7 @@ async fn exercise(server: &RawServer, client: &Client) -> String {
     let err = client.get_contact("filled-id-991").await.expect_err("429");
     note(format!("{err:?} / {err}"));
     server.push(Answer::Drop);
-    let create = types::CreateContactRequest::new("loc");
+    let create = leadconnector::types::CreateContactRequest::new("loc");
     let err = client.create_contact(&create).await.expect_err("drop");
     note(format!("{err:?} / {err}"));
     server.push(Answer::new(200, &[], b"{not json"));
@@ -196,4 +208,40 @@ async fn the_token_never_appears_in_debug_output_or_traces() {
     assert!(traces.contains("request body"), "{traces}");
     assert_no_secret("Debug/Display with bodies", &debug);
     assert_no_secret("traces with bodies", &traces);
+
+    // Every other kind of credential (basic, API keys in a header, the
+    // query string and a cookie, a second bearer scheme), on a connection
+    // that fails: reqwest's error carries the URL the query key is in.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let uri = format!("http://{}", closed.local_addr().expect("address"));
+    drop(closed);
+    let keyed = security_client::Client::builder(TOKEN)
+        .base_url(&uri)
+        .max_retries(1)
+        .retry(RetryPolicy {
+            max_retries: 1,
+            initial_backoff: ms(1),
+            max_backoff: ms(5),
+        })
+        .log_bodies(true)
+        .basic_auth("basic", "user", "BASIC-SECRET")
+        .api_key("headerKey", "HEADER-SECRET")
+        .api_key("queryKey", "QUERY-SECRET")
+        .api_key("cookieKey", "COOKIE-SECRET")
+        .token_source("oauth", openapi_runtime::StaticToken::new("OAUTH-SECRET"))
+        .build()
+        .expect("builds");
+    let mut debug = format!("{keyed:?}\n");
+    for error in [
+        keyed.with_both().await.expect_err("nothing listens"),
+        keyed.with_basic().await.expect_err("nothing listens"),
+        keyed.with_cookie_key().await.expect_err("nothing listens"),
+        keyed.with_o_auth().await.expect_err("nothing listens"),
+    ] {
+        debug.push_str(&format!("{error}\n{error:?}\n"));
+    }
+    let traces = take_captured();
+    assert!(traces.contains("operation=\"withBoth\""), "{traces}");
+    assert_no_secret("Debug/Display of API keys", &debug);
+    assert_no_secret("traces of API keys", &traces);
 }
