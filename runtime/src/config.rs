@@ -486,8 +486,19 @@ fn credentials<C: ApiClient>(
         sending,
         default: None,
         default_security: C::SECURITY,
+        default_bearer: None,
     };
     credentials.default = credentials.resolve(C::SECURITY);
+    credentials.default_bearer = match credentials.default.as_deref() {
+        Some(&[i]) => match credentials.sending.get(i) {
+            Some(Some(Sending::Bearer {
+                fixed: Some(header),
+                ..
+            })) => Some(header.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
     if !allow_missing {
         let missing: Vec<Security> = std::iter::once(C::SECURITY)
             .chain(C::OPERATION_SECURITY.iter().copied())

@@ -241,7 +241,18 @@ impl Core {
         // The schemes this call sends: those of the operation's own
         // `security`, or of the document's (resolved when the client was
         // built).
-        let plan: Cow<'_, [usize]> = if request.anonymous {
+        // Most calls are the common case: the document's requirement, met
+        // by one fixed bearer token whose header was built with the client
+        // (kept inline, so the hot path reads no more than that header).
+        let fixed = match (
+            &credentials.default_bearer,
+            request.anonymous,
+            request.security,
+        ) {
+            (Some(header), false, None) => Some(header),
+            _ => None,
+        };
+        let plan: Cow<'_, [usize]> = if request.anonymous || fixed.is_some() {
             Cow::Borrowed(&[])
         } else {
             let resolved = match request.security {
@@ -293,10 +304,11 @@ impl Core {
                 return Err(timeout(attempt, config.timeout));
             }
             // The token (when it can change, for the 401 path) and its header.
-            let token = match bearer {
-                None => None,
-                Some((_, Some(header))) => Some((None, header.clone())),
-                Some((source, None)) => match self.token(source, &cx).await {
+            let token = match (fixed, bearer) {
+                (Some(header), _) => Some((None, header.clone())),
+                (None, None) => None,
+                (None, Some((_, Some(header)))) => Some((None, header.clone())),
+                (None, Some((source, None))) => match self.token(source, &cx).await {
                     Ok((token, header)) => Some((Some(token), header)),
                     Err(Some(source)) => {
                         return Err(RequestFailure(Failure::Auth { operation, source }))

@@ -232,6 +232,10 @@ pub(crate) struct Credentials {
     pub(crate) default: Option<Vec<usize>>,
     /// The document's requirement, for messages.
     pub(crate) default_security: Security,
+    /// The `Authorization` header of the document's requirement when that
+    /// is one bearer scheme with a fixed token, and nothing else: the
+    /// common case, served without looking at the schemes.
+    pub(crate) default_bearer: Option<HeaderValue>,
 }
 
 impl Credentials {
