@@ -1,0 +1,374 @@
+//! The contact fields a search can name, how to read them from a stored
+//! contact, and how their values compare.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+use crate::clock::parse_millis;
+use crate::store::{Record, Text};
+
+/// A field a filter or sort names.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Field {
+    Id,
+    LocationId,
+    Text(Text),
+    FirstNameLower,
+    LastNameLower,
+    FullNameLower,
+    EmailLower,
+    Dnd,
+    DateAdded,
+    DateUpdated,
+    Tags,
+    Followers,
+    /// `customFields.<id>`
+    CustomField(String),
+}
+
+impl Field {
+    /// The field a search names `name`.
+    pub fn parse(name: &str) -> Option<Field> {
+        if let Some(id) = name
+            .strip_prefix("customFields.")
+            .or_else(|| name.strip_prefix("customField."))
+        {
+            return (!id.is_empty()).then(|| Field::CustomField(id.to_owned()));
+        }
+        Some(match name {
+            "id" => Field::Id,
+            "locationId" => Field::LocationId,
+            "firstNameLowerCase" => Field::FirstNameLower,
+            "lastNameLowerCase" => Field::LastNameLower,
+            "fullNameLowerCase" => Field::FullNameLower,
+            "emailLowerCase" => Field::EmailLower,
+            "dnd" => Field::Dnd,
+            "dateAdded" => Field::DateAdded,
+            "dateUpdated" => Field::DateUpdated,
+            "tags" => Field::Tags,
+            "followers" => Field::Followers,
+            other => Field::Text(Text::from_wire(other)?),
+        })
+    }
+
+    /// Whether the field holds a time (ranges compare times).
+    pub fn is_time(&self) -> bool {
+        matches!(
+            self,
+            Field::DateAdded | Field::DateUpdated | Field::Text(Text::DateOfBirth)
+        )
+    }
+
+    /// The field's value in `record`.
+    pub fn read<'a>(&self, record: &'a Record) -> Read<'a> {
+        let text = |t: Option<&'a str>| t.map_or(Read::Missing, |s| Read::Str(Cow::Borrowed(s)));
+        let owned = |t: Option<String>| t.map_or(Read::Missing, |s| Read::Str(Cow::Owned(s)));
+        match self {
+            Field::Id => Read::Str(Cow::Borrowed(&record.id)),
+            Field::LocationId => Read::Str(Cow::Borrowed(&record.location_id)),
+            Field::Text(Text::DateOfBirth) => record
+                .text(Text::DateOfBirth)
+                .and_then(parse_millis)
+                .map_or(Read::Missing, Read::Time),
+            Field::Text(Text::Name) => owned(record.display_name()),
+            Field::Text(t) => text(record.text(*t)),
+            // Case-insensitive comparisons make the lower-case copies read
+            // the same as the originals.
+            Field::FirstNameLower => text(record.text(Text::FirstName)),
+            Field::LastNameLower => text(record.text(Text::LastName)),
+            Field::EmailLower => text(record.text(Text::Email)),
+            Field::FullNameLower => owned(record.full_name_lower()),
+            Field::Dnd => record.dnd.map_or(Read::Missing, Read::Bool),
+            Field::DateAdded => Read::Time(record.date_added),
+            Field::DateUpdated => Read::Time(record.date_updated),
+            Field::Tags => Read::List(&record.tags),
+            Field::Followers => Read::List(&record.followers),
+            Field::CustomField(id) => record
+                .custom_fields
+                .iter()
+                .find(|(f, _)| **f == **id)
+                .map_or(Read::Missing, |(_, v)| Read::Json(v)),
+        }
+    }
+}
+
+/// A field's value in one contact.
+#[derive(Debug)]
+pub enum Read<'a> {
+    Missing,
+    Str(Cow<'a, str>),
+    Bool(bool),
+    /// Milliseconds since the epoch.
+    Time(i64),
+    List(&'a [Box<str>]),
+    Json(&'a Value),
+}
+
+/// `needle` (already lower case) within `hay`, ignoring case.
+pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        return h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.to_lowercase().contains(needle)
+}
+
+/// Whether a string equals `wanted` (a JSON scalar), ignoring case.
+fn text_equals(s: &str, wanted: &Value) -> bool {
+    match wanted {
+        Value::String(w) => {
+            s.eq_ignore_ascii_case(w) || (!s.is_ascii() && s.to_lowercase() == w.to_lowercase())
+        }
+        Value::Number(n) => s == n.to_string(),
+        Value::Bool(b) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        _ => false,
+    }
+}
+
+fn json_equals(v: &Value, wanted: &Value) -> bool {
+    match v {
+        Value::String(s) => text_equals(s, wanted),
+        Value::Number(n) => match wanted {
+            Value::Number(w) => n.as_f64() == w.as_f64(),
+            Value::String(w) => w.parse::<f64>().ok() == n.as_f64(),
+            _ => false,
+        },
+        Value::Bool(b) => text_equals(if *b { "true" } else { "false" }, wanted),
+        Value::Array(items) => items.iter().any(|i| json_equals(i, wanted)),
+        Value::Object(_) | Value::Null => false,
+    }
+}
+
+/// A time a filter value names: RFC 3339, a date, or milliseconds.
+pub fn time_of(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => parse_millis(s),
+        _ => None,
+    }
+}
+
+impl Read<'_> {
+    /// `eq`.
+    pub fn equals(&self, wanted: &Value) -> bool {
+        match self {
+            Read::Missing => false,
+            Read::Str(s) => text_equals(s, wanted),
+            Read::Bool(b) => text_equals(if *b { "true" } else { "false" }, wanted),
+            Read::Time(t) => time_of(wanted) == Some(*t),
+            Read::List(items) => items.iter().any(|i| text_equals(i, wanted)),
+            Read::Json(v) => json_equals(v, wanted),
+        }
+    }
+
+    /// `contains`, `needle` in lower case.
+    pub fn contains(&self, needle: &str) -> bool {
+        match self {
+            Read::Str(s) => contains_ignore_case(s, needle),
+            Read::List(items) => items.iter().any(|i| contains_ignore_case(i, needle)),
+            Read::Json(Value::String(s)) => contains_ignore_case(s, needle),
+            Read::Json(Value::Array(items)) => items
+                .iter()
+                .any(|i| i.as_str().is_some_and(|s| contains_ignore_case(s, needle))),
+            Read::Json(Value::Number(n)) => n.to_string().contains(needle),
+            _ => false,
+        }
+    }
+
+    /// `exists`: present and not empty.
+    pub fn exists(&self) -> bool {
+        match self {
+            Read::Missing => false,
+            Read::Str(s) => !s.is_empty(),
+            Read::List(items) => !items.is_empty(),
+            Read::Json(v) => {
+                !matches!(v, Value::Null)
+                    && v.as_str().is_none_or(|s| !s.is_empty())
+                    && v.as_array().is_none_or(|a| !a.is_empty())
+            }
+            Read::Bool(_) | Read::Time(_) => true,
+        }
+    }
+
+    /// How the value compares with a range bound, if they can be compared.
+    pub fn compare(&self, bound: &Value) -> Option<Ordering> {
+        match self {
+            Read::Time(t) => time_of(bound).map(|b| t.cmp(&b)),
+            Read::Json(Value::Number(n)) => {
+                let b = match bound {
+                    Value::Number(b) => b.as_f64(),
+                    Value::String(s) => s.parse().ok(),
+                    _ => None,
+                }?;
+                n.as_f64()?.partial_cmp(&b)
+            }
+            Read::Str(s) => match (s.parse::<f64>(), bound) {
+                (Ok(n), Value::Number(b)) => n.partial_cmp(&b.as_f64()?),
+                (_, Value::String(b)) => Some(s.to_lowercase().cmp(&b.to_lowercase())),
+                _ => None,
+            },
+            Read::Json(Value::String(s)) => bound
+                .as_str()
+                .map(|b| s.to_lowercase().cmp(&b.to_lowercase())),
+            _ => None,
+        }
+    }
+
+    /// The value as a sort key.
+    pub fn sort_key(&self) -> SortKey {
+        match self {
+            Read::Missing => SortKey::Missing,
+            Read::Str(s) => SortKey::Text(s.to_lowercase()),
+            Read::Bool(b) => SortKey::Bool(*b),
+            Read::Time(t) => SortKey::Time(*t),
+            Read::List(items) => items
+                .first()
+                .map_or(SortKey::Missing, |t| SortKey::Text(t.to_lowercase())),
+            Read::Json(Value::Number(n)) => n.as_f64().map_or(SortKey::Missing, SortKey::Number),
+            Read::Json(Value::String(s)) => SortKey::Text(s.to_lowercase()),
+            Read::Json(Value::Bool(b)) => SortKey::Bool(*b),
+            Read::Json(_) => SortKey::Missing,
+        }
+    }
+}
+
+/// One sort value of a contact.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SortKey {
+    Missing,
+    Bool(bool),
+    Number(f64),
+    Time(i64),
+    Text(String),
+}
+
+impl SortKey {
+    /// The key in a `searchAfter` cursor.
+    pub fn to_json(&self) -> Value {
+        match self {
+            SortKey::Missing => Value::Null,
+            SortKey::Bool(b) => Value::Bool(*b),
+            SortKey::Number(n) => {
+                serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number)
+            }
+            SortKey::Time(t) => Value::from(*t),
+            SortKey::Text(s) => Value::String(s.clone()),
+        }
+    }
+
+    /// A key from a `searchAfter` cursor, for a field that holds times
+    /// (`time`) or not.
+    pub fn from_json(value: &Value, time: bool) -> Option<SortKey> {
+        Some(match value {
+            Value::Null => SortKey::Missing,
+            Value::Bool(b) => SortKey::Bool(*b),
+            Value::Number(n) if time => SortKey::Time(n.as_i64()?),
+            Value::Number(n) => SortKey::Number(n.as_f64()?),
+            Value::String(s) if time => SortKey::Time(parse_millis(s)?),
+            Value::String(s) => SortKey::Text(s.to_lowercase()),
+            _ => return None,
+        })
+    }
+
+    /// Ascending order of present values; a missing value is not ordered
+    /// here (it goes last in either direction).
+    pub fn cmp_present(&self, other: &SortKey) -> Ordering {
+        use SortKey::*;
+        match (self, other) {
+            (Bool(a), Bool(b)) => a.cmp(b),
+            (Number(a), Number(b)) => a.total_cmp(b),
+            (Time(a), Time(b)) => a.cmp(b),
+            (Text(a), Text(b)) => a.cmp(b),
+            // Mixed kinds (a custom field holding numbers and text): by kind.
+            (a, b) => a.rank().cmp(&b.rank()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            SortKey::Missing => 4,
+            SortKey::Bool(_) => 0,
+            SortKey::Number(_) => 1,
+            SortKey::Time(_) => 2,
+            SortKey::Text(_) => 3,
+        }
+    }
+}
+
+/// Compares two keys for a sort in `descending` order or not; missing
+/// values go last either way.
+pub fn cmp_keys(a: &SortKey, b: &SortKey, descending: bool) -> Ordering {
+    match (a, b) {
+        (SortKey::Missing, SortKey::Missing) => Ordering::Equal,
+        (SortKey::Missing, _) => Ordering::Greater,
+        (_, SortKey::Missing) => Ordering::Less,
+        _ if descending => b.cmp_present(a),
+        _ => a.cmp_present(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn field_names_follow_the_wire() {
+        assert_eq!(
+            Field::parse("firstNameLowerCase"),
+            Some(Field::FirstNameLower)
+        );
+        assert_eq!(
+            Field::parse("companyName"),
+            Some(Field::Text(Text::CompanyName))
+        );
+        assert_eq!(
+            Field::parse("customFields.abc"),
+            Some(Field::CustomField("abc".into()))
+        );
+        assert_eq!(Field::parse("nonsense"), None);
+        assert_eq!(Field::parse("customFields."), None);
+    }
+
+    #[test]
+    fn comparisons_ignore_case_and_read_times() {
+        let mut record = Record::new("c1", "loc", 1_000);
+        record.set_text(Text::FirstName, Some("Alex"));
+        record.tags = vec!["vip".into(), "newsletter".into()];
+        record.custom_fields = vec![("score".into(), json!(42))];
+        assert!(Field::FirstNameLower.read(&record).equals(&json!("alex")));
+        assert!(Field::Tags.read(&record).equals(&json!("VIP")));
+        assert!(Field::Tags.read(&record).contains("letter"));
+        assert!(!Field::Text(Text::Email).read(&record).exists());
+        assert_eq!(
+            Field::DateAdded
+                .read(&record)
+                .compare(&json!("1970-01-01T00:00:00.500Z")),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            Field::CustomField("score".into())
+                .read(&record)
+                .compare(&json!(50)),
+            Some(Ordering::Less)
+        );
+        assert!(contains_ignore_case("Rosan DEO", "an de"));
+    }
+
+    #[test]
+    fn missing_values_sort_last_both_ways() {
+        let a = SortKey::Time(1);
+        let m = SortKey::Missing;
+        assert_eq!(cmp_keys(&a, &m, false), Ordering::Less);
+        assert_eq!(cmp_keys(&a, &m, true), Ordering::Less);
+        assert_eq!(
+            cmp_keys(&SortKey::Time(1), &SortKey::Time(2), true),
+            Ordering::Greater
+        );
+    }
+}
