@@ -1,0 +1,55 @@
+//! The requests the mock received, in the order they arrived, with what
+//! became of them.
+
+use std::time::Duration;
+
+/// One request as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// Its place among every request the mock received (from 0).
+    pub seq: u64,
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path, as sent (percent-encoded).
+    pub path: String,
+    /// The query string without `?`, as sent.
+    pub query: Option<String>,
+    /// The headers, names in lower case, in the order sent. The token of
+    /// `Authorization` is replaced by `<redacted>`.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// The `operationId` it was routed to.
+    pub operation: Option<&'static str>,
+    /// The status answered, or `None` when the connection was dropped.
+    pub status: Option<u16>,
+    /// The store's revision after this request's change, when it changed
+    /// something: the order in which writes were applied.
+    pub revision: Option<u64>,
+    /// The fault that caught it, if a rule did.
+    pub fault: Option<crate::Fault>,
+    /// When it arrived (the mock's clock).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// How long the mock took to answer.
+    pub took: Duration,
+}
+
+impl Received {
+    /// The value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
