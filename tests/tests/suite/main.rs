@@ -22,6 +22,7 @@ mod listing;
 mod oauth;
 mod resilience;
 mod response_fuzz;
+mod server;
 mod snapshots;
 mod spec_diff;
 mod webhooks;
