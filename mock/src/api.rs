@@ -56,7 +56,10 @@ impl<'a> Call<'a> {
         headers(rate.as_ref())
     }
 
-    fn read<T>(&self, f: impl FnOnce(&Store, Access<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Store, Access<'_>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         f(&self.shared.store(), self.access())
     }
 
@@ -65,11 +68,15 @@ impl<'a> Call<'a> {
         f: impl FnOnce(&mut Store, Access<'_>, i64) -> Result<(T, Vec<crate::store::Event>), ApiError>,
     ) -> Result<T, ApiError> {
         let access = self.access();
-        self.shared.write(self.applied(), |store, now| f(store, access, now))
+        self.shared
+            .write(self.applied(), |store, now| f(store, access, now))
     }
 
     /// A write that announces nothing.
-    fn quiet<T>(&self, f: impl FnOnce(&mut Store, Access<'_>, i64) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    fn quiet<T>(
+        &self,
+        f: impl FnOnce(&mut Store, Access<'_>, i64) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         self.write(|store, access, now| f(store, access, now).map(|v| (v, Vec::new())))
     }
 }
@@ -117,7 +124,11 @@ macro_rules! answer {
 }
 
 impl Api for ContactsApi {
-    async fn get_contacts(&self, input: gen::GetContactsInput, context: RequestContext) -> gen::GetContactsResponse {
+    async fn get_contacts(
+        &self,
+        input: gen::GetContactsInput,
+        context: RequestContext,
+    ) -> gen::GetContactsResponse {
         let gen::GetContactsInput {
             location_id,
             start_after_id,
@@ -132,63 +143,100 @@ impl Api for ContactsApi {
             start_after_id,
             start_after,
         };
-        let result = call.read(|store, access| store.get_contacts(access, &location_id, &params, &self.base_url));
+        let result = call.read(|store, access| {
+            store.get_contacts(access, &location_id, &params, &self.base_url)
+        });
         answer!(GetContactsResponse::Ok, call, result)
     }
 
-    async fn create_contact(&self, input: gen::CreateContactInput, context: RequestContext) -> gen::CreateContactResponse {
+    async fn create_contact(
+        &self,
+        input: gen::CreateContactInput,
+        context: RequestContext,
+    ) -> gen::CreateContactResponse {
         let gen::CreateContactInput { body } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.write(|store, access, now| store.create_contact(access, &body, now));
         answer!(CreateContactResponse::Created, call, result)
     }
 
-    async fn upsert_contact(&self, input: gen::UpsertContactInput, context: RequestContext) -> gen::UpsertContactResponse {
+    async fn upsert_contact(
+        &self,
+        input: gen::UpsertContactInput,
+        context: RequestContext,
+    ) -> gen::UpsertContactResponse {
         let gen::UpsertContactInput { body } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.write(|store, access, now| store.upsert_contact(access, &body, now));
         answer!(UpsertContactResponse::Ok, call, result)
     }
 
-    async fn search_contacts(&self, input: gen::SearchContactsInput, context: RequestContext) -> gen::SearchContactsResponse {
+    async fn search_contacts(
+        &self,
+        input: gen::SearchContactsInput,
+        context: RequestContext,
+    ) -> gen::SearchContactsResponse {
         let gen::SearchContactsInput { body } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.read(|store, access| store.search_contacts(access, &body));
         answer!(SearchContactsResponse::Ok, call, result)
     }
 
-    async fn get_contact(&self, input: gen::GetContactInput, context: RequestContext) -> gen::GetContactResponse {
+    async fn get_contact(
+        &self,
+        input: gen::GetContactInput,
+        context: RequestContext,
+    ) -> gen::GetContactResponse {
         let gen::GetContactInput { contact_id } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.read(|store, access| store.get_contact(access, &contact_id));
         answer!(GetContactResponse::Ok, call, result)
     }
 
-    async fn update_contact(&self, input: gen::UpdateContactInput, context: RequestContext) -> gen::UpdateContactResponse {
+    async fn update_contact(
+        &self,
+        input: gen::UpdateContactInput,
+        context: RequestContext,
+    ) -> gen::UpdateContactResponse {
         let gen::UpdateContactInput { contact_id, body } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.write(|store, access, now| store.update_contact(access, &contact_id, &body, now));
+        let result =
+            call.write(|store, access, now| store.update_contact(access, &contact_id, &body, now));
         answer!(UpdateContactResponse::Ok, call, result)
     }
 
-    async fn delete_contact(&self, input: gen::DeleteContactInput, context: RequestContext) -> gen::DeleteContactResponse {
+    async fn delete_contact(
+        &self,
+        input: gen::DeleteContactInput,
+        context: RequestContext,
+    ) -> gen::DeleteContactResponse {
         let gen::DeleteContactInput { contact_id } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.write(|store, access, _| store.delete_contact(access, &contact_id));
         answer!(DeleteContactResponse::Ok, call, result)
     }
 
-    async fn add_tags(&self, input: gen::AddTagsInput, context: RequestContext) -> gen::AddTagsResponse {
+    async fn add_tags(
+        &self,
+        input: gen::AddTagsInput,
+        context: RequestContext,
+    ) -> gen::AddTagsResponse {
         let gen::AddTagsInput { contact_id, body } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.write(|store, access, now| store.add_tags(access, &contact_id, &body, now));
+        let result =
+            call.write(|store, access, now| store.add_tags(access, &contact_id, &body, now));
         answer!(AddTagsResponse::Created, call, result)
     }
 
-    async fn remove_tags(&self, input: gen::RemoveTagsInput, context: RequestContext) -> gen::RemoveTagsResponse {
+    async fn remove_tags(
+        &self,
+        input: gen::RemoveTagsInput,
+        context: RequestContext,
+    ) -> gen::RemoveTagsResponse {
         let gen::RemoveTagsInput { contact_id, body } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.write(|store, access, now| store.remove_tags(access, &contact_id, &body, now));
+        let result =
+            call.write(|store, access, now| store.remove_tags(access, &contact_id, &body, now));
         answer!(RemoveTagsResponse::Ok, call, result)
     }
 
@@ -209,42 +257,70 @@ impl Api for ContactsApi {
         answer!(GetDuplicateContactResponse::Ok, call, result)
     }
 
-    async fn get_all_tasks(&self, input: gen::GetAllTasksInput, context: RequestContext) -> gen::GetAllTasksResponse {
+    async fn get_all_tasks(
+        &self,
+        input: gen::GetAllTasksInput,
+        context: RequestContext,
+    ) -> gen::GetAllTasksResponse {
         let gen::GetAllTasksInput { contact_id } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.read(|store, access| store.get_all_tasks(access, &contact_id));
         answer!(GetAllTasksResponse::Ok, call, result)
     }
 
-    async fn create_task(&self, input: gen::CreateTaskInput, context: RequestContext) -> gen::CreateTaskResponse {
+    async fn create_task(
+        &self,
+        input: gen::CreateTaskInput,
+        context: RequestContext,
+    ) -> gen::CreateTaskResponse {
         let gen::CreateTaskInput { contact_id, body } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.quiet(|store, access, _| store.create_task(access, &contact_id, &body));
         answer!(CreateTaskResponse::Created, call, result)
     }
 
-    async fn get_task(&self, input: gen::GetTaskInput, context: RequestContext) -> gen::GetTaskResponse {
-        let gen::GetTaskInput { contact_id, task_id } = input;
+    async fn get_task(
+        &self,
+        input: gen::GetTaskInput,
+        context: RequestContext,
+    ) -> gen::GetTaskResponse {
+        let gen::GetTaskInput {
+            contact_id,
+            task_id,
+        } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.read(|store, access| store.get_task(access, &contact_id, &task_id));
         answer!(GetTaskResponse::Ok, call, result)
     }
 
-    async fn update_task(&self, input: gen::UpdateTaskInput, context: RequestContext) -> gen::UpdateTaskResponse {
+    async fn update_task(
+        &self,
+        input: gen::UpdateTaskInput,
+        context: RequestContext,
+    ) -> gen::UpdateTaskResponse {
         let gen::UpdateTaskInput {
             contact_id,
             task_id,
             body,
         } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.quiet(|store, access, _| store.update_task(access, &contact_id, &task_id, &body));
+        let result =
+            call.quiet(|store, access, _| store.update_task(access, &contact_id, &task_id, &body));
         answer!(UpdateTaskResponse::Ok, call, result)
     }
 
-    async fn delete_task(&self, input: gen::DeleteTaskInput, context: RequestContext) -> gen::DeleteTaskResponse {
-        let gen::DeleteTaskInput { contact_id, task_id } = input;
+    async fn delete_task(
+        &self,
+        input: gen::DeleteTaskInput,
+        context: RequestContext,
+    ) -> gen::DeleteTaskResponse {
+        let gen::DeleteTaskInput {
+            contact_id,
+            task_id,
+        } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.quiet(|store, access, _| store.delete_task(access, &contact_id, &task_id));
+        let result =
+            call.quiet(|store, access, _| store.delete_task(access, &contact_id, &task_id));
         answer!(DeleteTaskResponse::Ok, call, result)
     }
 
@@ -259,8 +335,9 @@ impl Api for ContactsApi {
             body,
         } = input;
         let call = Call::new(&self.shared, &context);
-        let result =
-            call.quiet(|store, access, _| store.update_task_completed(access, &contact_id, &task_id, &body));
+        let result = call.quiet(|store, access, _| {
+            store.update_task_completed(access, &contact_id, &task_id, &body)
+        });
         answer!(UpdateTaskCompletedResponse::Ok, call, result)
     }
 
@@ -271,49 +348,81 @@ impl Api for ContactsApi {
     ) -> gen::GetAppointmentsForContactResponse {
         let gen::GetAppointmentsForContactInput { contact_id } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.read(|store, access| store.get_appointments_for_contact(access, &contact_id));
+        let result =
+            call.read(|store, access| store.get_appointments_for_contact(access, &contact_id));
         answer!(GetAppointmentsForContactResponse::Ok, call, result)
     }
 
-    async fn get_all_notes(&self, input: gen::GetAllNotesInput, context: RequestContext) -> gen::GetAllNotesResponse {
+    async fn get_all_notes(
+        &self,
+        input: gen::GetAllNotesInput,
+        context: RequestContext,
+    ) -> gen::GetAllNotesResponse {
         let gen::GetAllNotesInput { contact_id } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.read(|store, access| store.get_all_notes(access, &contact_id));
         answer!(GetAllNotesResponse::Ok, call, result)
     }
 
-    async fn create_note(&self, input: gen::CreateNoteInput, context: RequestContext) -> gen::CreateNoteResponse {
+    async fn create_note(
+        &self,
+        input: gen::CreateNoteInput,
+        context: RequestContext,
+    ) -> gen::CreateNoteResponse {
         let gen::CreateNoteInput { contact_id, body } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.quiet(|store, access, now| store.create_note(access, &contact_id, &body, now));
+        let result =
+            call.quiet(|store, access, now| store.create_note(access, &contact_id, &body, now));
         answer!(CreateNoteResponse::Created, call, result)
     }
 
-    async fn get_note(&self, input: gen::GetNoteInput, context: RequestContext) -> gen::GetNoteResponse {
+    async fn get_note(
+        &self,
+        input: gen::GetNoteInput,
+        context: RequestContext,
+    ) -> gen::GetNoteResponse {
         let gen::GetNoteInput { contact_id, id } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.read(|store, access| store.get_note(access, &contact_id, &id));
         answer!(GetNoteResponse::Ok, call, result)
     }
 
-    async fn update_note(&self, input: gen::UpdateNoteInput, context: RequestContext) -> gen::UpdateNoteResponse {
-        let gen::UpdateNoteInput { contact_id, id, body } = input;
+    async fn update_note(
+        &self,
+        input: gen::UpdateNoteInput,
+        context: RequestContext,
+    ) -> gen::UpdateNoteResponse {
+        let gen::UpdateNoteInput {
+            contact_id,
+            id,
+            body,
+        } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.quiet(|store, access, _| store.update_note(access, &contact_id, &id, &body));
+        let result =
+            call.quiet(|store, access, _| store.update_note(access, &contact_id, &id, &body));
         answer!(UpdateNoteResponse::Ok, call, result)
     }
 
-    async fn delete_note(&self, input: gen::DeleteNoteInput, context: RequestContext) -> gen::DeleteNoteResponse {
+    async fn delete_note(
+        &self,
+        input: gen::DeleteNoteInput,
+        context: RequestContext,
+    ) -> gen::DeleteNoteResponse {
         let gen::DeleteNoteInput { contact_id, id } = input;
         let call = Call::new(&self.shared, &context);
         let result = call.quiet(|store, access, _| store.delete_note(access, &contact_id, &id));
         answer!(DeleteNoteResponse::Ok, call, result)
     }
 
-    async fn bulk_update_tags(&self, input: gen::BulkUpdateTagsInput, context: RequestContext) -> gen::BulkUpdateTagsResponse {
+    async fn bulk_update_tags(
+        &self,
+        input: gen::BulkUpdateTagsInput,
+        context: RequestContext,
+    ) -> gen::BulkUpdateTagsResponse {
         let gen::BulkUpdateTagsInput { r#type, body } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.write(|store, access, now| store.bulk_update_tags(access, &r#type, &body, now));
+        let result =
+            call.write(|store, access, now| store.bulk_update_tags(access, &r#type, &body, now));
         answer!(BulkUpdateTagsResponse::Created, call, result)
     }
 
@@ -324,7 +433,9 @@ impl Api for ContactsApi {
     ) -> gen::AddRemoveContactsFromBusinessResponse {
         let gen::AddRemoveContactsFromBusinessInput { body } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.write(|store, access, now| store.add_remove_contacts_from_business(access, &body, now));
+        let result = call.write(|store, access, now| {
+            store.add_remove_contacts_from_business(access, &body, now)
+        });
         answer!(AddRemoveContactsFromBusinessResponse::Ok, call, result)
     }
 
@@ -354,17 +465,27 @@ impl Api for ContactsApi {
         answer!(GetContactsByBusinessIdResponse::Ok, call, result)
     }
 
-    async fn add_followers(&self, input: gen::AddFollowersInput, context: RequestContext) -> gen::AddFollowersResponse {
+    async fn add_followers(
+        &self,
+        input: gen::AddFollowersInput,
+        context: RequestContext,
+    ) -> gen::AddFollowersResponse {
         let gen::AddFollowersInput { contact_id, body } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.quiet(|store, access, now| store.add_followers(access, &contact_id, &body, now));
+        let result =
+            call.quiet(|store, access, now| store.add_followers(access, &contact_id, &body, now));
         answer!(AddFollowersResponse::Created, call, result)
     }
 
-    async fn remove_followers(&self, input: gen::RemoveFollowersInput, context: RequestContext) -> gen::RemoveFollowersResponse {
+    async fn remove_followers(
+        &self,
+        input: gen::RemoveFollowersInput,
+        context: RequestContext,
+    ) -> gen::RemoveFollowersResponse {
         let gen::RemoveFollowersInput { contact_id, body } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.quiet(|store, access, now| store.remove_followers(access, &contact_id, &body, now));
+        let result = call
+            .quiet(|store, access, now| store.remove_followers(access, &contact_id, &body, now));
         answer!(RemoveFollowersResponse::Ok, call, result)
     }
 
@@ -375,7 +496,9 @@ impl Api for ContactsApi {
     ) -> gen::RemoveContactFromEveryCampaignResponse {
         let gen::RemoveContactFromEveryCampaignInput { contact_id } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.quiet(|store, access, _| store.remove_contact_from_every_campaign(access, &contact_id));
+        let result = call.quiet(|store, access, _| {
+            store.remove_contact_from_every_campaign(access, &contact_id)
+        });
         answer!(RemoveContactFromEveryCampaignResponse::Ok, call, result)
     }
 
@@ -389,7 +512,9 @@ impl Api for ContactsApi {
             campaign_id,
         } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call.quiet(|store, access, _| store.add_contact_to_campaign(access, &contact_id, &campaign_id));
+        let result = call.quiet(|store, access, _| {
+            store.add_contact_to_campaign(access, &contact_id, &campaign_id)
+        });
         answer!(AddContactToCampaignResponse::Created, call, result)
     }
 
@@ -403,8 +528,9 @@ impl Api for ContactsApi {
             campaign_id,
         } = input;
         let call = Call::new(&self.shared, &context);
-        let result =
-            call.quiet(|store, access, _| store.remove_contact_from_campaign(access, &contact_id, &campaign_id));
+        let result = call.quiet(|store, access, _| {
+            store.remove_contact_from_campaign(access, &contact_id, &campaign_id)
+        });
         answer!(RemoveContactFromCampaignResponse::Ok, call, result)
     }
 
@@ -419,8 +545,9 @@ impl Api for ContactsApi {
             body,
         } = input;
         let call = Call::new(&self.shared, &context);
-        let result =
-            call.quiet(|store, access, _| store.add_contact_to_workflow(access, &contact_id, &workflow_id, &body));
+        let result = call.quiet(|store, access, _| {
+            store.add_contact_to_workflow(access, &contact_id, &workflow_id, &body)
+        });
         answer!(AddContactToWorkflowResponse::Ok, call, result)
     }
 
@@ -435,8 +562,9 @@ impl Api for ContactsApi {
             body,
         } = input;
         let call = Call::new(&self.shared, &context);
-        let result = call
-            .quiet(|store, access, _| store.delete_contact_from_workflow(access, &contact_id, &workflow_id, &body));
+        let result = call.quiet(|store, access, _| {
+            store.delete_contact_from_workflow(access, &contact_id, &workflow_id, &body)
+        });
         answer!(DeleteContactFromWorkflowResponse::Ok, call, result)
     }
 }

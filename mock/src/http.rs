@@ -101,7 +101,12 @@ impl Middleware {
         let (parts, body) = request.into_parts();
         let body = match Limited::new(body, MAX_BODY).collect().await {
             Ok(collected) => collected.to_bytes(),
-            Err(_) => return Ok(json_response(413, &json!({"statusCode": 413, "message": "Payload Too Large"}))),
+            Err(_) => {
+                return Ok(json_response(
+                    413,
+                    &json!({"statusCode": 413, "message": "Payload Too Large"}),
+                ))
+            }
         };
         let mut record = Received {
             seq,
@@ -141,7 +146,9 @@ impl Middleware {
         body: Bytes,
         record: &mut Received,
     ) -> Result<Response, Dropped> {
-        if parts.method == http::Method::GET && parts.uri.path().trim_end_matches('/') == "/oauth/chooselocation" {
+        if parts.method == http::Method::GET
+            && parts.uri.path().trim_end_matches('/') == "/oauth/chooselocation"
+        {
             return Ok(self.install_page(parts.uri.query().unwrap_or("")));
         }
         let path = parts.uri.path().to_owned();
@@ -209,12 +216,18 @@ impl Middleware {
                 let grant = match self.shared.auth().authenticate(token, now) {
                     Ok(grant) => grant.clone(),
                     Err(refusal) => {
-                        outcome.response = Some(op.refuse(RefusalKind::Unauthorized, vec![refusal.message().to_owned()]));
+                        outcome.response = Some(op.refuse(
+                            RefusalKind::Unauthorized,
+                            vec![refusal.message().to_owned()],
+                        ));
                         return outcome;
                     }
                 };
                 if let Some(missing) = op.scopes.iter().find(|s| !grant.has_scope(s)) {
-                    let mut response = op.refuse(RefusalKind::Unauthorized, vec![messages::MISSING_SCOPE.to_owned()]);
+                    let mut response = op.refuse(
+                        RefusalKind::Unauthorized,
+                        vec![messages::MISSING_SCOPE.to_owned()],
+                    );
                     response.extensions_mut().insert(MissingScope(missing));
                     outcome.response = Some(response);
                     return outcome;
@@ -245,10 +258,20 @@ impl Middleware {
     /// `GET /oauth/chooselocation?client_id&redirect_uri&scope&state`: an
     /// install on the default Location (or `locationId`), redirected at once.
     fn install_page(&self, query: &str) -> Response {
-        let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         let (Some(client_id), Some(redirect_uri)) = (get("client_id"), get("redirect_uri")) else {
-            return json_response(400, &json!({"statusCode": 400, "message": "client_id and redirect_uri are required"}));
+            return json_response(
+                400,
+                &json!({"statusCode": 400, "message": "client_id and redirect_uri are required"}),
+            );
         };
         let scopes = get("scope")
             .unwrap_or("")
@@ -256,7 +279,9 @@ impl Middleware {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
-        let location = get("locationId").unwrap_or(&self.default_location).to_owned();
+        let location = get("locationId")
+            .unwrap_or(&self.default_location)
+            .to_owned();
         let now = self.shared.clock.now_millis();
         let code = {
             let mut auth = self.shared.auth();
@@ -305,9 +330,10 @@ fn add_rate_headers(response: &mut Response, rate: &ratelimit::Headers) {
 fn too_many(rate: &ratelimit::Headers, retry_after: u64) -> Response {
     let mut response = empty_response(429);
     add_rate_headers(&mut response, rate);
-    response
-        .headers_mut()
-        .insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after));
+    response.headers_mut().insert(
+        http::header::RETRY_AFTER,
+        http::HeaderValue::from(retry_after),
+    );
     response
 }
 
@@ -341,7 +367,11 @@ fn fault_status(op: &'static Operation, status: u16) -> Response {
 /// The same answer with its body cut in half (never valid JSON).
 async fn malformed(response: Response) -> Response {
     let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
     let cut = if bytes.len() >= 2 {
         bytes.slice(..bytes.len() / 2)
     } else {

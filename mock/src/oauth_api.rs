@@ -65,10 +65,9 @@ impl OAuthApi {
         let mut auth = self.shared.auth();
         match &request.grant_type {
             GrantType::AuthorizationCode => {
-                let code = request
-                    .code
-                    .as_ref()
-                    .ok_or_else(|| invalid_request("code is required with grant_type=authorization_code"))?;
+                let code = request.code.as_ref().ok_or_else(|| {
+                    invalid_request("code is required with grant_type=authorization_code")
+                })?;
                 auth.exchange_code(
                     &request.client_id,
                     secret,
@@ -78,19 +77,24 @@ impl OAuthApi {
                 )
             }
             GrantType::RefreshToken => {
-                let token = request
-                    .refresh_token
-                    .as_ref()
-                    .ok_or_else(|| invalid_request("refresh_token is required with grant_type=refresh_token"))?;
+                let token = request.refresh_token.as_ref().ok_or_else(|| {
+                    invalid_request("refresh_token is required with grant_type=refresh_token")
+                })?;
                 auth.refresh(&request.client_id, secret, token.expose(), now)
             }
-            other => Err(invalid_request(&format!("grant_type {other} is not supported"))),
+            other => Err(invalid_request(&format!(
+                "grant_type {other} is not supported"
+            ))),
         }
     }
 }
 
 impl Api for OAuthApi {
-    async fn get_access_token(&self, input: gen::GetAccessTokenInput, _context: RequestContext) -> gen::GetAccessTokenResponse {
+    async fn get_access_token(
+        &self,
+        input: gen::GetAccessTokenInput,
+        _context: RequestContext,
+    ) -> gen::GetAccessTokenResponse {
         let gen::GetAccessTokenInput { body } = input;
         match self.exchange(&body) {
             Ok(issued) => gen::GetAccessTokenResponse::Ok(pair(issued)),
@@ -117,7 +121,10 @@ impl Api for OAuthApi {
                 error: "Unauthorized",
                 description: crate::choices::messages::INVALID_TOKEN.to_owned(),
             };
-            return gen::GetLocationAccessTokenResponse::Unauthorized(error_body(&refusal, self.shared.trace_id()));
+            return gen::GetLocationAccessTokenResponse::Unauthorized(error_body(
+                &refusal,
+                self.shared.trace_id(),
+            ));
         };
         let now = self.shared.clock.now_millis();
         let issued = {

@@ -122,7 +122,9 @@ impl MockBuilder {
         seed::apply(&mut shared.store_mut(), &self.data, clock.now_millis()).map_err(invalid)?;
         let location_id = match self.data.locations.first() {
             Some(first) => first.id.clone(),
-            None => shared.store_mut().add_location(DuplicateSettings::default()),
+            None => shared
+                .store_mut()
+                .add_location(DuplicateSettings::default()),
         };
         let token = {
             let mut auth = shared.auth();
@@ -139,9 +141,13 @@ impl MockBuilder {
         let base_url = format!("http://{addr}");
         let service = Middleware::new(Arc::clone(&shared), &base_url, &location_id);
         let (stop, mut stopped) = watch::channel(false);
-        tokio::spawn(leadconnector::server_support::serve(listener, service, async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        }));
+        tokio::spawn(leadconnector::server_support::serve(
+            listener,
+            service,
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+        ));
         Ok(MockServer {
             shared,
             base_url,
@@ -243,7 +249,7 @@ impl MockServer {
 
     /// A client builder with the mock's URL and token, to change (retries,
     /// timeouts, ...) before `build()`.
-    pub fn client_builder(&self) -> leadconnector::ClientBuilder {
+    pub fn client_builder(&self) -> leadconnector::ClientBuilder<leadconnector::Client> {
         leadconnector::Client::builder(self.token.as_str()).base_url(self.base_url.as_str())
     }
 
@@ -257,14 +263,19 @@ impl MockServer {
     /// A new Location with these duplicate settings, and a token for it.
     pub fn add_location(&self, settings: DuplicateSettings) -> MockLocation {
         let id = self.shared.store_mut().add_location(settings);
-        let token = self.shared.auth().new_fixed_token(location_grant(&id, None));
+        let token = self
+            .shared
+            .auth()
+            .new_fixed_token(location_grant(&id, None));
         MockLocation { id, token }
     }
 
     /// Changes a Location's "Allow Duplicate Contact" setting (adds the
     /// Location if it is new).
     pub fn set_duplicate_settings(&self, location_id: &str, settings: DuplicateSettings) {
-        self.shared.store_mut().insert_location(location_id, settings);
+        self.shared
+            .store_mut()
+            .insert_location(location_id, settings);
     }
 
     /// Accepts `token` for `location_id` with `scopes` (`None`: the
@@ -286,7 +297,11 @@ impl MockServer {
     ///
     /// When a contact has no id.
     pub fn seed(&self, data: &SeedFile) -> Result<(), String> {
-        seed::apply(&mut self.shared.store_mut(), data, self.shared.clock.now_millis())?;
+        seed::apply(
+            &mut self.shared.store_mut(),
+            data,
+            self.shared.clock.now_millis(),
+        )?;
         let mut auth = self.shared.auth();
         for t in &data.tokens {
             auth.insert_fixed_token(&t.token, location_grant(&t.location_id, t.scopes.clone()));
@@ -316,7 +331,11 @@ impl MockServer {
     /// # Errors
     ///
     /// When there is no such contact.
-    pub fn add_appointment(&self, contact_id: &str, appointment: Appointment) -> Result<(), String> {
+    pub fn add_appointment(
+        &self,
+        contact_id: &str,
+        appointment: Appointment,
+    ) -> Result<(), String> {
         self.shared
             .store_mut()
             .seed_appointment(contact_id, appointment)
@@ -449,7 +468,13 @@ impl MockServer {
 
     /// An install of `client_id` on `location_id` with `scopes`: the
     /// authorization code the redirect to `redirect_uri` would carry.
-    pub fn install(&self, client_id: &str, redirect_uri: &str, location_id: &str, scopes: &[&str]) -> String {
+    pub fn install(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        location_id: &str,
+        scopes: &[&str],
+    ) -> String {
         let now = self.shared.clock.now_millis();
         let mut auth = self.shared.auth();
         let user_id = auth.new_user_id();
@@ -463,7 +488,13 @@ impl MockServer {
 
     /// An install on an Agency (Company) with `scopes` (`oauth.write` to ask
     /// for Location tokens).
-    pub fn install_company(&self, client_id: &str, redirect_uri: &str, company_id: &str, scopes: &[&str]) -> String {
+    pub fn install_company(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        company_id: &str,
+        scopes: &[&str],
+    ) -> String {
         let now = self.shared.clock.now_millis();
         let mut auth = self.shared.auth();
         let user_id = auth.new_user_id();

@@ -11,7 +11,7 @@
 mod bulk;
 mod children;
 mod contacts;
-mod listing;
+pub mod listing;
 pub mod record;
 
 use std::collections::{BTreeMap, HashMap};
