@@ -13,7 +13,13 @@ pub struct Spec {
 }
 
 /// Keywords with no say over validity.
-const ANNOTATIONS: &[&str] = &["description", "example", "examples", "title", "discriminator"];
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "example",
+    "examples",
+    "title",
+    "discriminator",
+];
 
 impl Spec {
     /// Loads `spec/contacts.yaml` from the repository.
@@ -53,7 +59,10 @@ impl Spec {
     fn resolve<'a>(&'a self, mut node: &'a Value) -> &'a Value {
         while let Some(reference) = node.get("$ref").and_then(Value::as_str) {
             let pointer = reference.strip_prefix('#').expect("local $ref");
-            node = self.doc.pointer(pointer).unwrap_or_else(|| panic!("{reference} resolves"));
+            node = self
+                .doc
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("{reference} resolves"));
         }
         node
     }
@@ -86,6 +95,33 @@ impl Spec {
             .unwrap_or_default()
     }
 
+    /// The examples of the request body of `id` (name and value).
+    pub fn request_examples(&self, id: &str) -> Vec<(String, Value)> {
+        let (_, _, op) = self.operation(id);
+        let Some(body) = op.get("requestBody") else {
+            return Vec::new();
+        };
+        let body = self.resolve(body);
+        let media = &body["content"]["application/json"];
+        media
+            .get("examples")
+            .and_then(Value::as_object)
+            .map(|examples| {
+                examples
+                    .iter()
+                    .map(|(name, e)| (name.clone(), self.resolve(e)["value"].clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The schema of the request body of `id`.
+    pub fn request_schema(&self, id: &str) -> Option<&Value> {
+        let (_, _, op) = self.operation(id);
+        let body = self.resolve(op.get("requestBody")?);
+        body.get("content")?.get("application/json")?.get("schema")
+    }
+
     /// Every problem of `value` against `schema`, each with its JSON path.
     pub fn validate(&self, schema: &Value, value: &Value) -> Vec<String> {
         let mut problems = Vec::new();
@@ -110,7 +146,9 @@ impl Spec {
             match key.as_str() {
                 "type" => {
                     if value.is_null() {
-                        out.push(format!("{at}: null where {rule} is expected (not nullable)"));
+                        out.push(format!(
+                            "{at}: null where {rule} is expected (not nullable)"
+                        ));
                     } else if !type_matches(rule.as_str().unwrap_or(""), value) {
                         out.push(format!("{at}: {} where {rule} is expected", kind(value)));
                     }
@@ -145,7 +183,9 @@ impl Spec {
                         .filter(|alt| self.validate(alt, value).is_empty())
                         .count();
                     if passing != 1 {
-                        out.push(format!("{at}: {passing} alternatives of oneOf match, not exactly one"));
+                        out.push(format!(
+                            "{at}: {passing} alternatives of oneOf match, not exactly one"
+                        ));
                     }
                 }
                 k if ANNOTATIONS.contains(&k) || k.starts_with("x-") => {}
@@ -157,8 +197,19 @@ impl Spec {
         }
     }
 
-    fn check_object(&self, rules: &Map<String, Value>, object: &Map<String, Value>, at: &str, out: &mut Vec<String>) {
-        for name in rules.get("required").and_then(Value::as_array).into_iter().flatten() {
+    fn check_object(
+        &self,
+        rules: &Map<String, Value>,
+        object: &Map<String, Value>,
+        at: &str,
+        out: &mut Vec<String>,
+    ) {
+        for name in rules
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = name.as_str().unwrap_or("");
             if !object.contains_key(name) {
                 out.push(format!("{at}: required property {name} is missing"));
@@ -170,7 +221,9 @@ impl Spec {
             match properties.and_then(|p| p.get(name)) {
                 Some(schema) => self.check(schema, v, &path, out),
                 None => match rules.get("additionalProperties") {
-                    Some(Value::Bool(false)) => out.push(format!("{path}: not allowed (additionalProperties: false)")),
+                    Some(Value::Bool(false)) => {
+                        out.push(format!("{path}: not allowed (additionalProperties: false)"))
+                    }
                     Some(schema @ Value::Object(_)) => self.check(schema, v, &path, out),
                     _ => {}
                 },
