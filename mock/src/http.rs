@@ -5,7 +5,8 @@
 //! the generated router (which checks it against the spec and calls the
 //! implementation); and stamps the answer with the `X-RateLimit-*` headers.
 //!
-//! It also serves `GET /oauth/chooselocation`, the mock's stand-in for the
+//! It also serves `GET /v2/oauth/chooselocation` (and `/oauth/chooselocation`),
+//! the mock's stand-in for the
 //! vendor's install page: it redirects at once to `redirect_uri` with a
 //! `code` for the mock's default Location.
 
@@ -146,8 +147,9 @@ impl Middleware {
         body: Bytes,
         record: &mut Received,
     ) -> Result<Response, Dropped> {
+        let page = parts.uri.path().trim_end_matches('/');
         if parts.method == http::Method::GET
-            && parts.uri.path().trim_end_matches('/') == "/oauth/chooselocation"
+            && (page == "/v2/oauth/chooselocation" || page == "/oauth/chooselocation")
         {
             return Ok(self.install_page(parts.uri.query().unwrap_or("")));
         }

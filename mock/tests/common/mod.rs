@@ -1,6 +1,6 @@
 //! What the mock's integration tests share: the spec, read at test time, and
 //! a JSON Schema check of bodies against it.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod schema;
 
@@ -24,3 +24,5 @@ pub fn typed<T: serde::de::DeserializeOwned>(what: &str, example: Value) -> T {
     serde_json::from_value(example)
         .unwrap_or_else(|e| panic!("{what}: the example does not decode: {e}"))
 }
+
+pub mod receiver;
