@@ -15,11 +15,12 @@ use tokio::time::Instant;
 pub const DEFAULT_START: i64 = 1_735_689_600_000;
 
 /// A UTC clock that starts at a chosen time and advances with tokio's
-/// [`Instant`]. Cheap to copy.
+/// [`Instant`] (or stands still). Cheap to copy.
 #[derive(Clone, Copy)]
 pub struct Clock {
     start_utc: DateTime<Utc>,
     start: Instant,
+    frozen: bool,
 }
 
 impl Clock {
@@ -28,6 +29,18 @@ impl Clock {
         Self {
             start_utc: start,
             start: Instant::now(),
+            frozen: false,
+        }
+    }
+
+    /// A clock that always reads `at`: every time the mock stamps is the
+    /// same, so runs that apply the same writes in the same order hold
+    /// byte-identical data whatever their timing. Tokens then never expire
+    /// and rate-limit windows never close.
+    pub fn frozen(at: DateTime<Utc>) -> Self {
+        Self {
+            frozen: true,
+            ..Self::starting_at(at)
         }
     }
 
@@ -45,6 +58,9 @@ impl Clock {
 
     /// The current time.
     pub fn now(&self) -> DateTime<Utc> {
+        if self.frozen {
+            return self.start_utc;
+        }
         let elapsed = Instant::now().saturating_duration_since(self.start);
         self.start_utc + chrono::Duration::from_std(elapsed).unwrap_or(chrono::TimeDelta::MAX)
     }

@@ -129,15 +129,45 @@ impl Middleware {
             body: body.to_vec(),
             operation: None,
             status: None,
+            response_headers: Vec::new(),
+            response_body: Bytes::new(),
+            refusal: None,
             revision: None,
             fault: None,
             at,
             took: Duration::ZERO,
         };
-        let result = self.answer(parts, body, &mut record).await;
-        record.status = result.as_ref().ok().map(|r| r.status().as_u16());
+        let result = match self.answer(parts, body, &mut record).await {
+            Ok(response) => {
+                let (head, body) = response.into_parts();
+                let bytes = body
+                    .collect()
+                    .await
+                    .map(|c| c.to_bytes())
+                    .unwrap_or_default();
+                record.status = Some(head.status.as_u16());
+                record.response_headers = head
+                    .headers
+                    .iter()
+                    .map(|(n, v)| {
+                        (
+                            n.as_str().to_owned(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect();
+                record.refusal = head
+                    .extensions
+                    .get::<leadconnector::server_support::Refusal>()
+                    .filter(|_| record.fault.is_none())
+                    .map(|r| r.messages.clone());
+                record.response_body = bytes.clone();
+                Ok(http::Response::from_parts(head, Full::new(bytes)))
+            }
+            Err(dropped) => Err(dropped),
+        };
         record.took = started.elapsed();
-        self.shared.log().push(record);
+        self.shared.record(record);
         result
     }
 
@@ -311,6 +341,19 @@ impl Middleware {
     }
 }
 
+/// A refusal of the mock's own (a token it does not accept), shaped as the
+/// router's but without the router's [`Refusal`] mark, which the log keeps
+/// for requests that break the spec.
+///
+/// [`Refusal`]: leadconnector::server_support::Refusal
+fn own_refusal(op: &'static Operation, kind: RefusalKind, messages: Vec<String>) -> Response {
+    let mut response = op.refuse(kind, messages);
+    response
+        .extensions_mut()
+        .remove::<leadconnector::server_support::Refusal>();
+    response
+}
+
 /// In a 401 for a missing scope, which scope was missing.
 #[derive(Clone, Copy, Debug)]
 pub struct MissingScope(pub &'static str);
@@ -348,7 +391,9 @@ fn fault_status(op: &'static Operation, status: u16) -> Response {
         _ => None,
     };
     match (kind, status) {
-        (Some(kind), _) if op.refusals.rule(kind).status == status => op.refuse(kind, Vec::new()),
+        (Some(kind), _) if op.refusals.rule(kind).status == status => {
+            own_refusal(op, kind, Vec::new())
+        }
         (_, 429) => {
             let mut response = empty_response(429);
             response

@@ -23,6 +23,14 @@ pub struct Received {
     pub operation: Option<&'static str>,
     /// The status answered, or `None` when the connection was dropped.
     pub status: Option<u16>,
+    /// The headers of the answer, names in lower case.
+    pub response_headers: Vec<(String, String)>,
+    /// The body of the answer (as sent, even when a fault cut it; empty
+    /// when the connection was dropped).
+    pub response_body: bytes::Bytes,
+    /// When the generated router refused the request (it breaks the spec),
+    /// the problems it found, one message each.
+    pub refusal: Option<Vec<String>>,
     /// The store's revision after this request's change, when it changed
     /// something: the order in which writes were applied.
     pub revision: Option<u64>,
@@ -51,5 +59,18 @@ impl Received {
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body of the answer as JSON, if it is JSON.
+    pub fn response_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.response_body).ok()
+    }
+
+    /// The value of the answer's header `name` (any case).
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        self.response_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }

@@ -33,6 +33,7 @@ pub struct MockBuilder {
     access_token_lifetime: Option<Duration>,
     addr: SocketAddr,
     data: SeedFile,
+    log_limit: usize,
 }
 
 impl Default for MockBuilder {
@@ -45,6 +46,7 @@ impl Default for MockBuilder {
             access_token_lifetime: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data: SeedFile::default(),
+            log_limit: 100_000,
         }
     }
 }
@@ -64,6 +66,25 @@ impl MockBuilder {
     #[must_use]
     pub fn start_time(mut self, start: DateTime<Utc>) -> Self {
         self.start_time = Some(start);
+        self
+    }
+
+    /// A clock that stands still at the start time: every stamp the mock
+    /// writes is the same (for snapshot comparisons). Tokens then never
+    /// expire and rate-limit windows never close.
+    #[must_use]
+    pub fn frozen_clock(mut self) -> Self {
+        self.clock = Some(Clock::frozen(self.start_time.unwrap_or_else(|| {
+            crate::clock::from_millis(crate::clock::DEFAULT_START)
+        })));
+        self
+    }
+
+    /// How many requests the log keeps (default 100,000; the oldest are
+    /// dropped first).
+    #[must_use]
+    pub fn log_limit(mut self, limit: usize) -> Self {
+        self.log_limit = limit;
         self
     }
 
@@ -114,7 +135,7 @@ impl MockBuilder {
             (None, Some(start)) => Clock::starting_at(start),
             (None, None) => Clock::fixed_start(),
         };
-        let shared = Arc::new(Shared::new(self.seed, clock, self.limits));
+        let shared = Arc::new(Shared::new(self.seed, clock, self.limits, self.log_limit));
         if let Some(lifetime) = self.access_token_lifetime {
             shared.auth().access_seconds = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
         }
@@ -442,7 +463,7 @@ impl MockServer {
 
     /// Every request received so far, in the order they arrived.
     pub fn requests(&self) -> Vec<Received> {
-        let mut all = self.shared.log().clone();
+        let mut all: Vec<Received> = self.shared.log().iter().cloned().collect();
         all.sort_by_key(|r| r.seq);
         all
     }

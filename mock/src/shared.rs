@@ -1,6 +1,7 @@
 //! Everything one running mock holds, shared by its connections, its
 //! operations and the Rust API that inspects it.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -22,7 +23,8 @@ pub struct Shared {
     auth: Mutex<Auth>,
     limiter: Mutex<RateLimiter>,
     faults: Mutex<Faults>,
-    log: Mutex<Vec<Received>>,
+    log: Mutex<VecDeque<Received>>,
+    log_limit: usize,
     traces: Mutex<Rng>,
     seq: AtomicU64,
     pub webhooks: Webhooks,
@@ -37,14 +39,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     /// An empty mock whose ids, tokens, faults and webhook ids follow from
     /// `seed`.
-    pub fn new(seed: u64, clock: Clock, limits: ratelimit::Limits) -> Self {
+    pub fn new(seed: u64, clock: Clock, limits: ratelimit::Limits, log_limit: usize) -> Self {
         Self {
             clock,
             store: RwLock::new(Store::new(seed)),
             auth: Mutex::new(Auth::new(seed)),
             limiter: Mutex::new(RateLimiter::new(limits)),
             faults: Mutex::new(Faults::new(seed)),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(VecDeque::new()),
+            log_limit,
             traces: Mutex::new(Rng::new(seed ^ 0x7ACE_7ACE_7ACE_7ACE)),
             seq: AtomicU64::new(0),
             webhooks: Webhooks::new(seed, clock),
@@ -73,8 +76,17 @@ impl Shared {
         lock(&self.faults)
     }
 
-    pub fn log(&self) -> MutexGuard<'_, Vec<Received>> {
+    pub fn log(&self) -> MutexGuard<'_, VecDeque<Received>> {
         lock(&self.log)
+    }
+
+    /// Adds a request to the log, dropping the oldest beyond the limit.
+    pub fn record(&self, received: Received) {
+        let mut log = lock(&self.log);
+        while log.len() >= self.log_limit.max(1) {
+            log.pop_front();
+        }
+        log.push_back(received);
     }
 
     /// The next request's place in the log.

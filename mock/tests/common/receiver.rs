@@ -49,7 +49,12 @@ impl Receiver {
                     .get("x-wh-signature")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                let body = request.into_body().collect().await.map(|c| c.to_bytes().to_vec()).unwrap_or_default();
+                let body = request
+                    .into_body()
+                    .collect()
+                    .await
+                    .map(|c| c.to_bytes().to_vec())
+                    .unwrap_or_default();
                 let status = {
                     let mut state = state.lock().unwrap();
                     state.got.push(Got { signature, body });
@@ -61,10 +66,18 @@ impl Receiver {
             }
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(leadconnector::server_support::serve(listener, service, async move {
-            let _ = stopped.await;
-        }));
-        Receiver { url, state, _stop: stop }
+        tokio::spawn(leadconnector::server_support::serve(
+            listener,
+            service,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Receiver {
+            url,
+            state,
+            _stop: stop,
+        }
     }
 
     /// Every request received so far.
