@@ -3740,6 +3740,7 @@ static CREATE_CONTACT_REQUEST: server_support::Shape = server_support::Shape::Ob
         ],
     ),
 );
+
 /// How a `types::UpdateContactRequest` in a request is checked.
 static UPDATE_CONTACT_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3796,6 +3797,7 @@ static UPDATE_CONTACT_REQUEST: server_support::Shape = server_support::Shape::Ob
         ],
     ),
 );
+
 /// How a `types::UpsertContactRequest` in a request is checked.
 static UPSERT_CONTACT_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3856,6 +3858,7 @@ static UPSERT_CONTACT_REQUEST: server_support::Shape = server_support::Shape::Ob
         ],
     ),
 );
+
 /// How a `types::TagsRequest` in a request is checked.
 static TAGS_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3867,6 +3870,7 @@ static TAGS_REQUEST: server_support::Shape = server_support::Shape::Object(
         ],
     ),
 );
+
 /// How a `types::SearchContactsRequest` in a request is checked.
 static SEARCH_CONTACTS_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3892,6 +3896,7 @@ static SEARCH_CONTACTS_REQUEST: server_support::Shape = server_support::Shape::O
         ],
     ),
 );
+
 /// How a `types::SearchFilterItem` in a request is checked.
 static SEARCH_FILTER_ITEM: server_support::Shape = server_support::Shape::OneOf(
     &[
@@ -3899,6 +3904,7 @@ static SEARCH_FILTER_ITEM: server_support::Shape = server_support::Shape::OneOf(
         server_support::Check::Shape(&SEARCH_FILTER),
     ],
 );
+
 /// How a `types::SearchFilterGroup` in a request is checked.
 static SEARCH_FILTER_GROUP: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3916,6 +3922,7 @@ static SEARCH_FILTER_GROUP: server_support::Shape = server_support::Shape::Objec
         ],
     ),
 );
+
 /// How a `types::SearchLogic` in a request is checked.
 static SEARCH_LOGIC: server_support::Shape = server_support::Shape::Enum(&["AND", "OR"]);
 /// How a `types::SearchFilter` in a request is checked.
@@ -3928,10 +3935,12 @@ static SEARCH_FILTER: server_support::Shape = server_support::Shape::Object(
         ],
     ),
 );
+
 /// How a `types::SearchSortDirection` in a request is checked.
 static SEARCH_SORT_DIRECTION: server_support::Shape = server_support::Shape::Enum(
     &["asc", "desc"],
 );
+
 /// How a `types::SearchSort` in a request is checked.
 static SEARCH_SORT: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3944,6 +3953,7 @@ static SEARCH_SORT: server_support::Shape = server_support::Shape::Object(
         ],
     ),
 );
+
 /// How a `types::CreateTaskRequest` in a request is checked.
 static CREATE_TASK_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3956,6 +3966,7 @@ static CREATE_TASK_REQUEST: server_support::Shape = server_support::Shape::Objec
         ],
     ),
 );
+
 /// How a `types::UpdateTaskRequest` in a request is checked.
 static UPDATE_TASK_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3968,12 +3979,14 @@ static UPDATE_TASK_REQUEST: server_support::Shape = server_support::Shape::Objec
         ],
     ),
 );
+
 /// How a `types::UpdateTaskCompletedRequest` in a request is checked.
 static UPDATE_TASK_COMPLETED_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
         &[server_support::Field::required("completed", server_support::Check::Bool)],
     ),
 );
+
 /// How a `types::CreateNoteRequest` in a request is checked.
 static CREATE_NOTE_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3986,6 +3999,7 @@ static CREATE_NOTE_REQUEST: server_support::Shape = server_support::Shape::Objec
         ],
     ),
 );
+
 /// How a `types::UpdateNoteRequest` in a request is checked.
 static UPDATE_NOTE_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -3998,10 +4012,12 @@ static UPDATE_NOTE_REQUEST: server_support::Shape = server_support::Shape::Objec
         ],
     ),
 );
+
 /// How a `types::BulkTagsAction` in a request is checked.
 static BULK_TAGS_ACTION: server_support::Shape = server_support::Shape::Enum(
     &["add", "remove"],
 );
+
 /// How a `types::BulkUpdateTagsRequest` in a request is checked.
 static BULK_UPDATE_TAGS_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4019,6 +4035,7 @@ static BULK_UPDATE_TAGS_REQUEST: server_support::Shape = server_support::Shape::
         ],
     ),
 );
+
 /// How a `types::ContactsBusinessRequest` in a request is checked.
 static CONTACTS_BUSINESS_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4033,6 +4050,7 @@ static CONTACTS_BUSINESS_REQUEST: server_support::Shape = server_support::Shape:
         ],
     ),
 );
+
 /// How a `types::FollowersRequest` in a request is checked.
 static FOLLOWERS_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4044,6 +4062,7 @@ static FOLLOWERS_REQUEST: server_support::Shape = server_support::Shape::Object(
         ],
     ),
 );
+
 /// How a `types::WorkflowRequest` in a request is checked.
 static WORKFLOW_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4055,6 +4074,7 @@ static WORKFLOW_REQUEST: server_support::Shape = server_support::Shape::Object(
         ],
     ),
 );
+
 /// How a `types::DndSettings` in a request is checked.
 static DND_SETTINGS: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4086,10 +4106,12 @@ static DND_SETTINGS: server_support::Shape = server_support::Shape::Object(
         ],
     ),
 );
+
 /// How a `types::DndSettingStatus` in a request is checked.
 static DND_SETTING_STATUS: server_support::Shape = server_support::Shape::Enum(
     &["active", "inactive", "permanent"],
 );
+
 /// How a `types::DndSetting` in a request is checked.
 static DND_SETTING: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4105,6 +4127,7 @@ static DND_SETTING: server_support::Shape = server_support::Shape::Object(
         ],
     ),
 );
+
 /// How a `types::InboundDndSettings` in a request is checked.
 static INBOUND_DND_SETTINGS: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4116,10 +4139,12 @@ static INBOUND_DND_SETTINGS: server_support::Shape = server_support::Shape::Obje
         ],
     ),
 );
+
 /// How a `types::InboundDndSettingStatus` in a request is checked.
 static INBOUND_DND_SETTING_STATUS: server_support::Shape = server_support::Shape::Enum(
     &["active", "inactive"],
 );
+
 /// How a `types::InboundDndSetting` in a request is checked.
 static INBOUND_DND_SETTING: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4133,6 +4158,7 @@ static INBOUND_DND_SETTING: server_support::Shape = server_support::Shape::Objec
         ],
     ),
 );
+
 /// How a `types::CustomFieldInput` in a request is checked.
 static CUSTOM_FIELD_INPUT: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4146,6 +4172,7 @@ static CUSTOM_FIELD_INPUT: server_support::Shape = server_support::Shape::Object
         ],
     ),
 );
+
 /// How a `types::CustomFieldValue` in a request is checked.
 static CUSTOM_FIELD_VALUE: server_support::Shape = server_support::Shape::OneOf(
     &[
@@ -4155,6 +4182,7 @@ static CUSTOM_FIELD_VALUE: server_support::Shape = server_support::Shape::OneOf(
         server_support::Check::Map(&server_support::Check::Shape(&CUSTOM_FIELD_FILE)),
     ],
 );
+
 /// How a `types::CustomFieldFile` in a request is checked.
 static CUSTOM_FIELD_FILE: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4168,6 +4196,7 @@ static CUSTOM_FIELD_FILE: server_support::Shape = server_support::Shape::Object(
         ],
     ),
 );
+
 /// How a `types::CustomFieldFileMeta` in a request is checked.
 static CUSTOM_FIELD_FILE_META: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -4184,6 +4213,7 @@ static CUSTOM_FIELD_FILE_META: server_support::Shape = server_support::Shape::Ob
         ],
     ),
 );
+
 /// Routes requests to an [`Api`] implementation: finds the operation, checks
 /// credentials, parameters and body against the spec, and answers what it
 /// refuses as the API does; calls the implementation with the typed input

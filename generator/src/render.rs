@@ -190,8 +190,8 @@ fn blank_between(previous: &str, line: &str) -> bool {
         return false;
     }
     let prev = previous.trim();
-    // A multi-line `static` ends in `};` or `];`.
-    let prev_ends_item = matches!(prev, "}" | "};" | "];")
+    // A multi-line `static` ends in `};`, `];` or `);`.
+    let prev_ends_item = matches!(prev, "}" | "};" | "];" | ");")
         || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
     if !prev_ends_item {
         return false;

@@ -246,10 +246,12 @@ static REFUSALS: server_support::Refusals = server_support::Refusals {
 static GRANT_TYPE: server_support::Shape = server_support::Shape::Enum(
     &["authorization_code", "refresh_token"],
 );
+
 /// How a `types::UserType` in a request is checked.
 static USER_TYPE: server_support::Shape = server_support::Shape::Enum(
     &["Company", "Location"],
 );
+
 /// How a `types::AccessTokenRequest` in a request is checked.
 static ACCESS_TOKEN_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -273,6 +275,7 @@ static ACCESS_TOKEN_REQUEST: server_support::Shape = server_support::Shape::Obje
         ],
     ),
 );
+
 /// How a `types::LocationTokenRequest` in a request is checked.
 static LOCATION_TOKEN_REQUEST: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(
@@ -282,6 +285,7 @@ static LOCATION_TOKEN_REQUEST: server_support::Shape = server_support::Shape::Ob
         ],
     ),
 );
+
 /// Routes requests to an [`Api`] implementation: finds the operation, checks
 /// credentials, parameters and body against the spec, and answers what it
 /// refuses as the API does; calls the implementation with the typed input
