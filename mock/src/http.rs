@@ -248,7 +248,8 @@ impl Middleware {
                 let grant = match self.shared.auth().authenticate(token, now) {
                     Ok(grant) => grant.clone(),
                     Err(refusal) => {
-                        outcome.response = Some(op.refuse(
+                        outcome.response = Some(own_refusal(
+                            op,
                             RefusalKind::Unauthorized,
                             vec![refusal.message().to_owned()],
                         ));
@@ -256,7 +257,8 @@ impl Middleware {
                     }
                 };
                 if let Some(missing) = op.scopes.iter().find(|s| !grant.has_scope(s)) {
-                    let mut response = op.refuse(
+                    let mut response = own_refusal(
+                        op,
                         RefusalKind::Unauthorized,
                         vec![messages::MISSING_SCOPE.to_owned()],
                     );

@@ -26,3 +26,4 @@ pub fn typed<T: serde::de::DeserializeOwned>(what: &str, example: Value) -> T {
 }
 
 pub mod receiver;
+pub mod workload;

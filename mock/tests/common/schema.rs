@@ -82,6 +82,24 @@ impl Spec {
             .and_then(|m| m.get("schema")))
     }
 
+    /// The examples of the body of `status` for `id`.
+    pub fn response_examples(&self, id: &str, status: u16) -> Vec<Value> {
+        let (_, _, op) = self.operation(id);
+        let Some(response) = op["responses"].get(status.to_string()) else {
+            return Vec::new();
+        };
+        let media = &self.resolve(response)["content"]["application/json"];
+        media
+            .get("examples")
+            .and_then(Value::as_object)
+            .map(|e| {
+                e.values()
+                    .map(|e| self.resolve(e)["value"].clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The headers `status` of `id` documents.
     pub fn response_headers(&self, id: &str, status: u16) -> Vec<String> {
         let (_, _, op) = self.operation(id);
