@@ -109,6 +109,14 @@ impl Middleware {
                 ))
             }
         };
+        if parts.uri.path().starts_with(crate::admin::PREFIX) {
+            return Ok(crate::admin::handle(
+                &self.shared,
+                &parts.method,
+                parts.uri.path(),
+                &body,
+            ));
+        }
         let mut record = Received {
             seq,
             method: parts.method.to_string(),

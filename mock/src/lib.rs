@@ -11,6 +11,7 @@ pub mod seed;
 pub mod store;
 pub mod webhooks;
 pub use faults::{Fault, FaultRule};
+pub mod admin;
 pub mod api;
 pub mod http;
 pub mod log;

@@ -180,7 +180,7 @@ impl MockBuilder {
     }
 }
 
-fn location_grant(location_id: &str, scopes: Option<Vec<String>>) -> Grant {
+pub(crate) fn location_grant(location_id: &str, scopes: Option<Vec<String>>) -> Grant {
     Grant {
         resource: Resource::Location(location_id.to_owned()),
         scopes: scopes.unwrap_or_else(|| CONTACT_SCOPES.iter().map(|s| (*s).to_owned()).collect()),
