@@ -18,4 +18,5 @@ pub mod log;
 pub mod oauth_api;
 pub mod server;
 pub mod shared;
+pub use clock::Clock;
 pub use server::{MockBuilder, MockLocation, MockServer};

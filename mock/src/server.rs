@@ -274,9 +274,16 @@ impl MockServer {
         leadconnector::Client::builder(self.token.as_str()).base_url(self.base_url.as_str())
     }
 
-    /// The mock's clock.
+    /// The mock's clock now: what its `dateAdded`, token expiry and webhook
+    /// `timestamp`s follow (it advances with tokio's clock).
     pub fn now(&self) -> DateTime<Utc> {
         self.shared.clock.now()
+    }
+
+    /// The mock's clock, to read later (a webhook handler checks timestamps
+    /// against it).
+    pub fn clock(&self) -> Clock {
+        self.shared.clock
     }
 
     // ----- Locations and tokens -------------------------------------------

@@ -1,0 +1,269 @@
+//! How fast and lean the mock is (issue 20, point 6), measured, not
+//! asserted: `cargo bench -p leadconnector-mock`.
+//!
+//! - **Memory**: the growth of the process's resident set (RSS) while
+//!   100,000 contacts of the shape the vendor's pages show are stored, one
+//!   at a time (so nothing else grows with them).
+//! - **Search**: one page of 100 over those 100,000 contacts, for five kinds
+//!   of search: in the engine alone, and through the client over HTTP
+//!   (routing, JSON both ways).
+//! - **get_contact**: requests per second the mock serves to the client
+//!   from 64 tasks, client and mock in this process on the machine's cores.
+//!
+//! `BENCH_ROUNDS` (default 5) repeats the search and throughput rounds;
+//! each is printed, then the median and the spread.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use leadconnector::types::{self, Contact, ContactCustomField, SearchFilter, SearchSort};
+use leadconnector::Timestamp;
+use leadconnector_mock::ratelimit::Limits;
+use leadconnector_mock::store::{Access, DuplicateSettings, Store};
+use leadconnector_mock::MockServer;
+use serde_json::json;
+
+const CONTACTS: usize = 100_000;
+const LOCATION: &str = "ve9EPM428h8vShlRW1KT";
+const FIRST: &[&str] = &[
+    "Rosan", "Alex", "Peter", "Maria", "Zoe", "Li", "Sam", "Kim", "Noor", "Ines",
+];
+const LAST: &[&str] = &[
+    "Deo", "Peter", "Alpha", "Beta", "Smith", "Okafor", "Novak", "Silva",
+];
+const CITIES: &[&str] = &["Dolomite", "Berlin", "Pune", "Lagos", "Lima"];
+const TAGS: &[&str] = &["vip", "newsletter", "lead", "customer", "churned"];
+
+/// The `i`th contact: names, e-mail, phone, street address, city, state,
+/// postal code, country, source, two tags, a custom field, dates.
+fn contact(i: usize) -> Contact {
+    let mut c = Contact::new(format!("c{i:019}"));
+    c.first_name = Some(FIRST[i % FIRST.len()].to_owned());
+    c.last_name = Some(LAST[(i / 7) % LAST.len()].to_owned());
+    c.email = Some(format!("person{i}@example.com"));
+    c.phone = Some(format!("+1555{i:07}"));
+    c.address1 = Some(format!("{} 1st St N", i % 9000));
+    c.city = Some(CITIES[i % CITIES.len()].to_owned());
+    c.state = Some("AL".to_owned());
+    c.postal_code = Some(format!("{:05}", i % 99_999));
+    c.country = Some("US".to_owned());
+    c.source = Some("public api".to_owned());
+    c.dnd = Some(i % 11 == 0);
+    c.tags = vec![
+        TAGS[i % TAGS.len()].to_owned(),
+        TAGS[(i / 5) % TAGS.len()].to_owned(),
+    ];
+    let mut field = ContactCustomField::default();
+    field.id = Some("score".to_owned());
+    field.value = Some(json!(i % 100));
+    c.custom_fields = vec![field];
+    let added = 1_600_000_000_000_i64 + (i as i64) * 60_000;
+    c.date_added = Some(Timestamp::new(leadconnector_mock::clock::format_millis(
+        added,
+    )));
+    c.date_updated = c.date_added.clone();
+    c
+}
+
+/// A store holding the contacts, in a Location of this id.
+fn store(location: &str) -> Store {
+    let mut store = Store::new(1);
+    store.insert_location(location, DuplicateSettings::default());
+    for i in 0..CONTACTS {
+        store
+            .seed_contact(location, &contact(i), 0)
+            .expect("stored");
+    }
+    store
+}
+
+/// Resident set size of this process, in bytes (Linux).
+fn rss() -> Option<usize> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn spread(values: &[f64]) -> String {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{min:.2}-{max:.2}")
+}
+
+fn memory() -> Store {
+    let before = rss().unwrap_or(0);
+    let store = store(LOCATION);
+    let after = rss().unwrap_or(0);
+    println!(
+        "memory: {CONTACTS} contacts stored; RSS {:.1} -> {:.1} MiB: {:.1} MiB for the contacts, {} bytes each (goal <= 300 MB)",
+        mib(before),
+        mib(after),
+        mib(after.saturating_sub(before)),
+        after.saturating_sub(before) / CONTACTS
+    );
+    let one = serde_json::to_vec(
+        &store
+            .get_contact(Access::Any, &contact(7).id)
+            .unwrap()
+            .contact,
+    )
+    .unwrap();
+    println!(
+        "        (one of them is {} bytes of JSON on the wire)",
+        one.len()
+    );
+    store
+}
+
+/// The five searches, each a page of 100.
+fn searches(location: &str) -> Vec<(&'static str, types::SearchContactsRequest)> {
+    let base = || types::SearchContactsRequest::new(location, 100);
+    vec![
+        ("newest first, page 1", base()),
+        (
+            "tag AND date range, page 3",
+            base().page(3).filters([
+                SearchFilter::new("tags", "eq").value("vip"),
+                SearchFilter::new("dateAdded", "range")
+                    .value(json!({"gte": "2020-10-01T00:00:00Z"})),
+            ]),
+        ),
+        (
+            "sorted by last name, page 50",
+            base().page(50).sort([SearchSort::new("lastName", "asc")]),
+        ),
+        ("free text (e-mail part)", base().query("person99")),
+        (
+            "searchAfter, past 90,000",
+            base().search_after(vec![
+                json!(1_600_000_000_000_i64 + 9_000 * 60_000),
+                json!("c0000000000000009000"),
+            ]),
+        ),
+    ]
+}
+
+fn search_engine(store: &Store, rounds: usize) {
+    println!("\nsearch in the engine ({CONTACTS} contacts, a page of 100; ms per search, {rounds} rounds):");
+    for (name, request) in searches(LOCATION) {
+        let mut times: Vec<f64> = (0..rounds)
+            .map(|_| {
+                let started = Instant::now();
+                let page = store
+                    .search_contacts(Access::Any, &request)
+                    .expect("searched");
+                assert!(!page.contacts.is_empty(), "{name}: a page");
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        let spread = spread(&times);
+        println!(
+            "  {name:<32} median {:>7.2} ms   ({spread})",
+            median(&mut times)
+        );
+    }
+}
+
+async fn unlimited_mock() -> MockServer {
+    let mock = MockServer::builder()
+        .rate_limits(Limits {
+            burst_max: u32::MAX,
+            burst_window_ms: 10_000,
+            daily_max: u32::MAX,
+        })
+        .log_limit(1_000)
+        .start()
+        .await
+        .expect("started");
+    for i in 0..CONTACTS {
+        mock.insert_contact(contact(i));
+    }
+    mock
+}
+
+async fn search_http(mock: &MockServer, rounds: usize) {
+    println!(
+        "\nsearch through the client over HTTP (same searches; ms per call, {rounds} rounds):"
+    );
+    let client = mock.client();
+    for (name, request) in searches(mock.location_id()) {
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let page = client.search_contacts(&request).await.expect("searched");
+            assert_eq!(page.contacts.len(), 100, "{name}");
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let spread = spread(&times);
+        println!(
+            "  {name:<32} median {:>7.2} ms   ({spread})",
+            median(&mut times)
+        );
+    }
+}
+
+async fn throughput(mock: &Arc<MockServer>, rounds: usize) {
+    const TASKS: usize = 64;
+    const PER_TASK: usize = 500;
+    println!("\nget_contact, {TASKS} tasks x {PER_TASK} calls through the client (goal >= 10,000 req/s):");
+    let client = mock.client();
+    let id = contact(4242).id;
+    // Warm the connection pool.
+    for _ in 0..200 {
+        client.get_contact(&id).await.expect("got");
+    }
+    let mut rates = Vec::new();
+    for round in 0..rounds {
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let client = client.clone();
+                let id = id.clone();
+                tokio::spawn(async move {
+                    for _ in 0..PER_TASK {
+                        client.get_contact(&id).await.expect("got");
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("task");
+        }
+        let rate = (TASKS * PER_TASK) as f64 / started.elapsed().as_secs_f64();
+        println!("  round {}: {rate:>8.0} req/s", round + 1);
+        rates.push(rate);
+    }
+    let spread = spread(&rates);
+    println!("  median {:.0} req/s (spread {spread})", median(&mut rates));
+}
+
+fn main() {
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("leadconnector-mock bench: {cores} cores, {rounds} rounds\n");
+    let store = memory();
+    search_engine(&store, rounds.max(3) * 4);
+    drop(store);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mock = Arc::new(unlimited_mock().await);
+        search_http(&mock, rounds.max(3) * 4).await;
+        throughput(&mock, rounds).await;
+    });
+}
