@@ -133,7 +133,16 @@ pub fn handle(shared: &Arc<Shared>, method: &http::Method, path: &str, body: &[u
                     method: r.method,
                     path: r.path,
                     query: r.query,
-                    headers: r.headers,
+                    headers: r
+                        .headers
+                        .iter()
+                        .map(|(n, v)| {
+                            (
+                                n.as_str().to_owned(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect(),
                     operation: r.operation,
                     status: r.status,
                     refusal: r.refusal,

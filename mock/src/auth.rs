@@ -5,6 +5,7 @@
 //! access tokens expire, and every token carries its scopes.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::choices::{messages, ACCESS_TOKEN_SECONDS, CODE_SECONDS, REFRESH_TOKEN_SECONDS};
 use crate::ids::Rng;
@@ -103,7 +104,7 @@ pub struct Issued {
 
 #[derive(Clone, Debug)]
 struct Expiring {
-    grant: Grant,
+    grant: Arc<Grant>,
     expires_at: i64,
     client_id: String,
 }
@@ -120,7 +121,7 @@ struct Code {
 #[derive(Debug)]
 pub struct Auth {
     rng: Rng,
-    fixed: HashMap<String, Grant>,
+    fixed: HashMap<String, Arc<Grant>>,
     access: HashMap<String, Expiring>,
     refresh: HashMap<String, Expiring>,
     /// Refresh tokens already exchanged (kept to say so in the refusal).
@@ -149,13 +150,13 @@ impl Auth {
     /// A new private integration token for `grant`.
     pub fn new_fixed_token(&mut self, grant: Grant) -> String {
         let token = self.rng.token("pit-", 32);
-        self.fixed.insert(token.clone(), grant);
+        self.fixed.insert(token.clone(), Arc::new(grant));
         token
     }
 
     /// Accepts `token` for `grant`, never expiring.
     pub fn insert_fixed_token(&mut self, token: &str, grant: Grant) {
-        self.fixed.insert(token.to_owned(), grant);
+        self.fixed.insert(token.to_owned(), Arc::new(grant));
     }
 
     /// Registers an OAuth app.
@@ -165,12 +166,12 @@ impl Auth {
     }
 
     /// Whom `token` acts for at `now` (milliseconds).
-    pub fn authenticate(&self, token: &str, now: i64) -> Result<&Grant, TokenRefusal> {
+    pub fn authenticate(&self, token: &str, now: i64) -> Result<Arc<Grant>, TokenRefusal> {
         if let Some(grant) = self.fixed.get(token) {
-            return Ok(grant);
+            return Ok(Arc::clone(grant));
         }
         match self.access.get(token) {
-            Some(t) if t.expires_at > now => Ok(&t.grant),
+            Some(t) if t.expires_at > now => Ok(Arc::clone(&t.grant)),
             Some(_) => Err(TokenRefusal::Expired),
             None => Err(TokenRefusal::Invalid),
         }
@@ -220,11 +221,12 @@ impl Auth {
     }
 
     fn issue(&mut self, grant: Grant, client_id: &str, now: i64, with_refresh: bool) -> Issued {
+        let shared = Arc::new(grant.clone());
         let access_token = self.rng.token("mock-at-", 40);
         self.access.insert(
             access_token.clone(),
             Expiring {
-                grant: grant.clone(),
+                grant: Arc::clone(&shared),
                 expires_at: now + self.access_seconds * 1000,
                 client_id: client_id.to_owned(),
             },
@@ -234,7 +236,7 @@ impl Auth {
             self.refresh.insert(
                 token.clone(),
                 Expiring {
-                    grant: grant.clone(),
+                    grant: Arc::clone(&shared),
                     expires_at: now + REFRESH_TOKEN_SECONDS * 1000,
                     client_id: client_id.to_owned(),
                 },
@@ -305,7 +307,7 @@ impl Auth {
         }
         self.spent
             .insert(refresh_token.to_owned(), client_id.to_owned());
-        Ok(self.issue(found.grant, client_id, now, true))
+        Ok(self.issue((*found.grant).clone(), client_id, now, true))
     }
 
     /// `getLocationAccessToken`: a Location token from a Company token,
@@ -340,7 +342,7 @@ impl Auth {
         let client = self
             .access
             .values()
-            .find(|t| t.grant == *company)
+            .find(|t| *t.grant == *company)
             .map(|t| t.client_id.clone())
             .unwrap_or_default();
         Ok(self.issue(grant, &client, now, false))
@@ -385,7 +387,7 @@ mod tests {
                 .error,
             "invalid_grant"
         );
-        assert_eq!(auth.authenticate(&first.access_token, 2).unwrap(), &grant());
+        assert_eq!(*auth.authenticate(&first.access_token, 2).unwrap(), grant());
         let old_refresh = first.refresh_token.clone().unwrap();
         let second = auth.refresh("app", "secret", &old_refresh, 3).unwrap();
         assert_ne!(second.refresh_token, first.refresh_token);

@@ -122,22 +122,11 @@ impl Middleware {
             method: parts.method.to_string(),
             path: parts.uri.path().to_owned(),
             query: parts.uri.query().map(str::to_owned),
-            headers: parts
-                .headers
-                .iter()
-                .map(|(name, value)| {
-                    let value = if *name == http::header::AUTHORIZATION {
-                        "Bearer <redacted>".to_owned()
-                    } else {
-                        String::from_utf8_lossy(value.as_bytes()).into_owned()
-                    };
-                    (name.as_str().to_owned(), value)
-                })
-                .collect(),
-            body: body.to_vec(),
+            headers: redacted(&parts.headers),
+            body: body.clone(),
             operation: None,
             status: None,
-            response_headers: Vec::new(),
+            response_headers: http::HeaderMap::new(),
             response_body: Bytes::new(),
             refusal: None,
             revision: None,
@@ -154,16 +143,7 @@ impl Middleware {
                     .map(|c| c.to_bytes())
                     .unwrap_or_default();
                 record.status = Some(head.status.as_u16());
-                record.response_headers = head
-                    .headers
-                    .iter()
-                    .map(|(n, v)| {
-                        (
-                            n.as_str().to_owned(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect();
+                record.response_headers = head.headers.clone();
                 record.refusal = head
                     .extensions
                     .get::<leadconnector::server_support::Refusal>()
@@ -254,7 +234,7 @@ impl Middleware {
             if let Some(token) = bearer_token(&parts.headers) {
                 let now = self.shared.clock.now_millis();
                 let grant = match self.shared.auth().authenticate(token, now) {
-                    Ok(grant) => grant.clone(),
+                    Ok(grant) => grant,
                     Err(refusal) => {
                         outcome.response = Some(own_refusal(
                             op,
@@ -362,6 +342,18 @@ fn own_refusal(op: &'static Operation, kind: RefusalKind, messages: Vec<String>)
         .extensions_mut()
         .remove::<leadconnector::server_support::Refusal>();
     response
+}
+
+/// The request's headers for the log, the token replaced.
+fn redacted(headers: &http::HeaderMap) -> http::HeaderMap {
+    let mut copy = headers.clone();
+    if copy.contains_key(http::header::AUTHORIZATION) {
+        copy.insert(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_static("Bearer <redacted>"),
+        );
+    }
+    copy
 }
 
 /// In a 401 for a missing scope, which scope was missing.

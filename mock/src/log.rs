@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use leadconnector::server_support::http::HeaderMap;
+
 /// One request as received.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Received {
@@ -14,17 +16,17 @@ pub struct Received {
     pub path: String,
     /// The query string without `?`, as sent.
     pub query: Option<String>,
-    /// The headers, names in lower case, in the order sent. The token of
-    /// `Authorization` is replaced by `<redacted>`.
-    pub headers: Vec<(String, String)>,
+    /// The headers. The token of `Authorization` is replaced by
+    /// `<redacted>`.
+    pub headers: HeaderMap,
     /// The body.
-    pub body: Vec<u8>,
+    pub body: bytes::Bytes,
     /// The `operationId` it was routed to.
     pub operation: Option<&'static str>,
     /// The status answered, or `None` when the connection was dropped.
     pub status: Option<u16>,
-    /// The headers of the answer, names in lower case.
-    pub response_headers: Vec<(String, String)>,
+    /// The headers of the answer.
+    pub response_headers: HeaderMap,
     /// The body of the answer (as sent, even when a fault cut it; empty
     /// when the connection was dropped).
     pub response_body: bytes::Bytes,
@@ -45,10 +47,7 @@ pub struct Received {
 impl Received {
     /// The value of header `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The body as JSON, if it is JSON.
@@ -69,8 +68,7 @@ impl Received {
     /// The value of the answer's header `name` (any case).
     pub fn response_header(&self, name: &str) -> Option<&str> {
         self.response_headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .get(name)
+            .and_then(|v| v.to_str().ok())
     }
 }

@@ -124,7 +124,7 @@ impl Shared {
 #[derive(Clone, Debug)]
 pub struct Caller {
     /// Whom the token acts for.
-    pub grant: Grant,
+    pub grant: Arc<Grant>,
     /// The rate-limit headers of this request's answer.
     pub rate: ratelimit::Headers,
     /// The store's revision after this request's write (0: none).

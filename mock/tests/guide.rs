@@ -19,7 +19,10 @@ fn rust_blocks() -> Vec<(String, String)> {
     let mut lines = GUIDE.lines();
     while let Some(line) = lines.next() {
         if line.starts_with("```rust") {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
+            let body: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| !l.starts_with("```"))
+                .collect();
             blocks.push((before.to_owned(), body.join("\n")));
         }
         before = line;
@@ -42,10 +45,17 @@ fn the_complete_test_of_the_guide_is_app_flow_verbatim() {
 
 #[test]
 fn every_line_of_the_guides_snippets_is_tested_code() {
-    let tested: Vec<&str> = TESTS.iter().flat_map(|t| t.lines()).map(str::trim).collect();
+    let tested: Vec<&str> = TESTS
+        .iter()
+        .flat_map(|t| t.lines())
+        .map(str::trim)
+        .collect();
     for (_, block) in rust_blocks() {
         for line in block.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            assert!(tested.contains(&line), "the guide's line `{line}` is in no test");
+            assert!(
+                tested.contains(&line),
+                "the guide's line `{line}` is in no test"
+            );
         }
     }
 }

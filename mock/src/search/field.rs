@@ -153,16 +153,61 @@ pub fn time_of(value: &Value) -> Option<i64> {
     }
 }
 
+/// The value of an `eq` / `not_eq`, read once when the search is compiled.
+#[derive(Debug)]
+pub struct Wanted {
+    value: Value,
+    /// The value as a time, for a field that holds times.
+    time: Option<i64>,
+}
+
+impl Wanted {
+    pub fn new(value: Value, field: &Field) -> Self {
+        let time = if field.is_time() {
+            time_of(&value)
+        } else {
+            None
+        };
+        Self { value, time }
+    }
+}
+
+/// A bound of a `range`, read once when the search is compiled.
+#[derive(Debug)]
+pub enum Limit {
+    Time(i64),
+    Number(f64),
+    /// Lower case.
+    Text(String),
+}
+
+impl Limit {
+    /// The bound `value` for `field`, if it can be one.
+    pub fn new(value: &Value, field: &Field) -> Option<Limit> {
+        if field.is_time() {
+            return time_of(value).map(Limit::Time);
+        }
+        match value {
+            Value::Number(n) => n.as_f64().map(Limit::Number),
+            Value::String(s) => Some(match s.parse::<f64>() {
+                Ok(n) => Limit::Number(n),
+                Err(_) => Limit::Text(s.to_lowercase()),
+            }),
+            _ => None,
+        }
+    }
+}
+
 impl Read<'_> {
     /// `eq`.
-    pub fn equals(&self, wanted: &Value) -> bool {
+    pub fn equals(&self, wanted: &Wanted) -> bool {
         match self {
             Read::Missing => false,
-            Read::Str(s) => text_equals(s, wanted),
-            Read::Bool(b) => text_equals(if *b { "true" } else { "false" }, wanted),
-            Read::Time(t) => time_of(wanted) == Some(*t),
-            Read::List(items) => items.iter().any(|i| text_equals(i, wanted)),
-            Read::Json(v) => json_equals(v, wanted),
+            Read::Str(s) => text_equals(s, &wanted.value),
+            Read::Bool(b) => text_equals(if *b { "true" } else { "false" }, &wanted.value),
+            Read::Time(t) => wanted.time == Some(*t),
+            Read::List(items) => items.iter().any(|i| text_equals(i, &wanted.value)),
+            Read::Json(v) => json_equals(v, &wanted.value),
         }
     }
 
@@ -196,94 +241,100 @@ impl Read<'_> {
     }
 
     /// How the value compares with a range bound, if they can be compared.
-    pub fn compare(&self, bound: &Value) -> Option<Ordering> {
-        match self {
-            Read::Time(t) => time_of(bound).map(|b| t.cmp(&b)),
-            Read::Json(Value::Number(n)) => {
-                let b = match bound {
-                    Value::Number(b) => b.as_f64(),
-                    Value::String(s) => s.parse().ok(),
-                    _ => None,
-                }?;
-                n.as_f64()?.partial_cmp(&b)
-            }
-            Read::Str(s) => match (s.parse::<f64>(), bound) {
-                (Ok(n), Value::Number(b)) => n.partial_cmp(&b.as_f64()?),
-                (_, Value::String(b)) => Some(s.to_lowercase().cmp(&b.to_lowercase())),
-                _ => None,
-            },
-            Read::Json(Value::String(s)) => bound
-                .as_str()
-                .map(|b| s.to_lowercase().cmp(&b.to_lowercase())),
+    pub fn compare(&self, limit: &Limit) -> Option<Ordering> {
+        let number = |n: f64| match limit {
+            Limit::Number(b) => n.partial_cmp(b),
+            _ => None,
+        };
+        match (self, limit) {
+            (Read::Time(t), Limit::Time(b)) => Some(t.cmp(b)),
+            (Read::Json(Value::Number(n)), _) => number(n.as_f64()?),
+            (Read::Json(Value::String(s)), Limit::Text(b)) => Some(ci_cmp(s, b)),
+            (Read::Json(Value::String(s)), Limit::Number(_)) => number(s.parse().ok()?),
+            (Read::Str(s), Limit::Text(b)) => Some(ci_cmp(s, b)),
+            (Read::Str(s), Limit::Number(_)) => number(s.parse().ok()?),
             _ => None,
         }
     }
+}
 
-    /// The value as a sort key.
-    pub fn sort_key(&self) -> SortKey {
+impl<'a> Read<'a> {
+    /// The value as a sort key, borrowing from the contact (text keeps its
+    /// case; keys compare without it).
+    pub fn key(self) -> Key<'a> {
         match self {
-            Read::Missing => SortKey::Missing,
-            Read::Str(s) => SortKey::Text(s.to_lowercase()),
-            Read::Bool(b) => SortKey::Bool(*b),
-            Read::Time(t) => SortKey::Time(*t),
+            Read::Missing => Key::Missing,
+            Read::Str(s) => Key::Text(s),
+            Read::Bool(b) => Key::Bool(b),
+            Read::Time(t) => Key::Time(t),
             Read::List(items) => items
                 .first()
-                .map_or(SortKey::Missing, |t| SortKey::Text(t.to_lowercase())),
-            Read::Json(Value::Number(n)) => n.as_f64().map_or(SortKey::Missing, SortKey::Number),
-            Read::Json(Value::String(s)) => SortKey::Text(s.to_lowercase()),
-            Read::Json(Value::Bool(b)) => SortKey::Bool(*b),
-            Read::Json(_) => SortKey::Missing,
+                .map_or(Key::Missing, |t| Key::Text(Cow::Borrowed(&**t))),
+            Read::Json(Value::Number(n)) => n.as_f64().map_or(Key::Missing, Key::Number),
+            Read::Json(Value::String(s)) => Key::Text(Cow::Borrowed(s.as_str())),
+            Read::Json(Value::Bool(b)) => Key::Bool(*b),
+            Read::Json(_) => Key::Missing,
         }
+    }
+}
+
+/// Compares text without case (ASCII without allocating).
+pub fn ci_cmp(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.chars()
+            .flat_map(char::to_lowercase)
+            .cmp(b.chars().flat_map(char::to_lowercase))
     }
 }
 
 /// One sort value of a contact.
 #[derive(Clone, Debug, PartialEq)]
-pub enum SortKey {
+pub enum Key<'a> {
     Missing,
     Bool(bool),
     Number(f64),
     Time(i64),
-    Text(String),
+    Text(Cow<'a, str>),
 }
 
-impl SortKey {
-    /// The key in a `searchAfter` cursor.
+impl Key<'_> {
+    /// The key in a `searchAfter` cursor (text in lower case).
     pub fn to_json(&self) -> Value {
         match self {
-            SortKey::Missing => Value::Null,
-            SortKey::Bool(b) => Value::Bool(*b),
-            SortKey::Number(n) => {
-                serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number)
-            }
-            SortKey::Time(t) => Value::from(*t),
-            SortKey::Text(s) => Value::String(s.clone()),
+            Key::Missing => Value::Null,
+            Key::Bool(b) => Value::Bool(*b),
+            Key::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+            Key::Time(t) => Value::from(*t),
+            Key::Text(s) => Value::String(s.to_lowercase()),
         }
     }
 
     /// A key from a `searchAfter` cursor, for a field that holds times
     /// (`time`) or not.
-    pub fn from_json(value: &Value, time: bool) -> Option<SortKey> {
+    pub fn from_json(value: &Value, time: bool) -> Option<Key<'static>> {
         Some(match value {
-            Value::Null => SortKey::Missing,
-            Value::Bool(b) => SortKey::Bool(*b),
-            Value::Number(n) if time => SortKey::Time(n.as_i64()?),
-            Value::Number(n) => SortKey::Number(n.as_f64()?),
-            Value::String(s) if time => SortKey::Time(parse_millis(s)?),
-            Value::String(s) => SortKey::Text(s.to_lowercase()),
+            Value::Null => Key::Missing,
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Number(n) if time => Key::Time(n.as_i64()?),
+            Value::Number(n) => Key::Number(n.as_f64()?),
+            Value::String(s) if time => Key::Time(parse_millis(s)?),
+            Value::String(s) => Key::Text(Cow::Owned(s.clone())),
             _ => return None,
         })
     }
 
     /// Ascending order of present values; a missing value is not ordered
     /// here (it goes last in either direction).
-    pub fn cmp_present(&self, other: &SortKey) -> Ordering {
-        use SortKey::*;
+    fn cmp_present(&self, other: &Key<'_>) -> Ordering {
         match (self, other) {
-            (Bool(a), Bool(b)) => a.cmp(b),
-            (Number(a), Number(b)) => a.total_cmp(b),
-            (Time(a), Time(b)) => a.cmp(b),
-            (Text(a), Text(b)) => a.cmp(b),
+            (Key::Bool(a), Key::Bool(b)) => a.cmp(b),
+            (Key::Number(a), Key::Number(b)) => a.total_cmp(b),
+            (Key::Time(a), Key::Time(b)) => a.cmp(b),
+            (Key::Text(a), Key::Text(b)) => ci_cmp(a, b),
             // Mixed kinds (a custom field holding numbers and text): by kind.
             (a, b) => a.rank().cmp(&b.rank()),
         }
@@ -291,22 +342,22 @@ impl SortKey {
 
     fn rank(&self) -> u8 {
         match self {
-            SortKey::Missing => 4,
-            SortKey::Bool(_) => 0,
-            SortKey::Number(_) => 1,
-            SortKey::Time(_) => 2,
-            SortKey::Text(_) => 3,
+            Key::Missing => 4,
+            Key::Bool(_) => 0,
+            Key::Number(_) => 1,
+            Key::Time(_) => 2,
+            Key::Text(_) => 3,
         }
     }
 }
 
 /// Compares two keys for a sort in `descending` order or not; missing
 /// values go last either way.
-pub fn cmp_keys(a: &SortKey, b: &SortKey, descending: bool) -> Ordering {
+pub fn cmp_keys(a: &Key<'_>, b: &Key<'_>, descending: bool) -> Ordering {
     match (a, b) {
-        (SortKey::Missing, SortKey::Missing) => Ordering::Equal,
-        (SortKey::Missing, _) => Ordering::Greater,
-        (_, SortKey::Missing) => Ordering::Less,
+        (Key::Missing, Key::Missing) => Ordering::Equal,
+        (Key::Missing, _) => Ordering::Greater,
+        (_, Key::Missing) => Ordering::Less,
         _ if descending => b.cmp_present(a),
         _ => a.cmp_present(b),
     }
@@ -341,34 +392,37 @@ mod tests {
         record.set_text(Text::FirstName, Some("Alex"));
         record.tags = vec!["vip".into(), "newsletter".into()];
         record.custom_fields = vec![("score".into(), json!(42))];
-        assert!(Field::FirstNameLower.read(&record).equals(&json!("alex")));
-        assert!(Field::Tags.read(&record).equals(&json!("VIP")));
+        let eq = |field: &Field, v| Wanted::new(v, field);
+        assert!(Field::FirstNameLower
+            .read(&record)
+            .equals(&eq(&Field::FirstNameLower, json!("alex"))));
+        assert!(Field::Tags
+            .read(&record)
+            .equals(&eq(&Field::Tags, json!("VIP"))));
         assert!(Field::Tags.read(&record).contains("letter"));
         assert!(!Field::Text(Text::Email).read(&record).exists());
+        let limit = Limit::new(&json!("1970-01-01T00:00:00.500Z"), &Field::DateAdded).unwrap();
         assert_eq!(
-            Field::DateAdded
-                .read(&record)
-                .compare(&json!("1970-01-01T00:00:00.500Z")),
+            Field::DateAdded.read(&record).compare(&limit),
             Some(Ordering::Greater)
         );
-        assert_eq!(
-            Field::CustomField("score".into())
-                .read(&record)
-                .compare(&json!(50)),
-            Some(Ordering::Less)
-        );
+        let score = Field::CustomField("score".into());
+        let limit = Limit::new(&json!(50), &score).unwrap();
+        assert_eq!(score.read(&record).compare(&limit), Some(Ordering::Less));
         assert!(contains_ignore_case("Rosan DEO", "an de"));
     }
 
     #[test]
     fn missing_values_sort_last_both_ways() {
-        let a = SortKey::Time(1);
-        let m = SortKey::Missing;
+        let a = Key::Time(1);
+        let m = Key::Missing;
         assert_eq!(cmp_keys(&a, &m, false), Ordering::Less);
         assert_eq!(cmp_keys(&a, &m, true), Ordering::Less);
         assert_eq!(
-            cmp_keys(&SortKey::Time(1), &SortKey::Time(2), true),
+            cmp_keys(&Key::Time(1), &Key::Time(2), true),
             Ordering::Greater
         );
+        assert_eq!(ci_cmp("Beta", "alpha"), Ordering::Greater);
+        assert_eq!(ci_cmp("Zoë", "zoe"), Ordering::Greater);
     }
 }

@@ -22,7 +22,7 @@ use crate::choices::{
 };
 use crate::error::ApiError;
 use crate::store::{Access, Entry, Record, Store, Text};
-use field::{cmp_keys, contains_ignore_case, Field, SortKey};
+use field::{cmp_keys, contains_ignore_case, Field, Key, Limit, Wanted};
 
 /// A compiled filter.
 #[derive(Debug)]
@@ -34,14 +34,14 @@ enum Node {
 
 #[derive(Debug)]
 enum Op {
-    Eq(Value),
-    NotEq(Value),
+    Eq(Wanted),
+    NotEq(Wanted),
     /// Lower case.
     Contains(String),
     NotContains(String),
     Exists,
     NotExists,
-    Range(Vec<(Bound, Value)>),
+    Range(Vec<(Bound, Limit)>),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -53,7 +53,8 @@ enum Bound {
 }
 
 impl Node {
-    fn matches(&self, record: &Record) -> bool {
+    /// Whether it matches a contact.
+    pub fn matches(&self, record: &Record) -> bool {
         match self {
             Node::All(nodes) => nodes.iter().all(|n| n.matches(record)),
             Node::Any(nodes) => nodes.iter().any(|n| n.matches(record)),
@@ -100,8 +101,7 @@ enum Start {
 #[derive(Debug)]
 pub struct Plan {
     filter: Node,
-    /// Lower case.
-    query: Option<String>,
+    query: Option<Query>,
     sort: Vec<Sort>,
     start: Start,
     limit: usize,
@@ -153,8 +153,8 @@ fn compile_filter(filter: &SearchFilter) -> Result<Node, ApiError> {
         Ok(s.to_lowercase())
     };
     let op = match filter.operator.as_str() {
-        "eq" => Op::Eq(scalar("eq")?),
-        "not_eq" => Op::NotEq(scalar("not_eq")?),
+        "eq" => Op::Eq(Wanted::new(scalar("eq")?, &field)),
+        "not_eq" => Op::NotEq(Wanted::new(scalar("not_eq")?, &field)),
         "contains" => Op::Contains(text("contains")?),
         "not_contains" => Op::NotContains(text("not_contains")?),
         "exists" => Op::Exists,
@@ -179,13 +179,14 @@ fn compile_filter(filter: &SearchFilter) -> Result<Node, ApiError> {
                         )))
                     }
                 };
-                if field.is_time() && field::time_of(bound).is_none() {
+                let Some(limit) = Limit::new(bound, &field) else {
+                    let what = if field.is_time() { "a date or a time" } else { "a number or a string" };
                     return Err(ApiError::unprocessable(format!(
-                        "range bound {key} of {} must be a date or a time",
+                        "range bound {key} of {} must be {what}",
                         filter.field
                     )));
-                }
-                parsed.push((which, bound.clone()));
+                };
+                parsed.push((which, limit));
             }
             if parsed.is_empty() {
                 return Err(ApiError::unprocessable(format!(
@@ -261,7 +262,7 @@ impl Plan {
         let query = match &request.query {
             Some(q) => {
                 check_text("query", q)?;
-                Some(q.trim().to_lowercase()).filter(|q| !q.is_empty())
+                Query::new(q)
             }
             None => None,
         };
@@ -300,25 +301,44 @@ impl Plan {
         })
     }
 
-    fn keys(&self, record: &Record) -> Vec<SortKey> {
-        self.sort
-            .iter()
-            .map(|s| s.field.read(record).sort_key())
-            .collect()
+    /// The first sort key of a contact (the one worth keeping beside it).
+    fn first_key<'a>(&self, record: &'a Record) -> Key<'a> {
+        self.sort[0].field.read(record).key()
     }
 
-    fn order(&self, a: &(Vec<SortKey>, &Entry), b: &(Vec<SortKey>, &Entry)) -> Ordering {
-        for (i, s) in self.sort.iter().enumerate() {
-            match cmp_keys(&a.0[i], &b.0[i], s.descending) {
-                Ordering::Equal => continue,
-                other => return other,
+    /// The order of two contacts: the sort keys, then the id.
+    fn order(&self, a: &Match<'_>, b: &Match<'_>) -> Ordering {
+        cmp_keys(&a.key, &b.key, self.sort[0].descending)
+            .then_with(|| {
+                for s in &self.sort[1..] {
+                    let (x, y) = (
+                        s.field.read(&a.entry.record).key(),
+                        s.field.read(&b.entry.record).key(),
+                    );
+                    match cmp_keys(&x, &y, s.descending) {
+                        Ordering::Equal => continue,
+                        other => return other,
+                    }
+                }
+                Ordering::Equal
+            })
+            .then_with(|| a.entry.record.id.cmp(&b.entry.record.id))
+    }
+
+    /// Whether a contact comes after the cursor.
+    fn after(&self, m: &Match<'_>, keys: &[Key<'_>], id: &str) -> bool {
+        let mut ord = cmp_keys(&m.key, &keys[0], self.sort[0].descending);
+        for (i, s) in self.sort.iter().enumerate().skip(1) {
+            if ord != Ordering::Equal {
+                break;
             }
+            ord = cmp_keys(&s.field.read(&m.entry.record).key(), &keys[i], s.descending);
         }
-        a.1.record.id.cmp(&b.1.record.id)
+        ord == Ordering::Greater || (ord == Ordering::Equal && *m.entry.record.id > *id)
     }
 
     /// The cursor as sort keys and an id.
-    fn cursor(&self, cursor: &[Value]) -> Result<(Vec<SortKey>, String), ApiError> {
+    fn cursor(&self, cursor: &[Value]) -> Result<(Vec<Key<'static>>, String), ApiError> {
         let bad = || {
             ApiError::unprocessable(format!(
                 "searchAfter must hold {} values: the searchAfter of the last contact of the previous page",
@@ -332,14 +352,51 @@ impl Plan {
         let keys = cursor[..self.sort.len()]
             .iter()
             .zip(&self.sort)
-            .map(|(v, s)| SortKey::from_json(v, s.field.is_time()).ok_or_else(bad))
+            .map(|(v, s)| Key::from_json(v, s.field.is_time()).ok_or_else(bad))
             .collect::<Result<_, _>>()?;
         Ok((keys, id))
     }
 }
 
-/// Whether the free text `query` (lower case) matches a contact.
-pub fn query_matches(record: &Record, query: &str) -> bool {
+/// A contact that matches, with its first sort key.
+struct Match<'a> {
+    key: Key<'a>,
+    entry: &'a Entry,
+}
+
+/// The free text of a search or listing, read once.
+#[derive(Debug)]
+pub struct Query {
+    /// Lower case.
+    text: String,
+    /// Its digits, when it reads as (part of) a phone number.
+    digits: Option<String>,
+}
+
+impl Query {
+    /// The query `text`; `None` when it is blank.
+    pub fn new(text: &str) -> Option<Query> {
+        let text = text.trim().to_lowercase();
+        if text.is_empty() {
+            return None;
+        }
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let phone_like = digits.len() >= 3 && digits.len() * 2 >= text.len();
+        Some(Query {
+            digits: phone_like.then_some(digits),
+            text,
+        })
+    }
+
+    /// Whether it matches a contact.
+    pub fn matches(&self, record: &Record) -> bool {
+        query_matches(record, &self.text, self.digits.as_deref())
+    }
+}
+
+/// Whether the free text `query` (lower case; `digits`: its digits when it
+/// reads as a phone number) matches a contact.
+pub fn query_matches(record: &Record, query: &str, digits: Option<&str>) -> bool {
     let texts = [
         Text::FirstName,
         Text::LastName,
@@ -354,9 +411,11 @@ pub fn query_matches(record: &Record, query: &str) -> bool {
     }) {
         return true;
     }
-    if record
-        .joined_name()
-        .is_some_and(|n| contains_ignore_case(&n, query))
+    // "first last" can only match across the space if the query has one.
+    if query.contains(' ')
+        && record
+            .joined_name()
+            .is_some_and(|n| contains_ignore_case(&n, query))
     {
         return true;
     }
@@ -366,11 +425,17 @@ pub fn query_matches(record: &Record, query: &str) -> bool {
     if phone.contains(query) {
         return true;
     }
-    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-    digits.len() >= 3 && digits.len() * 2 >= query.len() && {
-        let stored: String = phone.chars().filter(char::is_ascii_digit).collect();
-        stored.contains(&digits)
+    let Some(digits) = digits else {
+        return false;
+    };
+    let mut stored = [0u8; 32];
+    let mut len = 0;
+    for b in phone.bytes().filter(u8::is_ascii_digit).take(stored.len()) {
+        stored[len] = b;
+        len += 1;
     }
+    let stored = &stored[..len];
+    stored.len() >= digits.len() && stored.windows(digits.len()).any(|w| w == digits.as_bytes())
 }
 
 impl Store {
@@ -382,59 +447,50 @@ impl Store {
     ) -> Result<SearchContactsResponse, ApiError> {
         let plan = Plan::compile(request)?;
         let location = self.existing_location(access, &request.location_id)?;
-        let mut matches: Vec<(Vec<SortKey>, &Entry)> = location
+        let mut matches: Vec<Match<'_>> = location
             .contacts
             .values()
             .filter(|e| {
-                plan.query
-                    .as_deref()
-                    .is_none_or(|q| query_matches(&e.record, q))
+                plan.query.as_ref().is_none_or(|q| q.matches(&e.record))
                     && plan.filter.matches(&e.record)
             })
-            .map(|e| (Vec::new(), e))
+            .map(|entry| Match {
+                key: plan.first_key(&entry.record),
+                entry,
+            })
             .collect();
         let total = matches.len();
-        for m in &mut matches {
-            m.0 = plan.keys(&m.1.record);
-        }
         let offset = match &plan.start {
             Start::Offset(offset) => *offset,
             Start::After(cursor) => {
                 let (keys, id) = plan.cursor(cursor)?;
-                matches.retain(|m| {
-                    let mut ord = Ordering::Equal;
-                    for (i, s) in plan.sort.iter().enumerate() {
-                        ord = cmp_keys(&m.0[i], &keys[i], s.descending);
-                        if ord != Ordering::Equal {
-                            break;
-                        }
-                    }
-                    ord == Ordering::Greater || (ord == Ordering::Equal && *m.1.record.id > *id)
-                });
+                matches.retain(|m| plan.after(m, &keys, &id));
                 0
             }
         };
         let end = (offset + plan.limit).min(matches.len());
-        let page: &mut [(Vec<SortKey>, &Entry)] = if offset >= matches.len() {
-            &mut []
+        let page: &[Match<'_>] = if offset >= matches.len() {
+            &[]
         } else {
             if end < matches.len() {
                 matches.select_nth_unstable_by(end, |a, b| plan.order(a, b));
             }
             let head = &mut matches[..end];
             head.sort_unstable_by(|a, b| plan.order(a, b));
-            &mut head[offset..]
+            &head[offset..]
         };
         let mut response = SearchContactsResponse::default();
         response.total = Some(total as i64);
         response.contacts = page
             .iter()
-            .map(|(keys, entry)| {
-                let mut contact = entry.record.to_contact();
-                contact.search_after = keys
+            .map(|m| {
+                let record = &m.entry.record;
+                let mut contact = record.to_contact();
+                contact.search_after = plan
+                    .sort
                     .iter()
-                    .map(SortKey::to_json)
-                    .chain([Value::String(entry.record.id.to_string())])
+                    .map(|s| s.field.read(record).key().to_json())
+                    .chain([Value::String(record.id.to_string())])
                     .collect();
                 contact
             })

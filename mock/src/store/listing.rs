@@ -7,7 +7,7 @@ use leadconnector::types::{ContactsListResponse, ContactsMeta};
 use super::{Access, Entry, Store, Text};
 use crate::choices::{BUSINESS_LIMIT_DEFAULT, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX};
 use crate::error::ApiError;
-use crate::search::query_matches;
+use crate::search::Query;
 
 /// Query parameters of `getContacts`.
 #[derive(Clone, Debug, Default)]
@@ -36,14 +36,12 @@ fn matching<'a>(
     query: Option<&str>,
     keep: impl Fn(&Entry) -> bool,
 ) -> Result<Vec<&'a Entry>, ApiError> {
-    let query = query
-        .map(|q| q.trim().to_lowercase())
-        .filter(|q| !q.is_empty());
+    let query = query.and_then(Query::new);
     let mut entries: Vec<&Entry> = store
         .existing_location(access, location_id)?
         .contacts
         .values()
-        .filter(|e| keep(e) && query.as_deref().is_none_or(|q| query_matches(&e.record, q)))
+        .filter(|e| keep(e) && query.as_ref().is_none_or(|q| q.matches(&e.record)))
         .collect();
     entries.sort_unstable_by(|a, b| {
         (a.record.date_added, &a.record.id).cmp(&(b.record.date_added, &b.record.id))
