@@ -91,9 +91,11 @@ struct RequestView {
     at: String,
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body)
-        .map_err(|e| json_response(400, &json!({"statusCode": 400, "message": format!("{e}")})))
+/// A request the mock's endpoints refuse: its message (a 400).
+struct Refused(String);
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Refused> {
+    serde_json::from_slice(body).map_err(|e| Refused(e.to_string()))
 }
 
 fn ok() -> Response {
@@ -107,8 +109,7 @@ pub fn handle(shared: &Arc<Shared>, method: &http::Method, path: &str, body: &[u
         ("GET", "state") => Ok(json_response(200, &seed::snapshot(&shared.store()))),
         ("POST", "seed") => parse::<SeedFile>(body).and_then(|data| {
             let now = shared.clock.now_millis();
-            seed::apply(&mut shared.store_mut(), &data, now)
-                .map_err(|e| json_response(400, &json!({"statusCode": 400, "message": e})))?;
+            seed::apply(&mut shared.store_mut(), &data, now).map_err(Refused)?;
             let mut auth = shared.auth();
             for t in &data.tokens {
                 auth.insert_fixed_token(
@@ -226,10 +227,12 @@ pub fn handle(shared: &Arc<Shared>, method: &http::Method, path: &str, body: &[u
             let found = shared.auth().expire(&spec.access_token, now);
             json_response(if found { 200 } else { 404 }, &json!({"ok": found}))
         }),
-        _ => Err(json_response(
+        _ => Ok(json_response(
             404,
             &json!({"statusCode": 404, "message": format!("no mock endpoint {method} {path}")}),
         )),
     };
-    result.unwrap_or_else(|refusal| refusal)
+    result.unwrap_or_else(|Refused(message)| {
+        json_response(400, &json!({"statusCode": 400, "message": message}))
+    })
 }

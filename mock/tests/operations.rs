@@ -349,7 +349,7 @@ async fn tasks_take_the_examples() {
     );
     assert_eq!(
         client.get_all_tasks(&id).await.expect("listed").tasks,
-        [task.clone()]
+        vec![task.clone()]
     );
     assert_eq!(
         client.get_task(&id, &task.id).await.expect("got").task,
@@ -372,7 +372,7 @@ async fn tasks_take_the_examples() {
         .await
         .expect("completed");
     assert_eq!(done.task.completed, Some(false));
-    assert_eq!(mock.tasks(&id), [done.task.clone()]);
+    assert_eq!(mock.tasks(&id), vec![done.task.clone()]);
     let deleted = client.delete_task(&id, &task.id).await.expect("deleted");
     assert_eq!(deleted.succeeded, Some(true));
     assert!(mock.tasks(&id).is_empty());
@@ -397,7 +397,7 @@ async fn notes_take_the_examples() {
     );
     assert_eq!(
         client.get_all_notes(&id).await.expect("listed").notes,
-        [note.clone()]
+        vec![note.clone()]
     );
     assert_eq!(
         client.get_note(&id, &note.id).await.expect("got").note,
@@ -409,7 +409,7 @@ async fn notes_take_the_examples() {
         .await
         .expect("updated");
     assert_eq!(updated.note.body.as_deref(), Some("changed"));
-    assert_eq!(mock.notes(&id), [updated.note.clone()]);
+    assert_eq!(mock.notes(&id), vec![updated.note.clone()]);
     client.delete_note(&id, &note.id).await.expect("deleted");
     assert!(mock.notes(&id).is_empty());
 }

@@ -72,7 +72,11 @@ impl Store {
                 continue;
             }
             let remove_all = request.remove_all_tags == Some(true);
-            let (old, new, changed) = self.change_tags(access, contact_id, now, |old| {
+            let super::contacts::TagChange {
+                old,
+                new,
+                events: changed,
+            } = self.change_tags(access, contact_id, now, |old| {
                 if add {
                     dedup_tags(old.iter().chain(&tags).map(|t| &**t))
                 } else if remove_all {
@@ -266,7 +270,7 @@ mod tests {
         let (response, events) = store
             .add_remove_contacts_from_business(Access::Any, &set, 1)
             .unwrap();
-        assert_eq!(response.ids, [id.clone()]);
+        assert_eq!(response.ids, vec![id.clone()]);
         assert_eq!(events.len(), 1);
         assert_eq!(
             store

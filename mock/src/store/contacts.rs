@@ -403,7 +403,7 @@ impl Store {
         id: &str,
         now: i64,
         change: impl FnOnce(&[Box<str>]) -> Vec<Box<str>>,
-    ) -> Result<(Vec<Box<str>>, Vec<Box<str>>, Vec<Event>), ApiError> {
+    ) -> Result<TagChange, ApiError> {
         let entry = self.entry_mut(access, id)?;
         let old = entry.record.tags.clone();
         let new = change(&old);
@@ -416,7 +416,7 @@ impl Store {
                 contact: entry.record.to_contact(),
             });
         }
-        Ok((old, new, events))
+        Ok(TagChange { old, new, events })
     }
 
     /// `addTags`.
@@ -427,7 +427,9 @@ impl Store {
         request: &TagsRequest,
         now: i64,
     ) -> Result<(TagsResponse, Vec<Event>), ApiError> {
-        let (_, tags, events) = self.change_tags(access, id, now, |old| {
+        let TagChange {
+            new: tags, events, ..
+        } = self.change_tags(access, id, now, |old| {
             dedup_tags(
                 old.iter()
                     .map(|t| &**t)
@@ -447,7 +449,9 @@ impl Store {
         now: i64,
     ) -> Result<(TagsResponse, Vec<Event>), ApiError> {
         let remove = dedup_tags(request.tags.iter().map(String::as_str));
-        let (_, tags, events) = self.change_tags(access, id, now, |old| {
+        let TagChange {
+            new: tags, events, ..
+        } = self.change_tags(access, id, now, |old| {
             old.iter()
                 .filter(|t| !remove.contains(t))
                 .cloned()
@@ -472,6 +476,13 @@ impl Store {
             .map(|(entry, _)| entry.record.to_contact());
         Ok(response)
     }
+}
+
+/// A contact's tags before and after a change, and the events it made.
+pub(super) struct TagChange {
+    pub old: Vec<Box<str>>,
+    pub new: Vec<Box<str>>,
+    pub events: Vec<Event>,
 }
 
 fn tags_response(tags: &[Box<str>]) -> TagsResponse {

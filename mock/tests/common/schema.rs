@@ -153,12 +153,13 @@ impl Spec {
             out.push(format!("{at}: schema is not an object"));
             return;
         };
-        if value.is_null() {
-            if rules.get("nullable") == Some(&Value::Bool(true)) || rules.is_empty() {
-                return;
-            }
-            // `allOf: [$ref]` with `nullable` beside it is the nullable form;
-            // a null anywhere else fails below unless the schema has no type.
+        // A null passes a nullable schema or one without rules; elsewhere
+        // the `type` check below refuses it (`allOf` with `nullable` beside
+        // it is the nullable form of a reference).
+        if value.is_null()
+            && (rules.get("nullable") == Some(&Value::Bool(true)) || rules.is_empty())
+        {
+            return;
         }
         for (key, rule) in rules {
             match key.as_str() {
