@@ -3925,6 +3925,7 @@ static SEARCH_FILTER_GROUP: server_support::Shape = server_support::Shape::Objec
 
 /// How a `types::SearchLogic` in a request is checked.
 static SEARCH_LOGIC: server_support::Shape = server_support::Shape::Enum(&["AND", "OR"]);
+
 /// How a `types::SearchFilter` in a request is checked.
 static SEARCH_FILTER: server_support::Shape = server_support::Shape::Object(
     server_support::Object::new(

@@ -192,7 +192,10 @@ fn blank_between(previous: &str, line: &str) -> bool {
     let prev = previous.trim();
     // A multi-line `static` ends in `};`, `];` or `);`.
     let prev_ends_item = matches!(prev, "}" | "};" | "];" | ");")
-        || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
+        || (prev.ends_with(';')
+            && ["pub ", "use ", "static "]
+                .iter()
+                .any(|s| prev.starts_with(s)));
     if !prev_ends_item {
         return false;
     }

@@ -202,7 +202,7 @@ static REFUSALS: server_support::Refusals = server_support::Refusals {
             ("error_description", server_support::Role::Message),
             ("statusCode", server_support::Role::Status),
         ],
-        message: Some("Invalid grant, refresh token is invalid"),
+        message: None,
     },
     not_found: server_support::RefusalRule {
         status: 404,

@@ -351,20 +351,24 @@ fn check_shape(
             }
         }
         Shape::OneOf(alternatives) => {
-            // The alternative with the fewest problems says best what is
-            // wrong; the first of equals, as the type decodes in order.
-            let mut best: Option<Vec<Problem>> = None;
+            // The alternative the value is closest to says best what is
+            // wrong: one whose type it has (its problems lie deeper), then
+            // the fewest problems; the first of equals, as the type decodes
+            // in order.
+            let here = path.text();
+            let mut best: Option<((bool, usize), Vec<Problem>)> = None;
             for alternative in *alternatives {
                 let mut found = Vec::new();
                 check(value, alternative, path, &mut found);
                 if found.is_empty() {
                     return;
                 }
-                if best.as_ref().is_none_or(|b| found.len() < b.len()) {
-                    best = Some(found);
+                let score = (found.iter().any(|p| p.path == here), found.len());
+                if best.as_ref().is_none_or(|(b, _)| score < *b) {
+                    best = Some((score, found));
                 }
             }
-            problems.extend(best.unwrap_or_default());
+            problems.extend(best.map(|(_, found)| found).unwrap_or_default());
         }
         Shape::Tagged(tagged) => {
             let Some(map) = value.as_object() else {

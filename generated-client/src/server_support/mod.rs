@@ -47,6 +47,56 @@
 //! implementation to see go in the request's extensions, which
 //! [`RequestContext::extensions`] gives back.
 //!
+//! # What the router decides, and why
+//!
+//! Where the vendor's behaviour is not documented, the router chooses; the
+//! choices are here, and only here.
+//!
+//! - **Order.** The route (404, 405 with `Allow`), then credentials (401),
+//!   then the body's size (413 above [`Limits::max_body_bytes`], 10 MiB by
+//!   default), then whether it can be read (400), then every parameter and
+//!   the body (422). The vendor's guards run before its validation, so an
+//!   unauthenticated caller learns nothing about the body.
+//! - **Statuses.** Problems with values are a 422 where the operation
+//!   documents one, else a 400; a body that is not JSON (or not the form
+//!   the operation takes), or a `Content-Type` it does not take, is a 400.
+//! - **Bodies of refusals.** The spec's documented error body for that
+//!   status, its properties found by name and type: a number named
+//!   `statusCode`/`status`/`code` carries the status, a string or string
+//!   array named `message`/`detail`/`error_description`/... the messages, a
+//!   string named `error`/`title`/`reason` the reason phrase. Without a
+//!   documented body, the vendor's own shape: `statusCode`, `message`,
+//!   `error`. A 401's message is the documented example when the body type
+//!   is the 401's own (the contacts spec: `Invalid token: access token is
+//!   invalid`, which the vendor documents for a missing, invalid or expired
+//!   token alike).
+//! - **Messages** are worded as class-validator words them, which the
+//!   vendor's NestJS 422s show (`email must be a string`, `locationId should
+//!   not be empty`, `property foo should not exist`, `type must be one of the
+//!   following values: add, remove`), nested paths joined by dots
+//!   (`dndSettings.SMS.status`, `tags.1`). All problems are listed, in the
+//!   order of the spec's properties.
+//! - **Strict where the spec is.** `null` only where a property is
+//!   `nullable` (class-validator's `@IsOptional` lets `null` through; a mock
+//!   stricter than the API catches a bug the API would hide), enum values
+//!   only as listed, integers in their format's range, dates in RFC 3339 or
+//!   `YYYY-MM-DD`. **Lenient where the spec is silent.** Properties an
+//!   object does not list are accepted unless it says
+//!   `additionalProperties: false`; query parameters the operation does not
+//!   list are ignored; an empty body reads as `{}` (as the vendor's
+//!   framework reads it, so its required properties are named as missing);
+//!   one trailing slash is ignored.
+//! - **Routing.** Literal segments beat parameters (`/contacts/search`
+//!   before `/contacts/{contactId}`), but a template that has the
+//!   request's method beats a more specific one that does not.
+//! - **Credentials.** Only their presence and form are checked (a bearer
+//!   token after `Bearer `, an API key header, ...): whether a token is
+//!   valid, and has the operation's scopes, is for middleware or the
+//!   implementation, which see [`Operation::scopes`].
+//! - **`oneOf`** takes the first alternative the value passes, as the
+//!   generated type decodes; when none does, the problems of the one the
+//!   value is closest to.
+//!
 //! [`Router::handle`]: crate::server::Router::handle
 
 mod check;

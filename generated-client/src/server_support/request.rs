@@ -615,3 +615,195 @@ impl RequestContext {
         self.parts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+    use http_body_util::Full;
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+    use crate::server_support::check::{Field, Object};
+    use crate::server_support::{Credential, CredentialKind, RefusalRule, Refusals, Segment};
+
+    const RULE: RefusalRule = RefusalRule {
+        status: 422,
+        body: &[],
+        message: None,
+    };
+    static REFUSALS: Refusals = Refusals {
+        malformed: RefusalRule {
+            status: 400,
+            ..RULE
+        },
+        unauthorized: RefusalRule {
+            status: 401,
+            ..RULE
+        },
+        not_found: RefusalRule {
+            status: 404,
+            ..RULE
+        },
+        method_not_allowed: RefusalRule {
+            status: 405,
+            ..RULE
+        },
+        too_large: RefusalRule {
+            status: 413,
+            ..RULE
+        },
+        invalid: RULE,
+    };
+    static OPERATIONS: [Operation; 1] = [Operation {
+        id: "upload",
+        method: "POST",
+        path: "/uploads/{kind}",
+        segments: &[Segment::Literal("uploads"), Segment::Param("kind")],
+        scopes: &[],
+        security: &[&[Credential {
+            scheme: "key",
+            kind: CredentialKind::Header("x-api-key"),
+            scopes: &[],
+        }]],
+        idempotent: false,
+        deprecated: false,
+        refusals: &REFUSALS,
+    }];
+    static UPLOAD: Shape = Shape::Object(
+        Object::new(&[
+            Field::required("title", Check::String),
+            Field::optional("count", Check::I32),
+            Field::optional("tags", Check::Array(&Check::String)),
+        ])
+        .closed(),
+    );
+
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
+    struct Upload {
+        title: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        count: Option<i32>,
+        #[serde(default)]
+        tags: Vec<String>,
+    }
+
+    /// `accept` on a request built by hand, run to completion.
+    #[allow(clippy::result_large_err, reason = "what `accept` returns, in a test")]
+    fn accepted(
+        request: http::Request<Full<Bytes>>,
+        limits: Limits,
+    ) -> Result<ServerRequest, Response> {
+        accept(&OPERATIONS, &REFUSALS, request, limits)
+            .now_or_never()
+            .expect("a full body is read at once")
+    }
+
+    fn post(uri: &str, content_type: &str, body: Vec<u8>) -> http::Request<Full<Bytes>> {
+        http::Request::post(uri)
+            .header("x-api-key", "k")
+            .header(CONTENT_TYPE, content_type)
+            .body(Full::new(Bytes::from(body)))
+            .expect("a request")
+    }
+
+    /// What the client's multipart encoder writes, the server reads back:
+    /// fields typed, files whole.
+    #[test]
+    fn multipart_bodies_round_trip_from_the_client() {
+        let sent = Upload {
+            title: "Q3 report".into(),
+            count: Some(3),
+            tags: vec!["a".into(), "b c".into()],
+        };
+        let files = [
+            FilePart::new("doc", "r\"1.pdf", b"%PDF\r\n--x\r\n".to_vec())
+                .content_type("application/pdf"),
+        ];
+        let built =
+            crate::request::Request::new(reqwest::Method::POST, "upload", "/uploads/{kind}")
+                .multipart(&sent, &files);
+        let content_type = built
+            .headers
+            .iter()
+            .find(|(name, _)| *name == "Content-Type")
+            .map(|(_, v)| v.clone())
+            .expect("a content type");
+        let body = built.body.expect("a body");
+        let mut request = accepted(post("/uploads/pdf", &content_type, body), Limits::default())
+            .expect("accepted");
+        let (received, received_files) = request
+            .multipart_body::<Upload>(&Check::Shape(&UPLOAD))
+            .expect("decodes");
+        assert!(request.is_valid());
+        assert_eq!(received, sent);
+        assert_eq!(received_files.as_slice(), files.as_slice());
+    }
+
+    #[test]
+    fn forms_are_typed_by_their_rules() {
+        let form = b"title=T&count=x&tags=a&tags=b&other=1".to_vec();
+        let mut request = accepted(
+            post("/uploads/a", "application/x-www-form-urlencoded", form),
+            Limits::default(),
+        )
+        .expect("accepted");
+        assert!(request
+            .form_body::<Upload>(&Check::Shape(&UPLOAD))
+            .is_none());
+        let refused = request.refuse();
+        assert_eq!(refused.status(), 422);
+        let refusal = refused.extensions().get::<crate::server_support::Refusal>();
+        assert_eq!(
+            refusal.map(|r| r.messages.clone()),
+            Some(vec![
+                "count must be an integer number".to_owned(),
+                "property other should not exist".to_owned(),
+            ])
+        );
+    }
+
+    #[test]
+    fn query_parameters_repeat_into_arrays_only() {
+        let request = http::Request::post("/uploads/a?tag=x&tag=y&n=1&n=2")
+            .header("x-api-key", "k")
+            .body(Full::new(Bytes::new()))
+            .expect("a request");
+        let mut request = accepted(request, Limits::default()).expect("accepted");
+        let tags = request.query::<Vec<String>>("tag", &Check::Array(&Check::String));
+        assert_eq!(tags, Some(vec!["x".to_owned(), "y".to_owned()]));
+        assert_eq!(request.optional_query::<i32>("n", &Check::I32), None);
+        assert_eq!(request.optional_query::<i32>("m", &Check::I32), Some(None));
+        assert_eq!(
+            request
+                .path_param::<String>("kind", &Check::String)
+                .as_deref(),
+            Some("a")
+        );
+        let messages: Vec<String> = request.problems.iter().map(|p| p.message.clone()).collect();
+        assert_eq!(messages, ["n must be an integer number"]);
+    }
+
+    #[test]
+    fn credentials_then_size_are_checked_before_anything_is_decoded() {
+        let request = http::Request::post("/uploads/a")
+            .body(Full::new(Bytes::from_static(b"{}")))
+            .expect("a request");
+        assert_eq!(
+            accepted(request, Limits::default())
+                .map(|_| ())
+                .unwrap_err()
+                .status(),
+            401
+        );
+        let big = post("/uploads/a", "application/json", vec![b' '; 2048]);
+        let refused = accepted(
+            big,
+            Limits {
+                max_body_bytes: 1024,
+            },
+        )
+        .map(|_| ())
+        .unwrap_err();
+        assert_eq!(refused.status(), 413);
+    }
+}

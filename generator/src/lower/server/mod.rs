@@ -90,6 +90,12 @@ fn inputs(op: &Operation, rules: &mut rules::Rules<'_>) -> Vec<InputField> {
     let mut param = |p: &Param, source: Source, fields: &mut Vec<InputField>| {
         names.claim(&p.name);
         let mut docs = p.docs.clone();
+        // Blank text (`description: ""`) is no docs.
+        for text in [&mut docs.summary, &mut docs.description] {
+            if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                *text = None;
+            }
+        }
         let wire = match &source {
             Source::Path(w) => format!("The `{w}` path parameter."),
             Source::Query(w) => format!("The `{w}` query parameter."),

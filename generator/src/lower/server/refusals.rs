@@ -59,8 +59,21 @@ pub fn decide(api: &Api, ops: &mut [ServerOperation], rules: &mut Rules<'_>) -> 
         } else {
             400
         };
+        // The documented example of a 401's message is what the API says
+        // without a valid token, when the body type is the 401's own (a
+        // type shared with other statuses has an example of any of them).
         let mut unauthorized = rule(401, false);
-        unauthorized.message = documented(401).and_then(|b| b.example);
+        let own_type = |status: u16| {
+            let ty = op
+                .responses
+                .iter()
+                .find(|r| r.status == StatusMatch::Code(status))
+                .and_then(|r| r.ty.as_ref());
+            ty.is_some() && op.responses.iter().filter(|r| r.ty.as_ref() == ty).count() == 1
+        };
+        if own_type(401) {
+            unauthorized.message = documented(401).and_then(|b| b.example);
+        }
         let set = RefusalSet {
             static_name: String::new(),
             malformed: rule(400, false),

@@ -3,7 +3,9 @@
 //! `Router`, served on loopback, driven by the client and by raw HTTP.
 
 mod accepts;
+mod breaks;
 mod fake;
+mod oauth;
 mod values;
 
 use fake::Recorder;
@@ -364,4 +366,50 @@ async fn closed_objects_refuse_properties_they_do_not_list() {
             campaign_id: "camp1".into(),
         }
     );
+}
+
+/// hyper's features as `leadconnector` resolves them, alone, with `extra`
+/// arguments (`cargo tree`, offline: the suite's own build fetched them).
+fn hyper_features(extra: &[&str]) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "leadconnector",
+            "-e",
+            "normal,features",
+            "--prefix",
+            "none",
+        ])
+        .args(extra)
+        .current_dir(tests::root())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut features: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.strip_prefix("hyper feature \""))
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect();
+    features.sort();
+    features.dedup();
+    features
+}
+
+/// An app that only calls the API compiles no server: without the `server`
+/// feature, hyper is built for reqwest's client alone.
+#[test]
+fn without_the_feature_no_server_is_compiled() {
+    let plain = hyper_features(&[]);
+    assert!(plain.contains(&"client".to_owned()), "{plain:?}");
+    assert!(!plain.contains(&"server".to_owned()), "{plain:?}");
+    let served = hyper_features(&["--features", "server"]);
+    assert!(served.contains(&"server".to_owned()), "{served:?}");
 }
