@@ -11,7 +11,9 @@
 //!   from 64 tasks, client and mock in this process on the machine's cores.
 //!
 //! `BENCH_ROUNDS` (default 5) repeats the search and throughput rounds;
-//! each is printed, then the median and the spread.
+//! each is printed, then the median and the spread. `BENCH_ONLY=engine`,
+//! `http` or `throughput` runs one part (memory is always measured: the
+//! engine's searches run on the store it builds), for a profiler.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -253,9 +255,16 @@ fn main() {
         .unwrap_or(5);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("leadconnector-mock bench: {cores} cores, {rounds} rounds\n");
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let run = |part: &str| only.is_empty() || only == part;
     let store = memory();
-    search_engine(&store, rounds.max(3) * 4);
+    if run("engine") {
+        search_engine(&store, rounds.max(3) * 4);
+    }
     drop(store);
+    if !run("http") && !run("throughput") {
+        return;
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -263,7 +272,11 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         let mock = Arc::new(unlimited_mock().await);
-        search_http(&mock, rounds.max(3) * 4).await;
-        throughput(&mock, rounds).await;
+        if run("http") {
+            search_http(&mock, rounds.max(3) * 4).await;
+        }
+        if run("throughput") {
+            throughput(&mock, rounds).await;
+        }
     });
 }

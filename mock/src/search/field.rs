@@ -108,14 +108,60 @@ pub enum Read<'a> {
 
 /// `needle` (already lower case) within `hay`, ignoring case.
 pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
         return true;
+    };
+    if !needle.is_ascii() {
+        return hay.to_lowercase().contains(needle);
     }
-    if hay.is_ascii() && needle.is_ascii() {
-        let (h, n) = (hay.as_bytes(), needle.as_bytes());
-        return h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    // An ASCII needle: find its first byte in either case (memchr), then
+    // compare the rest. Bytes of other characters never equal ASCII ones.
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(lower, upper, &h[from..]) {
+        let at = from + i;
+        match h.get(at..at + n.len()) {
+            None => return false,
+            Some(window) if window.eq_ignore_ascii_case(n) => return true,
+            Some(_) => from = at + 1,
+        }
     }
-    hay.to_lowercase().contains(needle)
+    false
+}
+
+/// The first 8 bytes of `text` in lower case, as a big-endian number:
+/// comparing two of them orders most texts without reading them again.
+pub fn prefix(text: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    if text.is_ascii() {
+        for (slot, b) in bytes.iter_mut().zip(text.bytes()) {
+            *slot = b.to_ascii_lowercase();
+        }
+    } else {
+        let mut lower = text.chars().flat_map(char::to_lowercase);
+        let mut at = 0;
+        let mut buf = [0u8; 4];
+        while at < 8 {
+            let Some(c) = lower.next() else { break };
+            for b in c.encode_utf8(&mut buf).bytes() {
+                if at < 8 {
+                    bytes[at] = b;
+                    at += 1;
+                }
+            }
+        }
+    }
+    u64::from_be_bytes(bytes)
+}
+
+/// Whether a string equals `wanted`, ignoring case.
+fn text_equals_wanted(s: &str, wanted: &Wanted) -> bool {
+    match &wanted.text {
+        Some(w) if wanted.ascii => s.len() == w.len() && s.eq_ignore_ascii_case(w),
+        Some(w) => s.to_lowercase() == *w,
+        None => text_equals(s, &wanted.value),
+    }
 }
 
 /// Whether a string equals `wanted` (a JSON scalar), ignoring case.
@@ -159,6 +205,9 @@ pub struct Wanted {
     value: Value,
     /// The value as a time, for a field that holds times.
     time: Option<i64>,
+    /// A string value in lower case, and whether it is ASCII.
+    text: Option<String>,
+    ascii: bool,
 }
 
 impl Wanted {
@@ -168,7 +217,14 @@ impl Wanted {
         } else {
             None
         };
-        Self { value, time }
+        let text = value.as_str().map(str::to_lowercase);
+        let ascii = value.as_str().is_some_and(str::is_ascii);
+        Self {
+            value,
+            time,
+            text,
+            ascii,
+        }
     }
 }
 
@@ -203,10 +259,10 @@ impl Read<'_> {
     pub fn equals(&self, wanted: &Wanted) -> bool {
         match self {
             Read::Missing => false,
-            Read::Str(s) => text_equals(s, &wanted.value),
+            Read::Str(s) => text_equals_wanted(s, wanted),
             Read::Bool(b) => text_equals(if *b { "true" } else { "false" }, &wanted.value),
             Read::Time(t) => wanted.time == Some(*t),
-            Read::List(items) => items.iter().any(|i| text_equals(i, &wanted.value)),
+            Read::List(items) => items.iter().any(|i| text_equals_wanted(i, wanted)),
             Read::Json(v) => json_equals(v, &wanted.value),
         }
     }
@@ -410,6 +466,37 @@ mod tests {
         let limit = Limit::new(&json!(50), &score).unwrap();
         assert_eq!(score.read(&record).compare(&limit), Some(Ordering::Less));
         assert!(contains_ignore_case("Rosan DEO", "an de"));
+    }
+
+    #[test]
+    fn prefixes_order_texts_as_the_full_comparison_does() {
+        let texts = [
+            "abc",
+            "ABD",
+            "ab",
+            "Zoë",
+            "zoe",
+            "Émile",
+            "emile",
+            "Deo",
+            "deo peter",
+            "Ñandú",
+            "nandu",
+            "",
+            "é",
+        ];
+        for a in texts {
+            for b in texts {
+                let (pa, pb) = (prefix(a), prefix(b));
+                if pa != pb {
+                    assert_eq!(pa.cmp(&pb), ci_cmp(a, b), "{a} vs {b}");
+                }
+            }
+        }
+        assert!(contains_ignore_case("Person99@Example.com", "person99"));
+        assert!(contains_ignore_case("xxPERSON", "person"));
+        assert!(!contains_ignore_case("perso", "person"));
+        assert!(contains_ignore_case("Zoë Deo", "zoë"));
     }
 
     #[test]

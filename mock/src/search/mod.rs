@@ -308,7 +308,19 @@ impl Plan {
 
     /// The order of two contacts: the sort keys, then the id.
     fn order(&self, a: &Match<'_>, b: &Match<'_>) -> Ordering {
-        cmp_keys(&a.key, &b.key, self.sort[0].descending)
+        let descending = self.sort[0].descending;
+        let first = match (&a.key, &b.key) {
+            (Key::Text(_), Key::Text(_)) if a.prefix != b.prefix => {
+                let by_prefix = a.prefix.cmp(&b.prefix);
+                if descending {
+                    by_prefix.reverse()
+                } else {
+                    by_prefix
+                }
+            }
+            (x, y) => cmp_keys(x, y, descending),
+        };
+        first
             .then_with(|| {
                 for s in &self.sort[1..] {
                     let (x, y) = (
@@ -358,10 +370,22 @@ impl Plan {
     }
 }
 
-/// A contact that matches, with its first sort key.
+/// A contact that matches, with its first sort key (and, for text, the
+/// key's first bytes, which decide most comparisons without a second read).
 struct Match<'a> {
     key: Key<'a>,
+    prefix: u64,
     entry: &'a Entry,
+}
+
+impl<'a> Match<'a> {
+    fn new(key: Key<'a>, entry: &'a Entry) -> Self {
+        let prefix = match &key {
+            Key::Text(text) => field::prefix(text),
+            _ => 0,
+        };
+        Self { key, prefix, entry }
+    }
 }
 
 /// The free text of a search or listing, read once.
@@ -390,6 +414,12 @@ impl Query {
 
     /// Whether it matches a contact.
     pub fn matches(&self, record: &Record) -> bool {
+        // Most contacts do not hold the text anywhere: one scan of their
+        // text says so, before the field-by-field check.
+        let whole_text_only = self.digits.is_none() && !self.text.contains(' ');
+        if whole_text_only && !contains_ignore_case(record.all_text(), &self.text) {
+            return false;
+        }
         query_matches(record, &self.text, self.digits.as_deref())
     }
 }
@@ -454,10 +484,7 @@ impl Store {
                 plan.query.as_ref().is_none_or(|q| q.matches(&e.record))
                     && plan.filter.matches(&e.record)
             })
-            .map(|entry| Match {
-                key: plan.first_key(&entry.record),
-                entry,
-            })
+            .map(|entry| Match::new(plan.first_key(&entry.record), entry))
             .collect();
         let total = matches.len();
         let offset = match &plan.start {

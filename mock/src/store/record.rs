@@ -248,6 +248,12 @@ impl Record {
         self.text.get(field)
     }
 
+    /// Every text field's value, run together (for a quick "does this
+    /// text occur anywhere" before looking field by field).
+    pub fn all_text(&self) -> &str {
+        &self.text.buf
+    }
+
     /// Sets (`Some`) or clears (`None`) a text field.
     pub fn set_text(&mut self, field: Text, value: Option<&str>) {
         if self.text.get(field) != value {
