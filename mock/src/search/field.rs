@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use crate::clock::parse_millis;
+use crate::store::packed::Tags;
 use crate::store::{Record, Text};
 
 /// A field a filter or sort names.
@@ -83,7 +84,7 @@ impl Field {
             Field::Dnd => record.dnd.map_or(Read::Missing, Read::Bool),
             Field::DateAdded => Read::Time(record.date_added),
             Field::DateUpdated => Read::Time(record.date_updated),
-            Field::Tags => Read::List(&record.tags),
+            Field::Tags => Read::Tags(record.tags()),
             Field::Followers => Read::List(&record.followers),
             Field::CustomField(id) => record
                 .custom_fields
@@ -103,6 +104,7 @@ pub enum Read<'a> {
     /// Milliseconds since the epoch.
     Time(i64),
     List(&'a [Box<str>]),
+    Tags(Tags<'a>),
     Json(&'a Value),
 }
 
@@ -130,29 +132,40 @@ pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
     false
 }
 
-/// The first 8 bytes of `text` in lower case, as a big-endian number:
-/// comparing two of them orders most texts without reading them again.
-pub fn prefix(text: &str) -> u64 {
+/// The first 8 bytes of `text` in lower case, as a big-endian number
+/// (comparing two of them orders most texts without reading them again),
+/// and whether that is the whole text.
+pub fn prefix(text: &str) -> (u64, bool) {
     let mut bytes = [0u8; 8];
-    if text.is_ascii() {
+    let complete = if text.is_ascii() {
         for (slot, b) in bytes.iter_mut().zip(text.bytes()) {
             *slot = b.to_ascii_lowercase();
         }
+        text.len() <= 8
     } else {
         let mut lower = text.chars().flat_map(char::to_lowercase);
         let mut at = 0;
         let mut buf = [0u8; 4];
-        while at < 8 {
-            let Some(c) = lower.next() else { break };
-            for b in c.encode_utf8(&mut buf).bytes() {
-                if at < 8 {
-                    bytes[at] = b;
-                    at += 1;
+        let mut complete = true;
+        for c in lower.by_ref() {
+            let encoded = c.encode_utf8(&mut buf).as_bytes();
+            if at + encoded.len() > 8 {
+                // Part of this character still orders it; the text goes on.
+                for b in encoded {
+                    if at < 8 {
+                        bytes[at] = *b;
+                        at += 1;
+                    }
                 }
+                complete = false;
+                break;
             }
+            bytes[at..at + encoded.len()].copy_from_slice(encoded);
+            at += encoded.len();
         }
-    }
-    u64::from_be_bytes(bytes)
+        complete && lower.next().is_none()
+    };
+    (u64::from_be_bytes(bytes), complete)
 }
 
 /// Whether a string equals `wanted`, ignoring case.
@@ -263,6 +276,7 @@ impl Read<'_> {
             Read::Bool(b) => text_equals(if *b { "true" } else { "false" }, &wanted.value),
             Read::Time(t) => wanted.time == Some(*t),
             Read::List(items) => items.iter().any(|i| text_equals_wanted(i, wanted)),
+            Read::Tags(tags) => tags.clone().any(|t| text_equals_wanted(t, wanted)),
             Read::Json(v) => json_equals(v, &wanted.value),
         }
     }
@@ -272,6 +286,7 @@ impl Read<'_> {
         match self {
             Read::Str(s) => contains_ignore_case(s, needle),
             Read::List(items) => items.iter().any(|i| contains_ignore_case(i, needle)),
+            Read::Tags(tags) => tags.clone().any(|t| contains_ignore_case(t, needle)),
             Read::Json(Value::String(s)) => contains_ignore_case(s, needle),
             Read::Json(Value::Array(items)) => items
                 .iter()
@@ -287,6 +302,7 @@ impl Read<'_> {
             Read::Missing => false,
             Read::Str(s) => !s.is_empty(),
             Read::List(items) => !items.is_empty(),
+            Read::Tags(tags) => tags.clone().next().is_some(),
             Read::Json(v) => {
                 !matches!(v, Value::Null)
                     && v.as_str().is_none_or(|s| !s.is_empty())
@@ -326,6 +342,9 @@ impl<'a> Read<'a> {
             Read::List(items) => items
                 .first()
                 .map_or(Key::Missing, |t| Key::Text(Cow::Borrowed(&**t))),
+            Read::Tags(mut tags) => tags
+                .next()
+                .map_or(Key::Missing, |t| Key::Text(Cow::Borrowed(t))),
             Read::Json(Value::Number(n)) => n.as_f64().map_or(Key::Missing, Key::Number),
             Read::Json(Value::String(s)) => Key::Text(Cow::Borrowed(s.as_str())),
             Read::Json(Value::Bool(b)) => Key::Bool(*b),
@@ -446,7 +465,7 @@ mod tests {
     fn comparisons_ignore_case_and_read_times() {
         let mut record = Record::new("c1", "loc", 1_000);
         record.set_text(Text::FirstName, Some("Alex"));
-        record.tags = vec!["vip".into(), "newsletter".into()];
+        record.set_tags(&["vip".into(), "newsletter".into()]);
         record.custom_fields = vec![("score".into(), json!(42))];
         let eq = |field: &Field, v| Wanted::new(v, field);
         assert!(Field::FirstNameLower
@@ -471,6 +490,10 @@ mod tests {
     #[test]
     fn prefixes_order_texts_as_the_full_comparison_does() {
         let texts = [
+            "exactly8",
+            "EXACTLY8!",
+            "ééééé",
+            "éééé",
             "abc",
             "ABD",
             "ab",
@@ -487,9 +510,11 @@ mod tests {
         ];
         for a in texts {
             for b in texts {
-                let (pa, pb) = (prefix(a), prefix(b));
+                let ((pa, ca), (pb, cb)) = (prefix(a), prefix(b));
                 if pa != pb {
                     assert_eq!(pa.cmp(&pb), ci_cmp(a, b), "{a} vs {b}");
+                } else if ca && cb {
+                    assert_eq!(ci_cmp(a, b), Ordering::Equal, "{a} vs {b}");
                 }
             }
         }

@@ -318,6 +318,8 @@ impl Plan {
                     by_prefix
                 }
             }
+            // Both texts fit their prefixes, which are equal: so are they.
+            (Key::Text(_), Key::Text(_)) if a.complete && b.complete => Ordering::Equal,
             (x, y) => cmp_keys(x, y, descending),
         };
         first
@@ -334,7 +336,10 @@ impl Plan {
                 }
                 Ordering::Equal
             })
-            .then_with(|| a.entry.record.id.cmp(&b.entry.record.id))
+            .then_with(|| {
+                a.id.cmp(&b.id)
+                    .then_with(|| a.entry.record.id.cmp(&b.entry.record.id))
+            })
     }
 
     /// Whether a contact comes after the cursor.
@@ -375,16 +380,25 @@ impl Plan {
 struct Match<'a> {
     key: Key<'a>,
     prefix: u64,
+    /// The prefix is the whole key.
+    complete: bool,
+    id: u64,
     entry: &'a Entry,
 }
 
 impl<'a> Match<'a> {
     fn new(key: Key<'a>, entry: &'a Entry) -> Self {
-        let prefix = match &key {
+        let (prefix, complete) = match &key {
             Key::Text(text) => field::prefix(text),
-            _ => 0,
+            _ => (0, false),
         };
-        Self { key, prefix, entry }
+        Self {
+            key,
+            prefix,
+            complete,
+            id: entry.record.id_prefix,
+            entry,
+        }
     }
 }
 

@@ -405,11 +405,11 @@ impl Store {
         change: impl FnOnce(&[Box<str>]) -> Vec<Box<str>>,
     ) -> Result<TagChange, ApiError> {
         let entry = self.entry_mut(access, id)?;
-        let old = entry.record.tags.clone();
+        let old = entry.record.tag_list();
         let new = change(&old);
         let mut events = Vec::new();
         if new != old {
-            entry.record.tags = new.clone();
+            entry.record.set_tags(&new);
             entry.record.date_updated = now;
             events.push(Event {
                 kind: EventKind::TagUpdate,

@@ -3,7 +3,7 @@
 //! before its strings), converted from the client's request types and to
 //! its `Contact` type at the edges.
 //!
-//! Text fields are kept sparsely (only those a contact has), times as
+//! Text fields and tags are packed in one allocation ([`Packed`]), times as
 //! milliseconds, and the bulky fields few contacts have (DND settings,
 //! attribution sources, fields the spec does not list) in one boxed part.
 
@@ -15,6 +15,7 @@ use leadconnector::types::{
 use leadconnector::{IdList, Nullable, Timestamp};
 use serde_json::Value;
 
+use super::packed::{Packed, Tags};
 use crate::clock::{format_millis, parse_millis};
 
 /// The plain text fields of a contact, by wire name.
@@ -131,57 +132,6 @@ impl Text {
     }
 }
 
-/// A contact's text fields in one buffer, with the span of each field
-/// present: two allocations per contact instead of one per field, and a
-/// search reading several fields touches one piece of memory.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct Texts {
-    buf: Box<str>,
-    /// Sorted by field.
-    spans: Box<[(Text, u32, u32)]>,
-}
-
-impl Texts {
-    fn get(&self, field: Text) -> Option<&str> {
-        let i = self
-            .spans
-            .binary_search_by_key(&field, |(f, _, _)| *f)
-            .ok()?;
-        let (_, start, end) = self.spans[i];
-        self.buf.get(start as usize..end as usize)
-    }
-
-    /// The same fields with `field` set to `value` (or removed).
-    fn with(&self, field: Text, value: Option<&str>) -> Texts {
-        let mut fields: Vec<(Text, &str)> = self
-            .spans
-            .iter()
-            .filter(|(f, _, _)| *f != field)
-            .map(|(f, start, end)| (*f, &self.buf[*start as usize..*end as usize]))
-            .collect();
-        if let Some(value) = value {
-            fields.push((field, value));
-        }
-        Texts::build(fields)
-    }
-
-    /// Fields in any order, each once.
-    fn build(mut fields: Vec<(Text, &str)>) -> Texts {
-        fields.sort_by_key(|(f, _)| *f);
-        let mut buf = String::with_capacity(fields.iter().map(|(_, v)| v.len()).sum());
-        let mut spans = Vec::with_capacity(fields.len());
-        for (f, v) in fields {
-            let start = buf.len();
-            buf.push_str(v);
-            spans.push((f, start as u32, buf.len() as u32));
-        }
-        Texts {
-            buf: buf.into_boxed_str(),
-            spans: spans.into_boxed_slice(),
-        }
-    }
-}
-
 /// What few contacts have, boxed so the others do not pay for it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Rare {
@@ -214,13 +164,15 @@ impl Rare {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     pub id: Box<str>,
+    /// The id's first 8 bytes as a number, which orders most ids without
+    /// reading them.
+    pub id_prefix: u64,
     pub location_id: Box<str>,
     pub date_added: i64,
     pub date_updated: i64,
-    /// Only the fields the contact has.
-    text: Texts,
+    /// The text fields the contact has, and its tags.
+    text: Packed,
     pub dnd: Option<bool>,
-    pub tags: Vec<Box<str>>,
     pub followers: Vec<Box<str>>,
     pub custom_fields: Vec<(Box<str>, Value)>,
     rare: Option<Box<Rare>>,
@@ -229,14 +181,18 @@ pub struct Record {
 impl Record {
     /// A contact with only its id, Location and times.
     pub fn new(id: &str, location_id: &str, now: i64) -> Self {
+        let mut prefix = [0u8; 8];
+        for (slot, b) in prefix.iter_mut().zip(id.bytes()) {
+            *slot = b;
+        }
         Self {
             id: id.into(),
+            id_prefix: u64::from_be_bytes(prefix),
             location_id: location_id.into(),
             date_added: now,
             date_updated: now,
-            text: Texts::default(),
+            text: Packed::default(),
             dnd: None,
-            tags: Vec::new(),
             followers: Vec::new(),
             custom_fields: Vec::new(),
             rare: None,
@@ -251,13 +207,28 @@ impl Record {
     /// Every text field's value, run together (for a quick "does this
     /// text occur anywhere" before looking field by field).
     pub fn all_text(&self) -> &str {
-        &self.text.buf
+        self.text.values()
+    }
+
+    /// The tags, in order.
+    pub fn tags(&self) -> Tags<'_> {
+        self.text.tags()
+    }
+
+    /// The tags, owned.
+    pub fn tag_list(&self) -> Vec<Box<str>> {
+        self.tags().map(Box::from).collect()
+    }
+
+    /// Replaces the tags.
+    pub fn set_tags(&mut self, tags: &[Box<str>]) {
+        self.text = self.text.with_tags(tags.iter().map(|t| &**t));
     }
 
     /// Sets (`Some`) or clears (`None`) a text field.
     pub fn set_text(&mut self, field: Text, value: Option<&str>) {
         if self.text.get(field) != value {
-            self.text = self.text.with(field, value);
+            self.text = self.text.with_field(field, value);
         }
     }
 
@@ -277,7 +248,6 @@ impl Record {
         if self.rare.as_deref().is_some_and(Rare::is_empty) {
             self.rare = None;
         }
-        self.tags.shrink_to_fit();
     }
 
     /// `firstName` and `lastName` joined by a space, when either is set.
@@ -332,7 +302,7 @@ impl Record {
         c.postal_code = text(Text::PostalCode);
         c.website = text(Text::Website);
         c.gender = text(Text::Gender);
-        c.tags = self.tags.iter().map(|t| t.to_string()).collect();
+        c.tags = self.tags().map(str::to_owned).collect();
         c.date_of_birth = text(Text::DateOfBirth);
         if let Some((month, day)) = self.text(Text::DateOfBirth).and_then(birth_month_day) {
             c.birth_month = Some(month.into());
@@ -419,19 +389,18 @@ impl Record {
             (Text::VisitorId, &contact.visitor_id),
             (Text::BusinessId, &contact.business_id),
         ];
-        r.text = Texts::build(
-            texts
-                .iter()
-                .filter_map(|(f, v)| Some((*f, v.as_deref()?)))
-                .collect(),
-        );
+        let fields: Vec<(Text, &str)> = texts
+            .iter()
+            .filter_map(|(f, v)| Some((*f, v.as_deref()?)))
+            .collect();
+        let tags = dedup_tags(contact.tags.iter().map(String::as_str));
+        r.text = Packed::build(&fields, tags.iter().map(|t| &**t));
         // A seeded `name` equal to the joined names is what the mock derives
         // anyway; keeping it would freeze it when the names change.
         if r.text(Text::Name).map(str::to_owned) == r.joined_name() {
             r.set_text(Text::Name, None);
         }
         r.dnd = contact.dnd;
-        r.tags = dedup_tags(contact.tags.iter().map(String::as_str));
         r.followers = contact
             .followers
             .as_ref()
@@ -502,8 +471,8 @@ impl Record {
         }
         if let Some(tags) = &patch.tags {
             let tags = dedup_tags(tags.iter().map(String::as_str));
-            if tags != self.tags {
-                self.tags = tags;
+            if tags != self.tag_list() {
+                self.set_tags(&tags);
                 changed.tags = true;
             }
         }
@@ -649,8 +618,7 @@ mod tests {
         r.set_text(Text::Email, None);
         assert_eq!(r.text(Text::Email), None);
         assert_eq!(r.text(Text::Phone), Some("+1"));
-        assert_eq!(r.text.spans.len(), 2);
-        assert_eq!(&*r.text.buf, "n+1");
+        assert_eq!(r.all_text(), "n+1");
         for field in Text::ALL {
             assert_eq!(Text::from_wire(field.wire_name()), Some(field));
         }
@@ -680,7 +648,10 @@ mod tests {
         patch.tags = Some(vec!["VIP ".into(), "vip".into(), "new".into()]);
         let changed = r.apply(&patch);
         assert!(changed.fields && changed.tags && !changed.dnd);
-        assert_eq!(r.tags, vec!["vip".into(), "new".into()] as Vec<Box<str>>);
+        assert_eq!(
+            r.tag_list(),
+            vec!["vip".into(), "new".into()] as Vec<Box<str>>
+        );
         assert_eq!(r.apply(&patch), Changed::default());
     }
 }
