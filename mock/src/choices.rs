@@ -17,6 +17,7 @@
 //! | Custom fields | Merged by id on update and upsert; a value of `null` removes the field's value. |
 //! | Duplicate check on create | With duplicates not allowed (the default), a create whose e-mail or phone (in the Location's configured order) matches a contact is refused with 400 `This location does not allow duplicated contacts.` and `meta: {contactId, contactName, matchingField}`. |
 //! | `getDuplicateContact` | Looks in the Location's configured order (e-mail, then phone, by default); returns `{"contact": null}` when nothing matches. |
+//! | Several duplicates | Where a Location that allows duplicates holds several contacts with the e-mail or phone, upsert and `getDuplicateContact` take the oldest (`dateAdded`, then id). |
 //! | `TagsResponse.tags` | All of the contact's tags after the change. |
 //! | `bulkUpdateTags` | `succeded: true` once the request is processed; `errorCount` counts the error entries (`contact id is not a valid firebase id`, `contact is deleted`, `contact does not belong to location`, `contact not found`). |
 //! | `addRemoveContactsFromBusiness` | Contacts not in the Location are skipped and not listed in `ids`. Any business id is accepted (businesses are another API). |

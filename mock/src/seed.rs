@@ -150,7 +150,8 @@ pub fn export(store: &Store) -> SeedFile {
             settings: l.settings.clone(),
             contacts: l
                 .contacts
-                .values()
+                .by_id()
+                .into_iter()
                 .map(|e| SeedContact {
                     contact: e.record.to_contact(),
                     tasks: e.tasks.clone(),

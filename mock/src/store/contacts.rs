@@ -192,7 +192,8 @@ fn update_patch(r: &UpdateContactRequest) -> Result<Patch, ApiError> {
 impl Store {
     /// The contact of `location_id` that a contact with this e-mail and
     /// phone would duplicate, in the Location's configured order (`skip`
-    /// is left out: the contact being updated).
+    /// is left out: the contact being updated); the oldest when several
+    /// match.
     pub fn find_duplicate(
         &self,
         location_id: &str,
@@ -203,7 +204,9 @@ impl Store {
         let location = self.locations.get(location_id)?;
         let phone = phone.map(normalize_phone);
         for field in &location.settings.match_order {
-            let found = location.contacts.values().find(|e| {
+            // The oldest of several matches (a Location that allows
+            // duplicates may hold more than one).
+            let found = location.contacts.values().filter(|e| {
                 Some(&*e.record.id) != skip
                     && match field {
                         MatchField::Email => email.is_some_and(|wanted| {
@@ -215,6 +218,9 @@ impl Store {
                             .as_deref()
                             .is_some_and(|wanted| e.record.text(Text::Phone) == Some(wanted)),
                     }
+            });
+            let found = found.min_by(|a, b| {
+                (a.record.date_added, &a.record.id).cmp(&(b.record.date_added, &b.record.id))
             });
             if let Some(entry) = found {
                 return Some((entry, *field));

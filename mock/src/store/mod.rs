@@ -134,7 +134,78 @@ pub struct Enrolment {
 pub struct Location {
     pub id: String,
     pub settings: DuplicateSettings,
-    pub contacts: BTreeMap<Box<str>, Entry>,
+    pub contacts: Contacts,
+}
+
+/// A Location's contacts, kept in one vector in the order they were added
+/// (a deleted one's place goes to the last), with an index by id.
+///
+/// A search reads every contact: walking a vector reads memory in order,
+/// and the contacts' text, allocated as they were added, lies in that same
+/// order, so the processor's prefetching keeps up. Nothing the API returns
+/// depends on this order: searches and listings sort, and snapshots go by
+/// id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Contacts {
+    entries: Vec<Entry>,
+    slots: HashMap<Box<str>, usize>,
+}
+
+impl Contacts {
+    /// The contact `id`.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.slots.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// The contact `id`, to change.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+        self.slots.get(id).map(|&i| &mut self.entries[i])
+    }
+
+    /// Adds a contact, or replaces the one with its id.
+    pub fn insert(&mut self, id: Box<str>, entry: Entry) {
+        match self.slots.get(&id) {
+            Some(&i) => self.entries[i] = entry,
+            None => {
+                self.slots.insert(id, self.entries.len());
+                self.entries.push(entry);
+            }
+        }
+    }
+
+    /// Removes the contact `id`.
+    pub fn remove(&mut self, id: &str) -> Option<Entry> {
+        let i = self.slots.remove(id)?;
+        let entry = self.entries.swap_remove(i);
+        if let Some(moved) = self.entries.get(i) {
+            if let Some(slot) = self.slots.get_mut(&*moved.record.id) {
+                *slot = i;
+            }
+        }
+        Some(entry)
+    }
+
+    /// Every contact, in storage order.
+    pub fn values(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
+    /// Every contact, by id.
+    pub fn by_id(&self) -> Vec<&Entry> {
+        let mut all: Vec<&Entry> = self.entries.iter().collect();
+        all.sort_unstable_by(|a, b| a.record.id.cmp(&b.record.id));
+        all
+    }
+
+    /// How many contacts.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }
 
 /// The webhook event a change makes.
@@ -250,7 +321,7 @@ impl Store {
             .or_insert_with(|| Location {
                 id: id.to_owned(),
                 settings,
-                contacts: BTreeMap::new(),
+                contacts: Contacts::default(),
             });
     }
 
@@ -349,9 +420,9 @@ impl Store {
         Ok(())
     }
 
-    /// Every contact, in every Location, by id.
+    /// Every contact, Location by Location, each by id.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.locations.values().flat_map(|l| l.contacts.values())
+        self.locations.values().flat_map(|l| l.contacts.by_id())
     }
 
     /// How many contacts the store holds.
