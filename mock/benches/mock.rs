@@ -187,7 +187,14 @@ fn search_engine(store: &Store, rounds: usize) {
     println!(
         "\nsearch in the engine ({CONTACTS} contacts, a page of 100; ms per search, {rounds} rounds; CPU: this thread's time on a core):"
     );
-    for (name, request) in searches(LOCATION) {
+    // `BENCH_SEARCH=n` runs only the nth search (from 1), for a profiler.
+    let only: Option<usize> = std::env::var("BENCH_SEARCH")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for (i, (name, request)) in searches(LOCATION).into_iter().enumerate() {
+        if only.is_some_and(|n| n != i + 1) {
+            continue;
+        }
         let mut wall = Vec::new();
         let mut cpu = Vec::new();
         for _ in 0..rounds {

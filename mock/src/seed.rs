@@ -138,6 +138,7 @@ pub fn apply(store: &mut Store, seed: &SeedFile, now: i64) -> Result<(), String>
             entry.workflows.clone_from(&c.workflows);
         }
     }
+    store.repack();
     Ok(())
 }
 

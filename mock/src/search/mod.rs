@@ -301,6 +301,26 @@ impl Plan {
         })
     }
 
+    /// Whether the search reads contacts' text (free text, a filter other
+    /// than on times, or a sort other than by time).
+    fn reads_text(&self) -> bool {
+        let times_only = |field: &Field| matches!(field, Field::DateAdded | Field::DateUpdated);
+        self.query.is_some()
+            || !matches!(&self.filter, Node::All(nodes) if nodes.iter().all(|n| matches!(n, Node::Leaf(f, _) if times_only(f))))
+            || !self.sort.iter().all(|s| times_only(&s.field))
+    }
+
+    /// The contacts of `entries` that match, with their first sort key.
+    fn matching<'a>(&self, entries: impl Iterator<Item = &'a Entry>) -> Vec<Match<'a>> {
+        entries
+            .filter(|e| {
+                self.query.as_ref().is_none_or(|q| q.matches(&e.record))
+                    && self.filter.matches(&e.record)
+            })
+            .map(|entry| Match::new(self.first_key(&entry.record), entry))
+            .collect()
+    }
+
     /// The first sort key of a contact (the one worth keeping beside it).
     fn first_key<'a>(&self, record: &'a Record) -> Key<'a> {
         self.sort[0].field.read(record).key()
@@ -491,15 +511,13 @@ impl Store {
     ) -> Result<SearchContactsResponse, ApiError> {
         let plan = Plan::compile(request)?;
         let location = self.existing_location(access, &request.location_id)?;
-        let mut matches: Vec<Match<'_>> = location
-            .contacts
-            .values()
-            .filter(|e| {
-                plan.query.as_ref().is_none_or(|q| q.matches(&e.record))
-                    && plan.filter.matches(&e.record)
-            })
-            .map(|entry| Match::new(plan.first_key(&entry.record), entry))
-            .collect();
+        // Load each contact's text ahead of its turn only when the search
+        // reads text; the default order needs only the times, held inline.
+        let mut matches = if plan.reads_text() {
+            plan.matching(location.contacts.scan())
+        } else {
+            plan.matching(location.contacts.values())
+        };
         let total = matches.len();
         let offset = match &plan.start {
             Start::Offset(offset) => *offset,

@@ -149,6 +149,9 @@ pub struct Location {
 pub struct Contacts {
     entries: Vec<Entry>,
     slots: HashMap<Box<str>, usize>,
+    /// Contacts added or handed out to change since the texts were last
+    /// repacked.
+    changes: usize,
 }
 
 impl Contacts {
@@ -159,7 +162,24 @@ impl Contacts {
 
     /// The contact `id`, to change.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+        self.changes += 1;
         self.slots.get(id).map(|&i| &mut self.entries[i])
+    }
+
+    /// Repacks the contacts' texts in storage order (see
+    /// [`packed::repack`]) once an eighth of them may have changed since
+    /// the last time (at least 4,096): a copy of every text each time, so
+    /// about eight texts' worth of copying per change.
+    pub fn maybe_repack(&mut self) {
+        if self.changes >= (self.entries.len() / 8).max(4096) {
+            self.repack();
+        }
+    }
+
+    /// Repacks the contacts' texts in storage order now.
+    pub fn repack(&mut self) {
+        packed::repack(self.entries.iter_mut().map(|e| e.record.packed_mut()));
+        self.changes = 0;
     }
 
     /// Adds a contact, or replaces the one with its id.
@@ -171,6 +191,8 @@ impl Contacts {
                 self.entries.push(entry);
             }
         }
+        self.changes += 1;
+        self.maybe_repack();
     }
 
     /// Removes the contact `id`.
@@ -188,6 +210,18 @@ impl Contacts {
     /// Every contact, in storage order.
     pub fn values(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter()
+    }
+
+    /// Every contact, in storage order, each contact's text loaded a few
+    /// contacts ahead of its turn (for scans that read text).
+    pub fn scan(&self) -> impl Iterator<Item = &Entry> {
+        const AHEAD: usize = 8;
+        self.entries.iter().enumerate().map(|(i, entry)| {
+            if let Some(next) = self.entries.get(i + AHEAD) {
+                std::hint::black_box(next.record.touch());
+            }
+            entry
+        })
     }
 
     /// Every contact, by id.
@@ -298,6 +332,9 @@ impl Store {
 
     fn bump(&mut self) -> u64 {
         self.revision += 1;
+        for location in self.locations.values_mut() {
+            location.contacts.maybe_repack();
+        }
         self.revision
     }
 
@@ -423,6 +460,14 @@ impl Store {
     /// Every contact, Location by Location, each by id.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.locations.values().flat_map(|l| l.contacts.by_id())
+    }
+
+    /// Repacks every Location's contact texts in storage order (seeding
+    /// does, at its end).
+    pub fn repack(&mut self) {
+        for location in self.locations.values_mut() {
+            location.contacts.repack();
+        }
     }
 
     /// How many contacts the store holds.

@@ -210,6 +210,16 @@ impl Record {
         self.text.values()
     }
 
+    /// The packed text, to repack.
+    pub(crate) fn packed_mut(&mut self) -> &mut Packed {
+        &mut self.text
+    }
+
+    /// Starts loading the packed text (see [`Packed::touch`]).
+    pub fn touch(&self) -> u8 {
+        self.text.touch()
+    }
+
     /// The tags, in order.
     pub fn tags(&self) -> Tags<'_> {
         self.text.tags()
