@@ -288,41 +288,57 @@ impl Record {
     /// The contact as the API returns it.
     pub fn to_contact(&self) -> Contact {
         let mut c = Contact::new(&*self.id);
-        let text = |f: Text| self.text(f).map(str::to_owned);
         c.location_id = Some(self.location_id.to_string());
-        c.name = self.display_name();
-        c.first_name = text(Text::FirstName);
-        c.last_name = text(Text::LastName);
-        c.first_name_lower_case = self.text(Text::FirstName).map(str::to_lowercase);
-        c.last_name_lower_case = self.text(Text::LastName).map(str::to_lowercase);
-        c.full_name_lower_case = self.full_name_lower();
-        c.email = text(Text::Email);
-        c.email_lower_case = self.text(Text::Email).map(str::to_lowercase);
-        c.timezone = text(Text::Timezone);
-        c.company_name = text(Text::CompanyName);
-        c.phone = text(Text::Phone);
-        c.dnd = self.dnd;
-        c.r#type = text(Text::Type);
-        c.source = text(Text::Source);
-        c.assigned_to = text(Text::AssignedTo);
-        c.address1 = text(Text::Address1);
-        c.city = text(Text::City);
-        c.state = text(Text::State);
-        c.country = text(Text::Country);
-        c.postal_code = text(Text::PostalCode);
-        c.website = text(Text::Website);
-        c.gender = text(Text::Gender);
-        c.tags = self.tags().map(str::to_owned).collect();
-        c.date_of_birth = text(Text::DateOfBirth);
-        if let Some((month, day)) = self.text(Text::DateOfBirth).and_then(birth_month_day) {
-            c.birth_month = Some(month.into());
-            c.birth_day = Some(day.into());
+        // One pass over the packed fields.
+        for (field, value) in self.text.fields() {
+            let slot = match field {
+                Text::Name => continue,
+                Text::FirstName => {
+                    c.first_name_lower_case = Some(value.to_lowercase());
+                    &mut c.first_name
+                }
+                Text::LastName => {
+                    c.last_name_lower_case = Some(value.to_lowercase());
+                    &mut c.last_name
+                }
+                Text::Email => {
+                    c.email_lower_case = Some(value.to_lowercase());
+                    &mut c.email
+                }
+                Text::Phone => &mut c.phone,
+                Text::Timezone => &mut c.timezone,
+                Text::CompanyName => &mut c.company_name,
+                Text::Type => &mut c.r#type,
+                Text::Source => &mut c.source,
+                Text::AssignedTo => &mut c.assigned_to,
+                Text::Address1 => &mut c.address1,
+                Text::City => &mut c.city,
+                Text::State => &mut c.state,
+                Text::Country => &mut c.country,
+                Text::PostalCode => &mut c.postal_code,
+                Text::Website => &mut c.website,
+                Text::Gender => &mut c.gender,
+                Text::DateOfBirth => {
+                    if let Some((month, day)) = birth_month_day(value) {
+                        c.birth_month = Some(month.into());
+                        c.birth_day = Some(day.into());
+                    }
+                    &mut c.date_of_birth
+                }
+                Text::Attachments => &mut c.attachments,
+                Text::Ssn => &mut c.ssn,
+                Text::Keyword => &mut c.keyword,
+                Text::VisitorId => &mut c.visitor_id,
+                Text::BusinessId => &mut c.business_id,
+            };
+            *slot = Some(value.to_owned());
         }
+        c.name = self.display_name();
+        c.full_name_lower_case = self.full_name_lower();
+        c.dnd = self.dnd;
+        c.tags = self.tags().map(str::to_owned).collect();
         c.date_added = Some(Timestamp::new(format_millis(self.date_added)));
         c.date_updated = Some(Timestamp::new(format_millis(self.date_updated)));
-        c.attachments = text(Text::Attachments);
-        c.ssn = text(Text::Ssn);
-        c.keyword = text(Text::Keyword);
         c.custom_fields = self
             .custom_fields
             .iter()
@@ -333,7 +349,6 @@ impl Record {
                 f
             })
             .collect();
-        c.business_id = text(Text::BusinessId);
         if !self.followers.is_empty() {
             c.followers = Some(IdList::from(
                 self.followers
@@ -342,7 +357,6 @@ impl Record {
                     .collect::<Vec<_>>(),
             ));
         }
-        c.visitor_id = text(Text::VisitorId);
         if let Some(rare) = self.rare() {
             c.bounce_email = rare.bounce_email;
             c.unsubscribe_email = rare.unsubscribe_email;
