@@ -39,6 +39,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetContactsInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetContactsResponse> + Send;
+
     /// Create Contact
     ///
     /// Creates a contact in the Location (sub-account) given by `locationId`.
@@ -60,6 +61,7 @@ pub trait Api: Send + Sync + 'static {
         input: CreateContactInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = CreateContactResponse> + Send;
+
     /// Upsert Contact
     ///
     /// Creates a contact, or updates the existing contact that matches it.
@@ -112,6 +114,7 @@ pub trait Api: Send + Sync + 'static {
         input: UpsertContactInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = UpsertContactResponse> + Send;
+
     /// Search Contacts
     ///
     /// Searches the contacts of a Location with combinations of advanced
@@ -145,6 +148,7 @@ pub trait Api: Send + Sync + 'static {
         input: SearchContactsInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = SearchContactsResponse> + Send;
+
     /// Get Contact
     ///
     /// Returns one contact by its id.
@@ -157,6 +161,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetContactInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetContactResponse> + Send;
+
     /// Update Contact
     ///
     /// Updates the contact given by `contactId`. Only the fields sent are
@@ -186,6 +191,7 @@ pub trait Api: Send + Sync + 'static {
         input: UpdateContactInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = UpdateContactResponse> + Send;
+
     /// Delete Contact
     ///
     /// Deletes the contact given by `contactId`.
@@ -201,6 +207,7 @@ pub trait Api: Send + Sync + 'static {
         input: DeleteContactInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = DeleteContactResponse> + Send;
+
     /// Add Tags
     ///
     /// Adds tags to the contact given by `contactId`, keeping its other
@@ -219,6 +226,7 @@ pub trait Api: Send + Sync + 'static {
         input: AddTagsInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = AddTagsResponse> + Send;
+
     /// Remove Tags
     ///
     /// Removes tags from the contact given by `contactId`, keeping its other
@@ -235,6 +243,7 @@ pub trait Api: Send + Sync + 'static {
         input: RemoveTagsInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = RemoveTagsResponse> + Send;
+
     /// Get Duplicate Contact
     ///
     /// Finds the contact that a new contact with this e-mail address or
@@ -259,6 +268,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetDuplicateContactInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetDuplicateContactResponse> + Send;
+
     /// Get all Tasks
     ///
     /// Returns every task of the contact given by `contactId`.
@@ -271,6 +281,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetAllTasksInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetAllTasksResponse> + Send;
+
     /// Create Task
     ///
     /// Creates a task for the contact given by `contactId`. `title`,
@@ -287,6 +298,7 @@ pub trait Api: Send + Sync + 'static {
         input: CreateTaskInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = CreateTaskResponse> + Send;
+
     /// Get Task
     ///
     /// Returns one task of the contact given by `contactId`.
@@ -299,6 +311,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetTaskInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetTaskResponse> + Send;
+
     /// Update Task
     ///
     /// Updates a task of the contact given by `contactId`. Only the fields
@@ -312,6 +325,7 @@ pub trait Api: Send + Sync + 'static {
         input: UpdateTaskInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = UpdateTaskResponse> + Send;
+
     /// Delete Task
     ///
     /// Deletes a task of the contact given by `contactId`.
@@ -327,6 +341,7 @@ pub trait Api: Send + Sync + 'static {
         input: DeleteTaskInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = DeleteTaskResponse> + Send;
+
     /// Update Task Completed
     ///
     /// Marks a task of the contact given by `contactId` as completed or
@@ -340,6 +355,7 @@ pub trait Api: Send + Sync + 'static {
         input: UpdateTaskCompletedInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = UpdateTaskCompletedResponse> + Send;
+
     /// Get Appointments for Contact
     ///
     /// Returns the calendar appointments (events) of the contact given by
@@ -358,6 +374,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetAppointmentsForContactInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetAppointmentsForContactResponse> + Send;
+
     /// Get All Notes
     ///
     /// Returns every note of the contact given by `contactId`.
@@ -370,6 +387,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetAllNotesInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetAllNotesResponse> + Send;
+
     /// Create Note
     ///
     /// Adds a note to the contact given by `contactId`. Only `body` is
@@ -386,6 +404,7 @@ pub trait Api: Send + Sync + 'static {
         input: CreateNoteInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = CreateNoteResponse> + Send;
+
     /// Get Note
     ///
     /// Returns one note of the contact given by `contactId`.
@@ -398,6 +417,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetNoteInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetNoteResponse> + Send;
+
     /// Update Note
     ///
     /// Updates a note of the contact given by `contactId`. Only the fields
@@ -411,6 +431,7 @@ pub trait Api: Send + Sync + 'static {
         input: UpdateNoteInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = UpdateNoteResponse> + Send;
+
     /// Delete Note
     ///
     /// Deletes a note of the contact given by `contactId`.
@@ -426,6 +447,7 @@ pub trait Api: Send + Sync + 'static {
         input: DeleteNoteInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = DeleteNoteResponse> + Send;
+
     /// Update Contacts Tags
     ///
     /// Adds tags to, or removes tags from, many contacts at once: `type`
@@ -452,6 +474,7 @@ pub trait Api: Send + Sync + 'static {
         input: BulkUpdateTagsInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = BulkUpdateTagsResponse> + Send;
+
     /// Add/Remove Contacts From Business
     ///
     /// Sets the business of many contacts at once: every contact in `ids`
@@ -470,6 +493,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = AddRemoveContactsFromBusinessResponse,
     > + Send;
+
     /// Get Contacts By BusinessId
     ///
     /// Returns the contacts of a business, a page at a time: `limit`
@@ -485,6 +509,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetContactsByBusinessIdInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetContactsByBusinessIdResponse> + Send;
+
     /// Add Followers
     ///
     /// Adds followers (users, by id) to the contact given by `contactId`.
@@ -502,6 +527,7 @@ pub trait Api: Send + Sync + 'static {
         input: AddFollowersInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = AddFollowersResponse> + Send;
+
     /// Remove Followers
     ///
     /// Removes followers (users, by id) from the contact given by
@@ -520,6 +546,7 @@ pub trait Api: Send + Sync + 'static {
         input: RemoveFollowersInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = RemoveFollowersResponse> + Send;
+
     /// Remove Contact From Every Campaign
     ///
     /// Removes the contact given by `contactId` from every campaign.
@@ -534,6 +561,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = RemoveContactFromEveryCampaignResponse,
     > + Send;
+
     /// Add Contact to Campaign
     ///
     /// Adds the contact given by `contactId` to a campaign.
@@ -555,6 +583,7 @@ pub trait Api: Send + Sync + 'static {
         input: AddContactToCampaignInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = AddContactToCampaignResponse> + Send;
+
     /// Remove Contact From Campaign
     ///
     /// Removes the contact given by `contactId` from a campaign.
@@ -570,6 +599,7 @@ pub trait Api: Send + Sync + 'static {
         input: RemoveContactFromCampaignInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = RemoveContactFromCampaignResponse> + Send;
+
     /// Add Contact to Workflow
     ///
     /// Adds the contact given by `contactId` to a workflow, optionally
@@ -586,6 +616,7 @@ pub trait Api: Send + Sync + 'static {
         input: AddContactToWorkflowInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = AddContactToWorkflowResponse> + Send;
+
     /// Delete Contact from Workflow
     ///
     /// Removes the contact given by `contactId` from a workflow.

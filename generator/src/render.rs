@@ -190,16 +190,18 @@ fn blank_between(previous: &str, line: &str) -> bool {
         return false;
     }
     let prev = previous.trim();
-    // A multi-line `static` ends in `};`, `];` or `);`.
+    let trimmed = line.trim_start();
+    // A multi-line `static` ends in `};`, `];` or `);`; a trait's method
+    // without a body ends in `;` and the next one starts with its docs.
     let prev_ends_item = matches!(prev, "}" | "};" | "];" | ");")
         || (prev.ends_with(';')
-            && ["pub ", "use ", "static "]
-                .iter()
-                .any(|s| prev.starts_with(s)));
+            && ((trimmed.starts_with("///") && !prev.starts_with("//"))
+                || ["pub ", "use ", "static "]
+                    .iter()
+                    .any(|s| prev.starts_with(s))));
     if !prev_ends_item {
         return false;
     }
-    let trimmed = line.trim_start();
     let indent = line.len() - trimmed.len();
     let prev_indent = previous.len() - previous.trim_start().len();
     indent == prev_indent && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))

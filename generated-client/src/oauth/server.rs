@@ -38,6 +38,7 @@ pub trait Api: Send + Sync + 'static {
         input: GetAccessTokenInput,
         context: server_support::RequestContext,
     ) -> impl ::std::future::Future<Output = GetAccessTokenResponse> + Send;
+
     /// Get Location Access Token from Agency Token
     ///
     /// Returns an access token for one Location (Sub-Account) of the

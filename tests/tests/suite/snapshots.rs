@@ -162,6 +162,52 @@ fn spec_without_operations_is_types_only() {
     assert!(output.files[0].contents.contains("pub struct Thing"));
 }
 
+/// A spec with operations makes a standalone crate with a server layer
+/// behind its `server` feature (which `cargo xtask corpus` compiles).
+#[test]
+fn standalone_crates_have_a_server_feature() {
+    let options = Options {
+        runtime: Runtime::external("leadconnector").unwrap(),
+        spec_name: "operations.yaml".into(),
+        standalone: Some(generator::Standalone {
+            crate_name: "with_server".into(),
+            runtime_path: "../generated-client".into(),
+            own_workspace: true,
+        }),
+        deny_warnings: false,
+    };
+    let spec = tests::root().join("tests/fixtures/operations.yaml");
+    let output = generator::generate(&spec, &options).unwrap_or_else(|d| panic!("{d:?}"));
+    let files: Vec<String> = output
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "src/types.rs",
+            "src/operations.rs",
+            "src/server.rs",
+            "src/lib.rs",
+            "Cargo.toml"
+        ]
+    );
+    let lib = &output.files[3].contents;
+    assert!(
+        lib.contains("#[cfg(feature = \"server\")]\npub mod server;"),
+        "{lib}"
+    );
+    let manifest = &output.files[4].contents;
+    assert!(
+        manifest.contains("[features]\n# The server layer (src/server.rs): a trait and a router for mock servers.\nserver = [\"leadconnector/server\"]\n"),
+        "{manifest}"
+    );
+    assert!(output.files[2]
+        .contents
+        .contains("pub trait Api: Send + Sync + 'static {"));
+}
+
 #[test]
 fn fixtures() {
     let specs = tests::fixtures();
