@@ -69,7 +69,8 @@ impl ApiError {
 
     /// The 401 body.
     pub fn unauthorized_body(message: &str, trace_id: &str) -> UnauthorizedError {
-        let mut body = UnauthorizedError::new(401, message, "Unauthorized");
+        let mut body = UnauthorizedError::new(401, message);
+        body.error = Some("Unauthorized".to_owned());
         body.trace_id = Some(trace_id.to_owned());
         body
     }

@@ -10,12 +10,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
 use leadconnector::types::Contact;
 use leadconnector::webhooks::types::{
     ContactDndUpdate, ContactEvent, ContactEventFields, WebhookCustomField,
 };
-use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+use leadconnector::webhooks::Signer;
 use tokio::sync::{mpsc, watch};
 
 use crate::choices::{WEBHOOK_RETRY_SECONDS, WEBHOOK_TIMEOUT_SECONDS};
@@ -32,44 +31,13 @@ const PRIVATE_KEY_PEM: &str = include_str!("../keys/webhook_signing.pk8.pem");
 /// The header the signature travels in.
 pub const SIGNATURE_HEADER: &str = "x-wh-signature";
 
-/// Signs bodies with the mock's key.
-pub struct Signer {
-    key: RsaKeyPair,
-}
-
-impl std::fmt::Debug for Signer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Signer")
-    }
-}
-
-impl Signer {
-    /// The mock's key.
-    pub fn mock_key() -> Self {
-        let body: String = PRIVATE_KEY_PEM
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(body)
-            .expect("the committed key is base64");
-        let key = RsaKeyPair::from_pkcs8(&der).expect("the committed key is a PKCS#8 RSA key");
-        Self { key }
-    }
-
-    /// The base64 signature of `body`.
-    pub fn sign(&self, body: &[u8]) -> String {
-        let mut signature = vec![0; self.key.public().modulus_len()];
-        self.key
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &ring::rand::SystemRandom::new(),
-                body,
-                &mut signature,
-            )
-            .expect("signing with a valid key and a buffer of the modulus' length");
-        base64::engine::general_purpose::STANDARD.encode(signature)
-    }
+/// The mock's signing key, as the client's own [`Signer`].
+///
+/// # Panics
+///
+/// Never: the key is committed with the crate, and a test signs with it.
+pub fn signer() -> Signer {
+    Signer::from_pkcs8_pem(PRIVATE_KEY_PEM).expect("the committed key is a PKCS#8 RSA key")
 }
 
 /// The body of a contact event.
@@ -79,6 +47,7 @@ pub fn payload(
     now: chrono::DateTime<chrono::Utc>,
 ) -> ContactEvent {
     let c: &Contact = &event.contact;
+    let now = leadconnector::Timestamp::new(crate::clock::format_millis(now.timestamp_millis()));
     let mut f = ContactEventFields::new(now, webhook_id);
     f.location_id.clone_from(&c.location_id);
     f.id = Some(c.id.clone());
@@ -88,10 +57,7 @@ pub fn payload(
     f.company_name.clone_from(&c.company_name);
     f.country.clone_from(&c.country);
     f.source.clone_from(&c.source);
-    f.date_added = c
-        .date_added
-        .as_ref()
-        .and_then(leadconnector::Timestamp::to_utc);
+    f.date_added.clone_from(&c.date_added);
     f.date_of_birth.clone_from(&c.date_of_birth);
     f.dnd = c.dnd;
     f.email.clone_from(&c.email);
@@ -205,7 +171,7 @@ impl Webhooks {
             .unwrap_or_default();
         Self {
             inner: Arc::new(Inner {
-                signer: Signer::mock_key(),
+                signer: signer(),
                 clock,
                 http,
                 state: Mutex::new(State {
@@ -332,7 +298,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_mock_key_signs_what_the_client_verifies() {
-        let signer = Signer::mock_key();
+        let signer = signer();
         let contact = {
             let mut c = Contact::new("ocQHyuzHvysMo5N5VsXc");
             c.location_id = Some("loc".into());
