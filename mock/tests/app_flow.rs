@@ -22,8 +22,9 @@ use leadconnector_mock::{Fault, FaultRule, MockServer};
 
 // ----- the app under test ---------------------------------------------------
 
-/// Creates a lead; if the connection was lost after the request went out,
-/// the contact may exist: an upsert on the same e-mail finds it instead of
+/// Creates a lead; if the create may have been processed although it
+/// failed (the connection was lost after the request went out), the
+/// contact may exist: an upsert of the same request finds it instead of
 /// making a second one.
 async fn import_lead(
     client: &Client,
@@ -39,8 +40,8 @@ async fn import_lead(
         .tags(["lead"]);
     match client.create_contact(&create).await {
         Ok(created) => Ok(created.contact.id.clone()),
-        Err(Error::Transport { .. }) => {
-            let upsert = types::UpsertContactRequest::new(location).email(email);
+        Err(error) if error.may_have_been_processed() => {
+            let upsert = types::UpsertContactRequest::from(&create);
             Ok(client.upsert_contact(&upsert).await?.contact.id.clone())
         }
         Err(other) => Err(other),
