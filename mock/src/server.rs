@@ -117,7 +117,7 @@ impl MockBuilder {
         self
     }
 
-    /// Data to start with (see [`seed`](crate::seed)).
+    /// Data to start with (see [the `seed` module](crate::seed)).
     #[must_use]
     pub fn data(mut self, data: SeedFile) -> Self {
         self.data = data;
