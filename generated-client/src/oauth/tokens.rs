@@ -229,7 +229,9 @@ impl OAuthTokensBuilder {
 ///   new one (see [`OAuthTokensBuilder::on_refresh`] for which calls fail).
 /// - **`invalid_grant`** (the refresh token was used already or revoked):
 ///   [`TokenError::ReinstallRequired`], for this call and every later one,
-///   without further requests.
+///   without further requests. A stored pair is read again at most every
+///   [`SAVE_RETRY_INTERVAL`] meanwhile: once a reinstall (in any replica)
+///   puts a new pair in the store, calls go on with it.
 ///
 /// Clones share one state. `Debug` shows no token.
 #[derive(Clone)]
@@ -271,6 +273,8 @@ struct State {
     unsaved: Option<Unsaved>,
     /// Set by `invalid_grant`: no refresh is tried again.
     revoked: Option<TokenError>,
+    /// While revoked, a stored pair is not read again before this.
+    recheck_at: Instant,
     /// The refresh (or save) under way, if any.
     flight: Option<watch::Receiver<FlightResult>>,
 }
@@ -378,6 +382,7 @@ impl OAuthTokens {
             rejected: false,
             unsaved: None,
             revoked: None,
+            recheck_at: now,
             flight: None,
         };
         state.set_pair(pair, version, margin);
@@ -429,6 +434,10 @@ impl Shared {
     /// Saves an unsaved pair if there is one, otherwise refreshes if the
     /// token is stale, and gives the token to use.
     async fn fly(&self, deadline: Instant) -> Result<SecretString, TokenError> {
+        let revoked = self.lock().revoked.clone();
+        if let Some(revoked) = revoked {
+            return self.recheck(revoked).await;
+        }
         let unsaved = {
             let state = self.lock();
             state
@@ -494,6 +503,26 @@ impl Shared {
         Ok(self.lock().pair.access_token.clone())
     }
 
+    /// After `invalid_grant`: the store's pair, if a reinstall replaced
+    /// the refused one.
+    async fn recheck(&self, revoked: TokenError) -> Result<SecretString, TokenError> {
+        let Backing::Stored { store, key } = &self.backing else {
+            return Err(revoked);
+        };
+        let stored = store.load(key).await.map_err(store_unavailable)?;
+        let version = self.lock().version;
+        match stored {
+            Some(stored) if Some(stored.version) != version => {
+                tracing::debug!("the store holds a new pair after invalid_grant");
+                self.adopt(stored);
+                let mut state = self.lock();
+                state.revoked = None;
+                Ok(state.pair.access_token.clone())
+            }
+            _ => Err(revoked),
+        }
+    }
+
     fn adopt(&self, stored: StoredPair) {
         let mut state = self.lock();
         state.set_pair(stored.pair, Some(stored.version), self.margin);
@@ -526,7 +555,10 @@ impl Shared {
             Ok(stored) => {
                 let mut state = self.lock();
                 match stored {
-                    Some(stored) if stored.pair != pair => {
+                    Some(stored)
+                        if stored.pair.refresh_token != pair.refresh_token
+                            || stored.pair.access_token != pair.access_token =>
+                    {
                         state.set_pair(stored.pair, Some(stored.version), self.margin)
                     }
                     Some(stored) => state.version = Some(stored.version),
@@ -603,28 +635,34 @@ impl TokenSource for OAuthTokens {
             let mut waiting = {
                 let mut state = self.shared.lock();
                 if let Some(revoked) = &state.revoked {
-                    return Err(revoked.clone());
-                }
-                let previous = state.previous_token();
-                match (&state.flight, previous) {
-                    // A save is under way; the previous token still serves.
-                    (Some(_), Some(previous)) => return Ok(previous),
-                    (Some(flight), None) => flight.clone(),
-                    (None, None) if state.unsaved.is_none() && state.fresh() => {
-                        return Ok(state.pair.access_token.clone());
+                    let stored = matches!(self.shared.backing, Backing::Stored { .. });
+                    if !stored || state.flight.is_some() || Instant::now() < state.recheck_at {
+                        return Err(revoked.clone());
                     }
-                    (None, Some(previous)) => {
-                        // Save again in the background, not on every call.
-                        let due = state
-                            .unsaved
-                            .as_ref()
-                            .is_some_and(|u| Instant::now() >= u.retry_at);
-                        if due {
-                            self.launch(&mut state, cx.deadline);
+                    state.recheck_at = Instant::now() + SAVE_RETRY_INTERVAL;
+                    self.launch(&mut state, cx.deadline)
+                } else {
+                    let previous = state.previous_token();
+                    match (&state.flight, previous) {
+                        // A save is under way; the previous token still serves.
+                        (Some(_), Some(previous)) => return Ok(previous),
+                        (Some(flight), None) => flight.clone(),
+                        (None, None) if state.unsaved.is_none() && state.fresh() => {
+                            return Ok(state.pair.access_token.clone());
                         }
-                        return Ok(previous);
+                        (None, Some(previous)) => {
+                            // Save again in the background, not on every call.
+                            let due = state
+                                .unsaved
+                                .as_ref()
+                                .is_some_and(|u| Instant::now() >= u.retry_at);
+                            if due {
+                                self.launch(&mut state, cx.deadline);
+                            }
+                            return Ok(previous);
+                        }
+                        (None, None) => self.launch(&mut state, cx.deadline),
                     }
-                    (None, None) => self.launch(&mut state, cx.deadline),
                 }
             };
             let outcome = waiting.wait_for(Option::is_some).await;

@@ -177,9 +177,11 @@ impl PostgresStore {
         // The lock is held while the token endpoint answers; if this
         // future is dropped or the renewal fails, `held` closes the
         // connection, which ends the transaction and frees the lock.
-        let pair = renewal(current.map(|s| s.pair))
-            .await
-            .map_err(RenewError::Renew)?;
+        let pair = as_stored(
+            renewal(current.map(|s| s.pair))
+                .await
+                .map_err(RenewError::Renew)?,
+        );
         let client = held.client();
         let committed = async {
             let version = write(client, key, &pair, seen).await?;
@@ -222,6 +224,7 @@ impl TokenStore for PostgresStore {
         key: &'a TokenKey,
         pair: TokenPair,
     ) -> StoreFuture<'a, Result<StoredPair, StoreError>> {
+        let pair = as_stored(pair);
         Box::pin(async move {
             let client = self.connection(None).await?;
             let statement = client
@@ -265,6 +268,7 @@ impl TokenStore for PostgresStore {
         expected: Option<u64>,
         pair: TokenPair,
     ) -> StoreFuture<'a, Result<Result<StoredPair, Option<StoredPair>>, StoreError>> {
+        let pair = as_stored(pair);
         Box::pin(async move {
             let client = self.connection(None).await?;
             match write(&client, key, &pair, expected).await? {
@@ -321,6 +325,13 @@ impl Drop for Held {
             drop(Object::take(object));
         }
     }
+}
+
+/// `pair` as the table gives it back: PostgreSQL keeps times to the
+/// microsecond.
+fn as_stored(mut pair: TokenPair) -> TokenPair {
+    pair.expires_at = chrono::SubsecRound::trunc_subsecs(pair.expires_at, 6);
+    pair
 }
 
 /// The row of `key`, if any.
