@@ -243,6 +243,28 @@ impl Locations {
             .remove(location_id);
     }
 
+    /// Waits until no token refresh or save of any Location (or of the
+    /// Agency) is under way: call it in a graceful shutdown, after the
+    /// last request (see [`OAuthTokens::settle`]).
+    pub async fn settle(&self) {
+        let cells: Vec<Arc<OnceCell<Entry>>> = self
+            .inner
+            .clients
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect();
+        for cell in cells {
+            if let Some(entry) = cell.get() {
+                entry.tokens.settle().await;
+            }
+        }
+        if let Some(agency) = &self.inner.agency {
+            agency.tokens.settle().await;
+        }
+    }
+
     /// How many Locations have a client now.
     pub fn len(&self) -> usize {
         self.inner

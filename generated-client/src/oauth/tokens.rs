@@ -414,6 +414,24 @@ impl OAuthTokens {
         self.shared.lock().unsaved.is_some()
     }
 
+    /// Waits until no refresh or save of this source is under way. Call it
+    /// in a graceful shutdown, after the last request: the endpoint spends
+    /// the old refresh token when it receives the request, so a process
+    /// that exits between that moment and the save loses the new pair
+    /// (with a store that other replicas share, they would then send the
+    /// spent token).
+    pub async fn settle(&self) {
+        loop {
+            let flight = self.shared.lock().flight.clone();
+            match flight {
+                Some(mut flight) => {
+                    let _ = flight.wait_for(Option::is_some).await;
+                }
+                None => return,
+            }
+        }
+    }
+
     /// Replaces the pair (after a reinstall, for example): clears an
     /// `invalid_grant` state. The new pair is taken as stored already (for
     /// a stored pair: `put` it in the store first; the next refresh reads
