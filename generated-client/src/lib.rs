@@ -52,6 +52,8 @@ mod id_list;
 mod options;
 mod personal;
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_budget;
 mod request;
 mod response;
 mod search;
@@ -85,6 +87,10 @@ pub use nullable::Nullable;
 pub use operations::*;
 pub use options::RequestOptions;
 pub use personal::{FieldNames, Redacted};
+#[cfg(feature = "redis")]
+pub use redis_budget::{
+    BudgetStats, Fallback, RedisBudget, RedisBudgetBuilder, RedisLimiter, Refused,
+};
 pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
