@@ -36,6 +36,8 @@
 mod auth;
 mod birth_date;
 mod body;
+#[cfg(feature = "redis")]
+pub mod budget;
 mod config;
 mod core;
 pub mod de;
@@ -78,7 +80,7 @@ pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use hooks::{Attempt, Observer};
 pub use id_list::IdList;
-pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
+pub use limiter::{LimitFuture, RateLimiter, SharedLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use listing::{
     BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,
     CONTACTS_DEFAULT_LIMIT,

@@ -13,7 +13,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
 use tokio::time::Instant;
 
-use crate::limiter::RateLimiter;
+use crate::limiter::{LimitFuture, RateLimiter, SharedLimiter};
 
 /// Reserves the next start time for one request under the key's limits,
 /// on Redis's clock (microseconds), unless it comes after the caller's
@@ -607,4 +607,31 @@ impl RedisLimiter {
 
 fn micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
+
+impl SharedLimiter for RedisLimiter {
+    fn acquire(&self, deadline: Instant) -> LimitFuture<'_> {
+        Box::pin(async move {
+            RedisLimiter::acquire(self, deadline).await.map_err(|refused| {
+                if let Refused::DailySpent(left) = refused {
+                    tracing::warn!(key = %self.key, left_s = left.as_secs(), "the daily rate budget is spent; calls fail until it renews");
+                }
+            })
+        })
+    }
+
+    fn pause(&self, wait: Duration) {
+        let limiter = self.clone();
+        tokio::spawn(async move { RedisLimiter::pause(&limiter, wait).await });
+    }
+}
+
+impl RedisLimiter {
+    /// This limiter as the client's rate limiter
+    /// ([`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter)).
+    pub fn into_rate_limiter(self) -> RateLimiter {
+        let config = &self.budget.config;
+        let (max, window) = (config.max, config.window);
+        RateLimiter::shared(self, max, window)
+    }
 }

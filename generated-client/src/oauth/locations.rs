@@ -25,6 +25,8 @@ pub struct LocationsBuilder {
     margin: Duration,
     http: Option<reqwest::Client>,
     configure: Option<Arc<Configure>>,
+    #[cfg(feature = "redis")]
+    budget: Option<crate::RedisBudget>,
     agency: Option<(
         String,
         Box<dyn FnOnce(ClientBuilder<super::Client>) -> ClientBuilder<super::Client> + Send>,
@@ -69,6 +71,16 @@ impl LocationsBuilder {
             + 'static,
     ) -> Self {
         self.configure = Some(Arc::new(configure));
+        self
+    }
+
+    /// Gives each Location's client its limiter in `budget`, shared with
+    /// every replica ([`budget::location_limiter`](crate::budget::location_limiter)),
+    /// before [`configure`](Self::configure) runs.
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub fn rate_budget(mut self, budget: crate::RedisBudget) -> Self {
+        self.budget = Some(budget);
         self
     }
 
@@ -128,6 +140,8 @@ impl LocationsBuilder {
                 margin: self.margin,
                 http,
                 configure: self.configure,
+                #[cfg(feature = "redis")]
+                budget: self.budget,
                 agency,
                 clients: Mutex::default(),
             }),
@@ -168,6 +182,8 @@ struct Inner {
     margin: Duration,
     http: reqwest::Client,
     configure: Option<Arc<Configure>>,
+    #[cfg(feature = "redis")]
+    budget: Option<crate::RedisBudget>,
     agency: Option<Agency>,
     clients: Mutex<HashMap<String, Arc<OnceCell<Entry>>>>,
 }
@@ -211,6 +227,8 @@ impl Locations {
             margin: DEFAULT_REFRESH_MARGIN,
             http: None,
             configure: None,
+            #[cfg(feature = "redis")]
+            budget: None,
             agency: None,
         }
     }
@@ -311,6 +329,10 @@ impl Locations {
         let tokens = tokens.load().await?;
         let mut builder =
             crate::Client::builder_with_tokens(tokens.clone()).http_client(inner.http.clone());
+        #[cfg(feature = "redis")]
+        if let Some(budget) = &inner.budget {
+            builder = builder.rate_limiter(crate::budget::location_limiter(budget, location_id));
+        }
         if let Some(configure) = &inner.configure {
             builder = configure(builder, location_id);
         }
