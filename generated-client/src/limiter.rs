@@ -151,6 +151,20 @@ impl RateLimiter {
         Ok(wait)
     }
 
+    /// Counts `starts` (made elsewhere, by the same process) as slots
+    /// taken, keeping the last `max`.
+    pub(crate) fn seed(&self, starts: impl IntoIterator<Item = Instant>) {
+        let mut state = self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut all: Vec<Instant> = state.slots.drain(..).chain(starts).collect();
+        all.sort();
+        let keep = all.len().saturating_sub(self.shared.max);
+        state.slots = all.into_iter().skip(keep).collect();
+    }
+
     /// Holds every slot back until `until` (the server asked to wait).
     pub(crate) fn pause_until(&self, until: Instant) {
         if let Some(external) = &self.shared.external {

@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -326,6 +326,7 @@ impl RedisBudget {
             day: format!("{base}:day"),
             local: RateLimiter::new(share, config.window + config.margin),
             recent: Arc::default(),
+            falling_back: Arc::default(),
         }
     }
 
@@ -407,6 +408,8 @@ pub struct RedisLimiter {
     /// This process's starts of the last window, on Redis's clock (µs),
     /// with their names: added back to Redis after an outage.
     recent: Arc<Mutex<VecDeque<(i64, String)>>>,
+    /// Whether the fallback took over (and was given the recent starts).
+    falling_back: Arc<AtomicBool>,
 }
 
 impl fmt::Debug for RedisLimiter {
@@ -454,6 +457,7 @@ impl RedisLimiter {
                         start_us,
                         member,
                     }) => {
+                        self.falling_back.store(false, Ordering::Relaxed);
                         self.remember(start_us, member);
                         lock(&self.budget.stats).redis_grants += 1;
                         if !wait.is_zero() {
@@ -463,11 +467,30 @@ impl RedisLimiter {
                     }
                     Ok(Reply::Deadline) => return Err(Refused::Deadline),
                     Ok(Reply::DailySpent(left)) => return Err(Refused::DailySpent(left)),
-                    Err(error) => self.budget.failed(&error),
+                    Err(error) => {
+                        self.budget.failed(&error);
+                        // A new connection next time: one whose reconnection
+                        // failed does not always try again by itself.
+                        *self.budget.connection.lock().await = None;
+                    }
                 }
             }
             match self.budget.config.fallback {
                 Fallback::Local => {
+                    if !self.falling_back.swap(true, Ordering::Relaxed) {
+                        // The share counts this replica's own starts of
+                        // the window (some still ahead) already.
+                        let budget = &*self.budget;
+                        let offset = budget.offset.load(Ordering::Relaxed);
+                        let starts: Vec<Instant> = lock(&self.recent)
+                            .iter()
+                            .map(|(at, _)| {
+                                let local = u64::try_from(at - offset).unwrap_or(0);
+                                budget.epoch + Duration::from_micros(local)
+                            })
+                            .collect();
+                        self.local.seed(starts);
+                    }
                     let now = Instant::now();
                     let wait = self
                         .local

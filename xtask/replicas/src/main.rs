@@ -5,10 +5,13 @@
 //! replicas all [--full]            every experiment, bounded or full
 //! replicas tokens [--expiries N]   4 processes x 64 tasks, one refresh per expiry
 //! replicas kill [--expiries N]     the same with SIGKILLs
+//! replicas rate [--seconds S]      4 processes on one budget in Redis
+//! replicas rate-restart [--seconds S]  the same, Redis killed and started again
 //! replicas worker ...              one replica (started by the others)
 //! ```
 
 mod fleet;
+mod rate_run;
 mod token_runs;
 mod worker;
 
@@ -52,6 +55,9 @@ async fn dispatch(args: &[String]) -> Result<(), String> {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
         Some("worker") => worker::run(worker::Options::parse(rest)?).await,
+        Some("rate-worker") => rate_run::worker(rest).await,
+        Some("rate") => rate_run::run(number(rest, "--seconds", 60)?, false).await,
+        Some("rate-restart") => rate_run::run(number(rest, "--seconds", 60)?, true).await,
         Some("tokens") => {
             token_runs::run(token_runs::Plan {
                 expiries: number(rest, "--expiries", 50)?,
