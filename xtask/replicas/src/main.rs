@@ -7,9 +7,11 @@
 //! replicas kill [--expiries N]     the same with SIGKILLs
 //! replicas rate [--seconds S]      4 processes on one budget in Redis
 //! replicas rate-restart [--seconds S]  the same, Redis killed and started again
+//! replicas bench [--calls N]      the Redis limiter per call, the database per refresh
 //! replicas worker ...              one replica (started by the others)
 //! ```
 
+mod bench;
 mod fleet;
 mod rate_run;
 mod token_runs;
@@ -56,6 +58,9 @@ async fn dispatch(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("worker") => worker::run(worker::Options::parse(rest)?).await,
         Some("rate-worker") => rate_run::worker(rest).await,
+        Some("bench") => {
+            bench::run(usize::try_from(number(rest, "--calls", 4000)?).unwrap_or(4000)).await
+        }
         Some("rate") => rate_run::run(number(rest, "--seconds", 60)?, false).await,
         Some("rate-restart") => rate_run::run(number(rest, "--seconds", 60)?, true).await,
         Some("tokens") => {
