@@ -42,6 +42,7 @@ mod config;
 mod core;
 pub mod de;
 mod error;
+pub mod guide;
 mod hooks;
 mod limiter;
 mod listing;

@@ -153,6 +153,7 @@ impl RateLimiter {
 
     /// Counts `starts` (made elsewhere, by the same process) as slots
     /// taken, keeping the last `max`.
+    #[cfg(feature = "redis")]
     pub(crate) fn seed(&self, starts: impl IntoIterator<Item = Instant>) {
         let mut state = self
             .shared

@@ -82,22 +82,38 @@ impl Fleet {
         alive
     }
 
-    /// Tells every worker to stop and returns their summaries.
+    /// Tells every worker to stop, waits until all have, lets each make a
+    /// last call (`go`), and returns their summaries.
     pub async fn stop_all(&self) -> Result<Vec<serde_json::Value>, String> {
-        let workers: Vec<(u32, Worker)> = self.workers().drain().collect();
-        let mut summaries = Vec::new();
-        for (replica, mut worker) in workers {
+        let mut workers: Vec<(u32, Worker)> = self.workers().drain().collect();
+        // All at once, so that none goes on calling (and refreshing) long
+        // after another stopped.
+        for (_, worker) in &mut workers {
             worker
                 .stdin
                 .write_all(b"stop\n")
                 .await
                 .map_err(|e| e.to_string())?;
             worker.stdin.flush().await.map_err(|e| e.to_string())?;
-            let line = tokio::time::timeout(Duration::from_secs(60), worker.stdout.next_line())
+        }
+        // Each says it stopped; then each makes one last call.
+        for (replica, worker) in &mut workers {
+            let line = next_line(*replica, worker).await?;
+            if line != "stopped" {
+                return Err(format!("worker {replica} said {line:?}, not `stopped`"));
+            }
+        }
+        for (_, worker) in &mut workers {
+            worker
+                .stdin
+                .write_all(b"go\n")
                 .await
-                .map_err(|_| format!("worker {replica} did not stop in 60 s"))?
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("worker {replica} ended without a summary"))?;
+                .map_err(|e| e.to_string())?;
+            worker.stdin.flush().await.map_err(|e| e.to_string())?;
+        }
+        let mut summaries = Vec::new();
+        for (replica, mut worker) in workers {
+            let line = next_line(replica, &mut worker).await?;
             let status = worker.child.wait().await.map_err(|e| e.to_string())?;
             if !status.success() {
                 return Err(format!("worker {replica} failed ({status})"));
@@ -109,4 +125,13 @@ impl Fleet {
         }
         Ok(summaries)
     }
+}
+
+/// The worker's next line of output, within a minute.
+async fn next_line(replica: u32, worker: &mut Worker) -> Result<String, String> {
+    tokio::time::timeout(Duration::from_secs(60), worker.stdout.next_line())
+        .await
+        .map_err(|_| format!("worker {replica} did not answer in 60 s"))?
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("worker {replica} ended early"))
 }

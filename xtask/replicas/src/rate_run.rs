@@ -238,6 +238,12 @@ pub async fn worker(args: &[String]) -> Result<(), String> {
     for task in &tasks {
         task.abort();
     }
+    println!("stopped");
+    while let Ok(Some(line)) = lines.next_line().await {
+        if line.trim() == "go" {
+            break;
+        }
+    }
     let stats = shared.stats();
     println!(
         "{}",
