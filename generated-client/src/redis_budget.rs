@@ -327,6 +327,7 @@ impl RedisBudget {
             local: RateLimiter::new(share, config.window + config.margin),
             recent: Arc::default(),
             falling_back: Arc::default(),
+            probation_until: Arc::default(),
         }
     }
 
@@ -410,6 +411,9 @@ pub struct RedisLimiter {
     recent: Arc<Mutex<VecDeque<(i64, String)>>>,
     /// Whether the fallback took over (and was given the recent starts).
     falling_back: Arc<AtomicBool>,
+    /// Until then (a window after Redis came back), the in-process share
+    /// applies too.
+    probation_until: Arc<Mutex<Option<Instant>>>,
 }
 
 impl fmt::Debug for RedisLimiter {
@@ -449,15 +453,34 @@ impl RedisLimiter {
     /// budget's [`Fallback`] decides.
     pub async fn acquire(&self, deadline: Instant) -> Result<Duration, Refused> {
         let asked = Instant::now();
+        let local_fallback = self.budget.config.fallback == Fallback::Local;
         loop {
+            // Just after an outage, the other replicas may not have added
+            // their starts back yet: for a window, the in-process share
+            // applies as well as Redis.
+            let careful = local_fallback
+                && (self.falling_back.load(Ordering::Relaxed)
+                    || lock(&self.probation_until).is_some_and(|until| Instant::now() < until));
+            let mut local_taken = false;
             if self.budget.may_ask() {
+                if careful {
+                    self.local
+                        .acquire(deadline)
+                        .await
+                        .map_err(|()| Refused::Deadline)?;
+                    local_taken = true;
+                }
                 match self.reserve(deadline).await {
                     Ok(Reply::Granted {
                         wait,
                         start_us,
                         member,
                     }) => {
-                        self.falling_back.store(false, Ordering::Relaxed);
+                        if self.falling_back.swap(false, Ordering::Relaxed) {
+                            let config = &self.budget.config;
+                            *lock(&self.probation_until) =
+                                Some(Instant::now() + config.window + config.margin);
+                        }
                         self.remember(start_us, member);
                         lock(&self.budget.stats).redis_grants += 1;
                         if !wait.is_zero() {
@@ -492,11 +515,14 @@ impl RedisLimiter {
                         self.local.seed(starts);
                     }
                     let now = Instant::now();
-                    let wait = self
-                        .local
-                        .acquire(deadline)
-                        .await
-                        .map_err(|()| Refused::Deadline)?;
+                    let wait = if local_taken {
+                        Duration::ZERO
+                    } else {
+                        self.local
+                            .acquire(deadline)
+                            .await
+                            .map_err(|()| Refused::Deadline)?
+                    };
                     let start_us = self.budget.local_us(now + wait)
                         + self.budget.offset.load(Ordering::Relaxed);
                     let serial = self.budget.serial.fetch_add(1, Ordering::Relaxed);

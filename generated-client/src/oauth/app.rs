@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use super::install::AuthorizationUrl;
 use super::pair::TokenPair;
 use super::store::{TokenKey, TokenStore};
-use super::tokens::OAuthTokensBuilder;
+use super::tokens::{OAuthTokensBuilder, StoredTokensBuilder};
 use super::types::{AccessTokenRequest, GrantType, OAuthError, UserType};
 use super::{Client, ErrorBody};
 use crate::auth::{NoToken, SecretString, TokenError};
@@ -208,9 +208,9 @@ impl OAuthApp {
     /// A token source on the pair `store` holds for `key`, renewed under
     /// the store's lock: with a database store, one refresh per expiry
     /// across every replica of the app. Configure it, then
-    /// [`load`](OAuthTokensBuilder::load) it.
-    pub fn stored_tokens(&self, store: Arc<dyn TokenStore>, key: TokenKey) -> OAuthTokensBuilder {
-        OAuthTokensBuilder::stored(self.clone(), store, key)
+    /// [`load`](StoredTokensBuilder::load) it.
+    pub fn stored_tokens(&self, store: Arc<dyn TokenStore>, key: TokenKey) -> StoredTokensBuilder {
+        StoredTokensBuilder::new(self.clone(), store, key)
     }
 
     /// The generated client of the token endpoint, for calls this type

@@ -24,7 +24,10 @@ pub use locations::{Locations, LocationsBuilder};
 pub use operations::*;
 pub use pair::TokenPair;
 pub use store::{MemoryStore, StoredPair, TokenKey, TokenStore};
-pub use tokens::{OAuthTokens, OAuthTokensBuilder, DEFAULT_REFRESH_MARGIN, SAVE_RETRY_INTERVAL};
+pub use tokens::{
+    OAuthTokens, OAuthTokensBuilder, StoredTokensBuilder, DEFAULT_REFRESH_MARGIN,
+    SAVE_RETRY_INTERVAL,
+};
 
 impl Client {
     /// Starts configuring an OAuth client whose bearer token comes from

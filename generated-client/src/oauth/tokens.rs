@@ -32,40 +32,23 @@ type Persist = dyn Fn(TokenPair) -> PersistFuture + Send + Sync;
 /// waiting for it: the token to use, or why there is none.
 type FlightResult = Option<Result<SecretString, TokenError>>;
 
-/// Configures an [`OAuthTokens`]; made by [`OAuthApp::tokens`] and
-/// [`OAuthApp::stored_tokens`].
+/// Configures an [`OAuthTokens`] for a pair the app gives; made by
+/// [`OAuthApp::tokens`].
 pub struct OAuthTokensBuilder {
     app: OAuthApp,
     margin: Duration,
-    origin: Origin,
-}
-
-/// Where the pair comes from and goes to.
-enum Origin {
-    /// Given by the app; saved through the callback, if any.
-    Given {
-        pair: TokenPair,
-        persist: Option<Arc<Persist>>,
-    },
-    /// Read from a store, renewed under its lock.
-    Stored {
-        store: Arc<dyn TokenStore>,
-        key: TokenKey,
-        renewer: Option<Renewer>,
-    },
+    pair: TokenPair,
+    persist: Option<Arc<Persist>>,
 }
 
 impl fmt::Debug for OAuthTokensBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = f.debug_struct("OAuthTokensBuilder");
-        out.field("app", &self.app).field("margin", &self.margin);
-        match &self.origin {
-            Origin::Given { pair, persist } => {
-                out.field("pair", pair).field("persist", &persist.is_some())
-            }
-            Origin::Stored { key, .. } => out.field("stored", key),
-        };
-        out.finish()
+        f.debug_struct("OAuthTokensBuilder")
+            .field("app", &self.app)
+            .field("pair", &self.pair)
+            .field("margin", &self.margin)
+            .field("persist", &self.persist.is_some())
+            .finish()
     }
 }
 
@@ -74,32 +57,9 @@ impl OAuthTokensBuilder {
         Self {
             app,
             margin: DEFAULT_REFRESH_MARGIN,
-            origin: Origin::Given {
-                pair,
-                persist: None,
-            },
+            pair,
+            persist: None,
         }
-    }
-
-    pub(crate) fn stored(app: OAuthApp, store: Arc<dyn TokenStore>, key: TokenKey) -> Self {
-        Self {
-            app,
-            margin: DEFAULT_REFRESH_MARGIN,
-            origin: Origin::Stored {
-                store,
-                key,
-                renewer: None,
-            },
-        }
-    }
-
-    /// Renews a stored pair another way than with its refresh token (an
-    /// Agency's Location token).
-    pub(crate) fn renewer(mut self, renewer: Renewer) -> Self {
-        if let Origin::Stored { renewer: slot, .. } = &mut self.origin {
-            *slot = Some(renewer);
-        }
-        self
     }
 
     /// Refreshes this long before the access token expires (default 5
@@ -136,58 +96,92 @@ impl OAuthTokensBuilder {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        if let Origin::Given { persist: slot, .. } = &mut self.origin {
-            *slot = Some(Arc::new(move |pair| {
-                let saving = persist(pair);
-                Box::pin(async move {
-                    saving.await.map_err(|e| TokenError::Persist {
-                        source: Arc::from(e.into()),
-                    })
+        self.persist = Some(Arc::new(move |pair| {
+            let saving = persist(pair);
+            Box::pin(async move {
+                saving.await.map_err(|e| TokenError::Persist {
+                    source: Arc::from(e.into()),
                 })
-            }));
-        }
+            })
+        }));
         self
     }
 
-    /// The token source, for a pair given to [`OAuthApp::tokens`].
-    ///
-    /// # Panics
-    ///
-    /// For a builder from [`OAuthApp::stored_tokens`], which must read
-    /// its pair first: use [`load`](Self::load).
+    /// The token source.
     pub fn build(self) -> OAuthTokens {
-        match self.origin {
-            Origin::Given { pair, persist } => OAuthTokens::assemble(
-                self.app.clone(),
-                self.margin,
-                Backing::Given { persist },
-                Renewer::RefreshToken(self.app),
-                pair,
-                None,
-            ),
-            Origin::Stored { .. } => {
-                panic!("a stored pair is read with `load().await`, not `build()`")
-            }
+        OAuthTokens::assemble(
+            self.app.clone(),
+            self.margin,
+            Backing::Given {
+                persist: self.persist,
+            },
+            Renewer::RefreshToken(self.app),
+            self.pair,
+            None,
+        )
+    }
+}
+
+/// Configures an [`OAuthTokens`] on a pair in a [`TokenStore`]; made by
+/// [`OAuthApp::stored_tokens`].
+pub struct StoredTokensBuilder {
+    app: OAuthApp,
+    margin: Duration,
+    store: Arc<dyn TokenStore>,
+    key: TokenKey,
+    renewer: Option<Renewer>,
+}
+
+impl fmt::Debug for StoredTokensBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredTokensBuilder")
+            .field("app", &self.app)
+            .field("key", &self.key)
+            .field("margin", &self.margin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoredTokensBuilder {
+    pub(crate) fn new(app: OAuthApp, store: Arc<dyn TokenStore>, key: TokenKey) -> Self {
+        Self {
+            app,
+            margin: DEFAULT_REFRESH_MARGIN,
+            store,
+            key,
+            renewer: None,
         }
     }
 
-    /// The token source, after reading its pair from the store (for a
-    /// builder from [`OAuthApp::stored_tokens`]; for a given pair, the same
-    /// as [`build`](Self::build)). Fails when the store cannot be read or
-    /// holds no pair for the key, unless it renews by an Agency token,
-    /// which obtains the first pair itself (on the first call).
+    /// Renews the pair another way than with its refresh token (an
+    /// Agency's Location token).
+    pub(crate) fn renewer(mut self, renewer: Renewer) -> Self {
+        self.renewer = Some(renewer);
+        self
+    }
+
+    /// Refreshes this long before the access token expires (see
+    /// [`OAuthTokensBuilder::refresh_margin`]).
+    #[must_use]
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.margin = margin;
+        self
+    }
+
+    /// The token source, after reading its pair from the store. Fails
+    /// when the store cannot be read or holds no pair for the key, unless
+    /// it renews by an Agency token, which obtains the first pair itself
+    /// (on the first call).
     pub async fn load(self) -> Result<OAuthTokens, TokenError> {
-        let (store, key, renewer) = match self.origin {
-            Origin::Given { .. } => return Ok(self.build()),
-            Origin::Stored {
-                store,
-                key,
-                renewer,
-            } => (store, key, renewer),
-        };
-        let stored = store.load(&key).await.map_err(store_unavailable)?;
-        let agency = renewer.is_some();
-        let renewer = renewer.unwrap_or_else(|| Renewer::RefreshToken(self.app.clone()));
+        let stored = self
+            .store
+            .load(&self.key)
+            .await
+            .map_err(store_unavailable)?;
+        let agency = self.renewer.is_some();
+        let renewer = self
+            .renewer
+            .unwrap_or_else(|| Renewer::RefreshToken(self.app.clone()));
         let (pair, version) = match stored {
             Some(stored) => (stored.pair, Some(stored.version)),
             // Nothing yet: an expired placeholder makes the first call
@@ -196,12 +190,15 @@ impl OAuthTokensBuilder {
                 TokenPair::new("", "", chrono::DateTime::<chrono::Utc>::UNIX_EPOCH),
                 None,
             ),
-            None => return Err(not_stored(&key)),
+            None => return Err(not_stored(&self.key)),
         };
         Ok(OAuthTokens::assemble(
             self.app,
             self.margin,
-            Backing::Stored { store, key },
+            Backing::Stored {
+                store: self.store,
+                key: self.key,
+            },
             renewer,
             pair,
             version,

@@ -99,7 +99,7 @@ pub async fn run(calls: usize) -> Result<(), String> {
     );
     // Throughput with many callers: what one Redis does for many replicas.
     let tasks = 64;
-    let per_task = calls / 4;
+    let per_task = calls / tasks;
     let start = Instant::now();
     let mut handles = Vec::new();
     let wide = RedisBudget::builder(redis.url())

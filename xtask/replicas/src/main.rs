@@ -90,10 +90,13 @@ async fn dispatch(args: &[String]) -> Result<(), String> {
                 kills: true,
             })
             .await?;
+            rate_run::run(if full { 60 } else { 24 }, false).await?;
+            rate_run::run(if full { 60 } else { 36 }, true).await?;
+            bench::run(if full { 20_000 } else { 2000 }).await?;
             Ok(())
         }
         other => Err(format!(
-            "unknown experiment {other:?}; use all [--full], tokens, kill (see src/main.rs)"
+            "unknown experiment {other:?}; use all [--full], tokens, kill, rate, rate-restart, bench (see src/main.rs)"
         )),
     }
 }

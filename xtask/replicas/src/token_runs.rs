@@ -256,6 +256,7 @@ pub async fn run(plan: Plan) -> Result<(), String> {
     // the token, after that request reached the endpoint and before its
     // pair could be committed (within a second of the answer).
     let (mut before_answer, mut after_answer) = (0, 0);
+    let mut lost_by: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
     for token in &book.losses {
         let Some((Some(replica), Some(asked), answered)) = book.rotations.get(token).copied()
         else {
@@ -265,6 +266,9 @@ pub async fn run(plan: Plan) -> Result<(), String> {
         let kill = book.kills.iter().find(|k| {
             k.replica == replica && k.at >= asked && k.at <= answered + Duration::from_secs(1)
         });
+        if let Some(kill) = kill {
+            *lost_by.entry(format!("{:?}", kill.aim)).or_insert(0) += 1;
+        }
         match kill {
             Some(kill) if kill.at < answered => before_answer += 1,
             Some(_) => after_answer += 1,
@@ -333,7 +337,7 @@ pub async fn run(plan: Plan) -> Result<(), String> {
             count(Aim::Waiter),
         );
         println!(
-            "  pairs lost (window hits)      {losses}: {before_answer} killed before the endpoint's answer, {after_answer} after it and before the commit; {reinstalls} reinstalls"
+            "  pairs lost (window hits)      {losses}: {before_answer} killed before the endpoint's answer, {after_answer} after it and before the commit; by kind of kill {lost_by:?}; {reinstalls} reinstalls"
         );
     }
     if failures.is_empty() {
