@@ -18,6 +18,9 @@ use crate::ClientBuilder;
 type Configure =
     dyn Fn(ClientBuilder<crate::Client>, &str) -> ClientBuilder<crate::Client> + Send + Sync;
 
+type ConfigureAgency =
+    dyn FnOnce(ClientBuilder<super::Client>) -> ClientBuilder<super::Client> + Send;
+
 /// Configures a [`Locations`]; made by [`Locations::builder`].
 pub struct LocationsBuilder {
     app: OAuthApp,
@@ -27,10 +30,7 @@ pub struct LocationsBuilder {
     configure: Option<Arc<Configure>>,
     #[cfg(feature = "redis")]
     budget: Option<crate::RedisBudget>,
-    agency: Option<(
-        String,
-        Box<dyn FnOnce(ClientBuilder<super::Client>) -> ClientBuilder<super::Client> + Send>,
-    )>,
+    agency: Option<(String, Box<ConfigureAgency>)>,
 }
 
 impl fmt::Debug for LocationsBuilder {

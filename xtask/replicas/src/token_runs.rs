@@ -158,10 +158,15 @@ pub async fn run(plan: Plan) -> Result<(), String> {
                         // The pair issued for this token never reached the
                         // store: the Location is locked out until a
                         // reinstall, which the driver does at once.
-                        let mut book = lock(&book);
-                        if !book.losses.contains(&refresh_token) {
-                            book.losses.push(refresh_token);
-                            drop(book);
+                        let new_loss = {
+                            let mut book = lock(&book);
+                            let new = !book.losses.contains(&refresh_token);
+                            if new {
+                                book.losses.push(refresh_token);
+                            }
+                            new
+                        };
+                        if new_loss {
                             store
                                 .put(&key, standin.install(&location))
                                 .await
@@ -284,10 +289,8 @@ pub async fn run(plan: Plan) -> Result<(), String> {
     if !unexpected.is_empty() {
         failures.push(format!("failed calls: {failed_calls:?}"));
     }
-    if !plan.kills {
-        if stats.invalid_grant != 0 {
-            failures.push(format!("{} invalid_grant", stats.invalid_grant));
-        }
+    if !plan.kills && stats.invalid_grant != 0 {
+        failures.push(format!("{} invalid_grant", stats.invalid_grant));
     }
     let mut first_use: Vec<Duration> = stats.rotation_to_first_use.clone();
     first_use.sort();
