@@ -115,11 +115,15 @@ pub async fn run(plan: Plan) -> Result<(), String> {
     let mut last_reinstall: Option<Instant> = None;
     let mut killed = 0u64;
     let limit =
-        Duration::from_secs(30) + TTL * u32::try_from(plan.expiries * 2).unwrap_or(u32::MAX);
+        Duration::from_secs(60) + TTL * u32::try_from(plan.expiries * 2).unwrap_or(u32::MAX);
+    // Once the expiries are reached, no more kills: the run stops just
+    // after a rotation with every worker alive (all have the new pair
+    // within milliseconds: they wait for the same lock; the next refresh
+    // is due TTL / 2 later), and after a reinstall only a whole cycle
+    // later (replicas that saw `invalid_grant` read the store again
+    // within a second).
     loop {
-        if standin.stats().rotations >= plan.expiries {
-            break;
-        }
+        let finishing = standin.stats().rotations >= plan.expiries;
         if started.elapsed() > limit {
             return Err(format!(
                 "{name}: only {} expiries in {} s",
@@ -135,7 +139,7 @@ pub async fn run(plan: Plan) -> Result<(), String> {
                     Event::RefreshAsked { replica, at } => {
                         if let Some(replica) = replica {
                             lock(&book).asked.insert(replica, (at, None));
-                            if plan.kills {
+                            if plan.kills && !finishing {
                                 aim_at_refresh(&fleet, &book, replica, &respawn_tx);
                             }
                         }
@@ -147,6 +151,13 @@ pub async fn run(plan: Plan) -> Result<(), String> {
                             asked.0
                         });
                         book.rotations.insert(spent, (replica, asked, at));
+                        drop(book);
+                        if finishing
+                            && fleet.alive().len() == PROCESSES as usize
+                            && last_reinstall.is_none_or(|r| at.duration_since(r) > TTL)
+                        {
+                            break;
+                        }
                     }
                     Event::Reused { replica, refresh_token, at } => {
                         // A refused request is answered too.
@@ -190,7 +201,7 @@ pub async fn run(plan: Plan) -> Result<(), String> {
             }
             () = timeout => {}
         }
-        if plan.kills && Instant::now() >= next_random_kill {
+        if plan.kills && !finishing && Instant::now() >= next_random_kill {
             next_random_kill = Instant::now() + random_gap();
             let alive = fleet.alive();
             if alive.len() == PROCESSES as usize {
@@ -200,23 +211,6 @@ pub async fn run(plan: Plan) -> Result<(), String> {
         }
     }
     let elapsed = started.elapsed();
-    // Stop just after a rotation, with every worker alive: all have the
-    // new pair within milliseconds (they wait for the same lock), and the
-    // next refresh is due TTL / 2 later.
-    // After a reinstall, a whole cycle more: replicas that saw
-    // `invalid_grant` read the store again within a second.
-    loop {
-        match events.recv().await {
-            Some(Event::Rotated { at, .. })
-                if fleet.alive().len() == PROCESSES as usize
-                    && last_reinstall.is_none_or(|r| at.duration_since(r) > TTL) =>
-            {
-                break
-            }
-            Some(_) => {}
-            None => return Err("the stand-in stopped".into()),
-        }
-    }
     tokio::time::sleep(TTL / 10).await;
     let summaries = fleet.stop_all().await?;
     let stats = standin.stats();
