@@ -137,16 +137,14 @@ pub async fn run(calls: usize) -> Result<(), String> {
     };
     let mut stored = store.put(&key, pair()).await.map_err(|e| e.to_string())?;
     let pg = store.pool().get().await.map_err(|e| e.to_string())?;
+    // Interleaved, so that both see the same conditions.
     let mut select_one = Vec::new();
+    let mut loads = Vec::new();
+    let one = pg.prepare("SELECT 1").await.map_err(|e| e.to_string())?;
     for _ in 0..calls / 4 {
         let start = Instant::now();
-        pg.query_one("SELECT 1", &[])
-            .await
-            .map_err(|e| e.to_string())?;
+        pg.query_one(&one, &[]).await.map_err(|e| e.to_string())?;
         select_one.push(start.elapsed());
-    }
-    let mut loads = Vec::new();
-    for _ in 0..calls / 4 {
         let start = Instant::now();
         store.load(&key).await.map_err(|e| e.to_string())?;
         loads.push(start.elapsed());
