@@ -81,6 +81,18 @@ pub async fn run(calls: usize) -> Result<(), String> {
         limited - ping,
         limited
     );
+    // The memory of one Location's key with a full window.
+    let full = budget.limiter("location:full");
+    for _ in 0..100 {
+        full.acquire(far()).await.map_err(|e| e.to_string())?;
+    }
+    let bytes: i64 = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg("leadconnector:bench-app:{location:full}:slots")
+        .query_async(&mut connection)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("  one Location's window, full (MEMORY USAGE)  {bytes} bytes");
     // Redis's own time per script call: what saturates one Redis core.
     let info: String = redis::cmd("INFO")
         .arg("commandstats")
