@@ -14,6 +14,10 @@
 //! that refreshes itself ([`oauth::OAuthTokens`]); hooks add headers and
 //! observe each attempt ([`Observer`]).
 //!
+//! The [`guide`] modules explain each part for app developers: requests and
+//! responses, retries and limits, errors (and what to do after a create
+//! that may have been processed), paging, OAuth, hooks, webhooks, costs.
+//!
 //! ```no_run
 //! use leadconnector::{types, Client};
 //!
@@ -32,6 +36,7 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 mod auth;
 mod birth_date;
@@ -39,7 +44,9 @@ mod body;
 #[cfg(feature = "redis")]
 pub mod budget;
 mod config;
+mod contact_requests;
 mod core;
+mod custom_fields;
 pub mod de;
 mod error;
 pub mod guide;
@@ -59,7 +66,14 @@ mod redact;
 mod redis_budget;
 mod request;
 mod response;
+mod scope;
 mod search;
+// The generated server layer and what it stands on (feature `server`).
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod server_support;
 mod timestamp;
 #[rustfmt::skip]
 pub mod types;
@@ -79,6 +93,10 @@ pub use config::{
 };
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
+/// The stream traits the paging streams implement
+/// ([`Client::search_contacts_stream`] and the listings), so iterating
+/// them (`try_next`, `next`, `collect`) needs no `futures` dependency.
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
 pub use hooks::{Attempt, Observer};
 pub use id_list::IdList;
 pub use limiter::{LimitFuture, RateLimiter, SharedLimiter, BURST_LIMIT, BURST_WINDOW};
@@ -97,7 +115,11 @@ pub use redis_budget::{
 pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
+/// The HTTP types errors and responses expose (`Error::status`,
+/// `ApiError::headers`), so callers need no `reqwest` dependency.
+pub use reqwest::{header::HeaderMap, StatusCode};
 pub use response::{ApiResponse, RateLimit};
+pub use scope::ErrorExt;
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};
 /// JSON types that generated types expose (`CustomFieldValue::Number`,
 /// `SearchFilter::value`), so callers need no `serde_json` dependency.

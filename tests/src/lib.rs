@@ -1,5 +1,6 @@
 //! Shared helpers for the test suites: where the specs are, and how to
 //! generate and compile them.
+#![deny(rustdoc::broken_intra_doc_links)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,8 +71,9 @@ pub fn generate_fixture_output(spec: &Path) -> generator::Output {
     }
 }
 
-/// Writes every fixture's generated modules into one crate (a module per
-/// fixture) under `target/`, then runs clippy with `-D warnings` on it.
+/// Writes every fixture's generated modules (client and server) into one
+/// crate (a module per fixture) under `target/`, then runs clippy with
+/// `-D warnings` on it.
 /// Returns clippy's output when it fails.
 pub fn compile_fixtures() -> Result<(), String> {
     let root = root();
@@ -91,12 +93,13 @@ pub fn compile_fixtures() -> Result<(), String> {
     }
     let docs = modules.iter().map(|m| format!(" The `{m}` fixture."));
     let lib = quote! {
-        //! Every fixture's generated client, one module each.
+        //! Every fixture's generated client and server, one module each.
         #![deny(missing_docs)]
         #(
             #[doc = #docs]
             pub mod #modules {
                 pub mod operations;
+                pub mod server;
                 pub mod types;
                 pub use operations::*;
             }
@@ -108,7 +111,7 @@ pub fn compile_fixtures() -> Result<(), String> {
         &krate.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"fixture-crate\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nleadconnector = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
+             [dependencies]\nleadconnector = {{ path = {:?}, features = [\"server\"] }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
              serde_json = \"1\"\nchrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n\n\
              [workspace]\n",
             runtime.display().to_string()

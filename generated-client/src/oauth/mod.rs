@@ -14,6 +14,10 @@ mod operations;
 mod pair;
 mod renewer;
 pub mod store;
+// The token endpoints' server layer (feature `server`), for mock servers.
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
 mod tokens;
 #[rustfmt::skip]
 pub mod types;

@@ -9,6 +9,7 @@ mod decide;
 mod operation;
 mod path;
 mod schema;
+mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -116,6 +117,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         types: std::mem::take(&mut lowerer.types),
         operations,
         error_types: Vec::new(),
+        server: Default::default(),
     };
     let mut diagnostics = lowerer.diagnostics;
     diagnostics.extend(alias_cycles(&api));
@@ -124,6 +126,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
     strip_discriminators(&mut api);
     box_cycles(&mut api);
     decide::decide(&mut api, &mut lowerer.type_names);
+    diagnostics.extend(server::lower(doc, &loaded.raw, &mut api));
     (api, diagnostics)
 }
 
