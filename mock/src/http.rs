@@ -244,14 +244,12 @@ impl Middleware {
                         return outcome;
                     }
                 };
-                if let Some(missing) = op.scopes.iter().find(|s| !grant.has_scope(s)) {
-                    let mut response = own_refusal(
+                if !op.scopes.iter().all(|s| grant.has_scope(s)) {
+                    outcome.response = Some(own_refusal(
                         op,
                         RefusalKind::Unauthorized,
                         vec![messages::MISSING_SCOPE.to_owned()],
-                    );
-                    response.extensions_mut().insert(MissingScope(missing));
-                    outcome.response = Some(response);
+                    ));
                     return outcome;
                 }
                 let decision = self.shared.limiter().check(grant.rate_key(), now);
@@ -355,10 +353,6 @@ fn redacted(headers: &http::HeaderMap) -> http::HeaderMap {
     }
     copy
 }
-
-/// In a 401 for a missing scope, which scope was missing.
-#[derive(Clone, Copy, Debug)]
-pub struct MissingScope(pub &'static str);
 
 /// Adds the rate-limit headers to an answer that has none (the generated
 /// success responses carry their own).
