@@ -41,6 +41,8 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod birth_date;
+#[cfg(feature = "redis")]
+pub mod budget;
 mod contact_requests;
 mod custom_fields;
 pub mod guide;
@@ -80,11 +82,15 @@ pub use openapi_runtime as runtime;
 pub use openapi_runtime::de;
 pub use openapi_runtime::{
     ApiError, ApiResponse, Attempt, BuildError, ClientBuilder, Config, Core, DateTime, Error,
-    FieldNames, FilePart, FixedHeader, HeaderMap, Method, NaiveDate, Nullable, Number, Observer,
-    RateLimit, RateLimiter, RawResponse, Redacted, Request, RequestFailure, RequestOptions,
-    RetryPolicy, SecretString, SharedError, StaticToken, StatusCode, Timestamp, TokenContext,
-    TokenError, TokenFuture, TokenSource, UnknownValue, Utc, Value, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, SNIPPET_LIMIT,
+    FieldNames, FilePart, FixedHeader, HeaderMap, LimitFuture, Method, NaiveDate, Nullable, Number,
+    Observer, RateLimit, RateLimiter, RawResponse, Redacted, Request, RequestFailure,
+    RequestOptions, RetryPolicy, SecretString, SharedError, SharedLimiter, StaticToken, StatusCode,
+    Timestamp, TokenContext, TokenError, TokenFuture, TokenSource, UnknownValue, Utc, Value,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, SNIPPET_LIMIT,
+};
+#[cfg(feature = "redis")]
+pub use openapi_runtime::{
+    BudgetStats, Fallback, RedisBudget, RedisBudgetBuilder, RedisLimiter, Refused,
 };
 pub use operations::*;
 pub use scope::ErrorExt;

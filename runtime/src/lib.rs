@@ -108,6 +108,8 @@ mod nullable;
 mod options;
 mod personal;
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_budget;
 mod request;
 mod response;
 mod security;
@@ -130,10 +132,14 @@ pub use config::{
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use hooks::{Attempt, Observer};
-pub use limiter::RateLimiter;
+pub use limiter::{LimitFuture, RateLimiter, SharedLimiter};
 pub use nullable::Nullable;
 pub use options::RequestOptions;
 pub use personal::{FieldNames, Redacted};
+#[cfg(feature = "redis")]
+pub use redis_budget::{
+    BudgetStats, Fallback, RedisBudget, RedisBudgetBuilder, RedisLimiter, Refused,
+};
 pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;

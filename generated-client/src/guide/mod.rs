@@ -34,3 +34,9 @@ pub mod webhooks {}
 
 #[doc = include_str!("costs.md")]
 pub mod costs {}
+
+#[doc = include_str!("replicas.md")]
+pub mod replicas {}
+
+#[doc = include_str!("testing.md")]
+pub mod testing {}
