@@ -330,6 +330,10 @@ pub struct Param {
     pub required: bool,
     /// Its docs.
     pub docs: Docs,
+    /// The setter of an optional query or header parameter in the
+    /// operation's `Params` struct (its name, or `with_<name>` where the
+    /// struct's own methods have it); `None` for arguments.
+    pub setter: Option<String>,
 }
 
 /// A request body.

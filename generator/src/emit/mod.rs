@@ -250,12 +250,14 @@ pub fn doc_lines(docs: &Docs, fallback: &str) -> Vec<String> {
 }
 
 /// Makes spec text safe as rustdoc: no indented code blocks or untyped
-/// fences (rustdoc would compile them as doctests), and list continuation
-/// lines indented under their item.
+/// fences (rustdoc would compile them as doctests), and list and quote
+/// continuation lines marked as such (a continuation Markdown takes
+/// lazily, clippy's `doc_lazy_continuation` refuses): indented to where
+/// the item's text starts, or given the quote's `>`.
 fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
-    let mut list_indent: Option<usize> = None;
+    let mut continuation: Option<String> = None;
     for raw in text.lines() {
         let line = raw.trim();
         if let Some(rest) = line.strip_prefix("```") {
@@ -271,7 +273,7 @@ fn sanitize(text: &str) -> Vec<String> {
                 out.push(format!("```{lang}"));
             }
             in_fence = !in_fence;
-            list_indent = None;
+            continuation = None;
             continue;
         }
         if in_fence {
@@ -279,15 +281,18 @@ fn sanitize(text: &str) -> Vec<String> {
             continue;
         }
         if line.is_empty() {
-            list_indent = None;
+            continuation = None;
             out.push(String::new());
             continue;
         }
         if let Some(width) = list_marker_width(line) {
-            list_indent = Some(width);
+            continuation = Some(" ".repeat(width));
             out.push(line.to_owned());
-        } else if let Some(width) = list_indent {
-            out.push(format!("{}{line}", " ".repeat(width)));
+        } else if line.starts_with('>') {
+            continuation = Some("> ".to_owned());
+            out.push(line.to_owned());
+        } else if let Some(prefix) = &continuation {
+            out.push(format!("{prefix}{line}"));
         } else {
             out.push(line.to_owned());
         }
@@ -298,21 +303,31 @@ fn sanitize(text: &str) -> Vec<String> {
     out
 }
 
-/// The width of a Markdown list marker at the start of `line` (`- `, `* `,
-/// `+ `, `1. `), if there is one.
+/// Where the text of a Markdown list item starting `line` begins (`- `,
+/// `* `, `+ `, `1. `, `1) ` and the spaces after them: `*   text` is 4),
+/// if `line` starts one. Five spaces or more after the marker start an
+/// indented code block inside the item; its text then begins one space
+/// after the marker, as CommonMark reads it.
 fn list_marker_width(line: &str) -> Option<usize> {
-    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
-        return Some(2);
-    }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0
-        && line
+    let marker = if line.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+        let delimited = line
             .get(digits..)
-            .is_some_and(|r| r.starts_with(". ") || r.starts_with(") "))
-    {
-        return Some(digits + 2);
+            .is_some_and(|r| r.starts_with('.') || r.starts_with(')'));
+        if digits == 0 || digits > 9 || !delimited {
+            return None;
+        }
+        digits + 1
+    };
+    let rest = line.get(marker..)?;
+    let spaces = rest.len() - rest.trim_start_matches(' ').len();
+    if spaces == 0 || spaces == rest.len() {
+        // `-1`, `**bold**`, or a marker alone on its line.
+        return None;
     }
-    None
+    Some(marker + if spaces > 4 { 1 } else { spaces })
 }
 
 fn example_lines(example: &Value) -> Vec<String> {
@@ -363,6 +378,35 @@ mod tests {
         }
         assert!(doc_line(" a \"# b").to_string().starts_with("r##\""));
         assert!(doc_line("/ x").to_string().starts_with('"'));
+    }
+
+    /// A continuation line is indented to where its list item's text
+    /// starts, however many spaces follow the marker, and a quote's
+    /// continuation keeps the quote.
+    #[test]
+    fn continuation_lines_are_indented_under_their_item() {
+        let text = "Intro:\n*   first item\nruns on\n-  second\nruns on\n10. tenth\nruns on\n\n> quoted\nruns on\n\nafter";
+        assert_eq!(
+            sanitize(text),
+            [
+                "Intro:",
+                "*   first item",
+                "    runs on",
+                "-  second",
+                "   runs on",
+                "10. tenth",
+                "    runs on",
+                "",
+                "> quoted",
+                "> runs on",
+                "",
+                "after",
+            ]
+        );
+        assert_eq!(list_marker_width("-      code"), Some(2));
+        assert_eq!(list_marker_width("-1 is negative"), None);
+        assert_eq!(list_marker_width("**bold** text"), None);
+        assert_eq!(list_marker_width("2021. A year"), Some(6));
     }
 
     /// The fast path in `ident` gives what lexing the name with `syn` gives.

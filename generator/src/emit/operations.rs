@@ -383,12 +383,13 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         });
         let setters = optional.iter().map(|p| {
             let field = ident(&p.name);
+            let setter = ident(p.setter.as_deref().unwrap_or(&p.name));
             let (arg_ty, value) = super::types::into_arg(ctx, &p.ty, &format_ident!("value"));
             let doc = doc_line(&format!(" Sets `{}`.", p.wire));
             quote! {
                 #[doc = #doc]
                 #[must_use]
-                pub fn #field(mut self, value: #arg_ty) -> Self {
+                pub fn #setter(mut self, value: #arg_ty) -> Self {
                     self.#field = Some(#value);
                     self
                 }

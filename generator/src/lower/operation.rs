@@ -24,7 +24,7 @@ const MANAGED_HEADERS: &[&str] = &["authorization", "content-type", "accept"];
 impl Lowerer<'_> {
     /// Lowers every operation, in document order.
     pub(super) fn operations(&mut self) -> Vec<Operation> {
-        let mut method_names = Scope::with_reserved(&["new", "builder", "core", "from_core"]);
+        let mut method_names = Scope::with_reserved(names::CLIENT_METHODS);
         let mut ops = Vec::new();
         let doc = self.doc;
         for (path, item) in doc.paths.paths.iter() {
@@ -230,6 +230,21 @@ impl Lowerer<'_> {
             .chain(&header_params)
             .any(|p: &Param| !p.required)
             .then(|| self.type_names.claim(&format!("{type_prefix}Params")).0);
+        // The `Params` struct's setters, which must not take the names of
+        // its own methods (`default`, ...).
+        let mut methods = Scope::with_reserved(names::STRUCT_METHODS);
+        let optional: Vec<&str> = query_params
+            .iter()
+            .chain(&header_params)
+            .filter(|p| !p.required)
+            .map(|p| p.name.as_str())
+            .collect();
+        let mut setters = names::claim_setters(&mut methods, &optional).into_iter();
+        for param in query_params.iter_mut().chain(&mut header_params) {
+            if !param.required {
+                param.setter = setters.next();
+            }
+        }
         let mut success_types: Vec<&Option<Ty>> = Vec::new();
         for r in &success {
             if !success_types.contains(&&r.ty) {
@@ -323,9 +338,12 @@ impl Lowerer<'_> {
         if let Some(example) = &data.example {
             docs.example = Some(example.clone());
         }
-        let (name, _) = names_in_scope.claim(&names::snake(&data.name));
+        let (name, _) = names_in_scope
+            .claim_spelled(&names::snake(&data.name), names::snake_spelled(&data.name));
         Param {
             name,
+            // Decided once the operation's parameters are known.
+            setter: None,
             wire: data.name.clone(),
             ty,
             required,

@@ -355,7 +355,11 @@ impl Lowerer<'_> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let (field_name, renamed) = scope.claim(&names::snake(preferred));
+            let (field_name, renamed) =
+                scope.claim_spelled(&names::snake(preferred), names::snake_spelled(preferred));
+            // A sign spelled out (`-id` beside `id` is `minus_id`) is a
+            // name of its own, not a mended clash.
+            let renamed = renamed && names::snake_spelled(preferred).as_ref() != Some(&field_name);
             let mut field_docs = match schema {
                 ReferenceOr::Item(s) => schema_docs(s),
                 ReferenceOr::Reference { .. } => Docs::default(),
@@ -626,8 +630,11 @@ impl Lowerer<'_> {
                 ));
                 continue;
             }
-            let (variant, renamed) = scope.claim(&names::camel(value));
-            if renamed {
+            let (variant, renamed) =
+                scope.claim_spelled(&names::camel(value), names::camel_spelled(value));
+            // A sign spelled out (`-id` beside `id` is `MinusId`) is a name
+            // of its own; only a numbered fallback is worth a warning.
+            if renamed && names::camel_spelled(value).as_ref() != Some(&variant) {
                 self.diagnostics.push(Diagnostic::warning(
                     join(pointer, "enum"),
                     format!("enum value `{value}` maps to a Rust name already used; it is named `{variant}`"),
