@@ -125,6 +125,15 @@ pub fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
 }
 
+/// Joins a pointer and several more tokens, each escaped on its own
+/// (`join_path("/a", &["allOf", "0"])` is `/a/allOf/0`, where
+/// `join("/a", "allOf/0")` would escape the slash).
+pub fn join_path(pointer: &str, tokens: &[&str]) -> String {
+    tokens
+        .iter()
+        .fold(pointer.to_owned(), |pointer, token| join(&pointer, token))
+}
+
 /// One step down a JSON document: an object key or an array index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step<'a> {
@@ -262,6 +271,7 @@ mod tests {
             join(&join(&join("", "paths"), "/a/{b}"), "0")
         );
         assert_eq!(trail.pointer(Trail::ROOT), "");
+        assert_eq!(join_path("/s", &["allOf", "0", "a/b"]), "/s/allOf/0/a~1b");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! or response types, which fields must be boxed to break cycles, and
 //! (`decide`) everything that follows from those.
 
+mod all_of;
 mod decide;
 mod operation;
 mod path;

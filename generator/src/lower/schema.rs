@@ -9,7 +9,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::Lowerer;
-use crate::diagnostics::{join, Diagnostic};
+use crate::diagnostics::{join, join_path, Diagnostic};
 use crate::ir::{
     Docs, EnumDef, EnumVariant, Field, Presence, StructDef, Ty, TypeDef, TypeKind, UnionDef,
     UnionVariant,
@@ -49,10 +49,10 @@ enum Followed<'a> {
 
 /// The parts of an object schema, whatever form it was written in.
 #[derive(Default)]
-struct ObjectParts<'s> {
-    properties: Vec<(String, &'s ReferenceOr<Box<Schema>>, String)>,
-    required: Vec<String>,
-    additional: Option<&'s AdditionalProperties>,
+pub(super) struct ObjectParts<'s> {
+    pub(super) properties: Vec<(String, &'s ReferenceOr<Box<Schema>>, String)>,
+    pub(super) required: Vec<String>,
+    pub(super) additional: Option<&'s AdditionalProperties>,
 }
 
 impl Lowerer<'_> {
@@ -149,7 +149,10 @@ impl Lowerer<'_> {
     }
 
     /// The schema behind a reference or the item itself.
-    fn deref<'s>(&self, schema: &'s ReferenceOr<Schema>) -> Option<std::borrow::Cow<'s, Schema>> {
+    pub(super) fn deref<'s>(
+        &self,
+        schema: &'s ReferenceOr<Schema>,
+    ) -> Option<std::borrow::Cow<'s, Schema>> {
         match schema {
             ReferenceOr::Item(s) => Some(std::borrow::Cow::Borrowed(s)),
             ReferenceOr::Reference { reference } => {
@@ -302,7 +305,7 @@ impl Lowerer<'_> {
         Ty::Vec(Box::new(item))
     }
 
-    fn object_ty(
+    pub(super) fn object_ty(
         &mut self,
         parts: ObjectParts<'_>,
         naming: Naming,
@@ -407,117 +410,6 @@ impl Lowerer<'_> {
         Ty::Named(name)
     }
 
-    fn all_of_ty(
-        &mut self,
-        all_of: &[ReferenceOr<Schema>],
-        own: &[(String, &ReferenceOr<Box<Schema>>, String)],
-        naming: Naming,
-        pointer: &str,
-        docs: Docs,
-    ) -> Ty {
-        // `allOf: [$ref]` (often with `nullable` or a description beside it)
-        // is the referenced type itself.
-        if let ([only], true) = (all_of, own.is_empty()) {
-            return self.schema_ty(only, naming, &join(pointer, "allOf/0"));
-        }
-        let mut schemas: Vec<(Schema, String)> = Vec::new();
-        for (i, part) in all_of.iter().enumerate() {
-            let part_pointer = match part {
-                ReferenceOr::Reference { reference } => {
-                    reference.trim_start_matches('#').to_owned()
-                }
-                ReferenceOr::Item(_) => join(pointer, &format!("allOf/{i}")),
-            };
-            match self.deref(part) {
-                Some(schema) => {
-                    self.flatten_all_of(schema.into_owned(), part_pointer, &mut schemas, 0)
-                }
-                None => self.diagnostics.push(Diagnostic::error(
-                    join(pointer, &format!("allOf/{i}")),
-                    "allOf member points at nothing",
-                )),
-            }
-        }
-        let mut properties: Vec<(String, ReferenceOr<Box<Schema>>, String)> = Vec::new();
-        let mut required = Vec::new();
-        let mut additional = None;
-        for (schema, part_pointer) in &schemas {
-            let (props, req, add) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => {
-                    (&o.properties, &o.required, &o.additional_properties)
-                }
-                SchemaKind::Any(a) => (&a.properties, &a.required, &a.additional_properties),
-                _ => {
-                    self.diagnostics.push(Diagnostic::warning(
-                        part_pointer.clone(),
-                        "allOf member is not an object; it is ignored in the merged type",
-                    ));
-                    continue;
-                }
-            };
-            for (k, v) in props {
-                let p = join(&join(part_pointer, "properties"), k);
-                properties.retain(|(name, _, _)| name != k);
-                properties.push((k.clone(), v.clone(), p));
-            }
-            required.extend(req.iter().cloned());
-            if add.is_some() {
-                additional.clone_from(add);
-            }
-        }
-        for (k, v, p) in own {
-            properties.retain(|(name, _, _)| name != k);
-            properties.push((k.clone(), (*v).clone(), p.clone()));
-        }
-        let parts = ObjectParts {
-            properties: properties
-                .iter()
-                .map(|(k, v, p)| (k.clone(), v, p.clone()))
-                .collect(),
-            required,
-            additional: additional.as_ref(),
-        };
-        self.object_ty(parts, naming, pointer, docs)
-    }
-
-    /// Collects the object members of nested `allOf`s.
-    fn flatten_all_of(
-        &mut self,
-        schema: Schema,
-        pointer: String,
-        out: &mut Vec<(Schema, String)>,
-        depth: usize,
-    ) {
-        let nested = match &schema.schema_kind {
-            SchemaKind::AllOf { all_of } => Some(all_of.clone()),
-            SchemaKind::Any(a) if !a.all_of.is_empty() => Some(a.all_of.clone()),
-            _ => None,
-        };
-        match nested {
-            Some(parts) if depth < 16 => {
-                for (i, part) in parts.iter().enumerate() {
-                    let p = match part {
-                        ReferenceOr::Reference { reference } => {
-                            reference.trim_start_matches('#').to_owned()
-                        }
-                        ReferenceOr::Item(_) => join(&pointer, &format!("allOf/{i}")),
-                    };
-                    if let Some(s) = self.deref(part) {
-                        self.flatten_all_of(s.into_owned(), p, out, depth + 1);
-                    }
-                }
-                if let SchemaKind::Any(_) = schema.schema_kind {
-                    out.push((schema, pointer));
-                }
-            }
-            Some(_) => self.diagnostics.push(Diagnostic::error(
-                pointer,
-                "allOf nests too deeply (a cycle?)",
-            )),
-            None => out.push((schema, pointer)),
-        }
-    }
-
     fn union_ty(
         &mut self,
         members: &[ReferenceOr<Schema>],
@@ -528,14 +420,14 @@ impl Lowerer<'_> {
         docs: Docs,
     ) -> Ty {
         if let [only] = members {
-            return self.schema_ty(only, naming, &join(pointer, &format!("{keyword}/0")));
+            return self.schema_ty(only, naming, &join_path(pointer, &[keyword, "0"]));
         }
         let name = self.claim_type(naming);
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut scope = Scope::default();
         let mut variants = Vec::new();
         for (i, member) in members.iter().enumerate() {
-            let member_pointer = join(pointer, &format!("{keyword}/{i}"));
+            let member_pointer = join_path(pointer, &[keyword, &i.to_string()]);
             let (base, member_docs, title) = match member {
                 ReferenceOr::Reference { reference } => {
                     let last = reference

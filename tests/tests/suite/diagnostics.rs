@@ -256,3 +256,37 @@ fn an_x_rust_type_outside_the_runtime_is_an_error() {
         assert_eq!(location.pointer, "/components/schemas/Odd/x-rust-type");
     }
 }
+
+/// A warning about an `allOf` member points at the member (`allOf/1`, not
+/// the escaped `allOf~11`), so it has a line.
+#[test]
+fn an_all_of_member_warning_points_at_the_member_and_its_line() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Named:\n      type: object\n      properties:\n        name: {{type: string}}\n    Odd:\n      allOf:\n        - $ref: '#/components/schemas/Named'\n        - type: string\n"
+    );
+    let output = generate("all_of_member.yaml", &spec).unwrap_or_else(|d| panic!("{d:?}"));
+    let warning = output
+        .warnings
+        .iter()
+        .find(|w| w.message.starts_with("allOf member is not an object"))
+        .unwrap_or_else(|| panic!("{:?}", output.warnings));
+    let location = warning
+        .location
+        .as_deref()
+        .unwrap_or_else(|| panic!("no location"));
+    assert_eq!(location.pointer, "/components/schemas/Odd/allOf/1");
+    assert_eq!(location.line_col, Some((15, 9)));
+}
+
+/// `allOf` of a reference to a string enum and `{type: string}` is the
+/// enum, with no warning.
+#[test]
+fn an_all_of_of_an_enum_and_its_type_is_the_enum() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Status:\n      type: string\n      enum: [a, b]\n    Holder:\n      type: object\n      properties:\n        status:\n          allOf:\n            - $ref: '#/components/schemas/Status'\n            - type: string\n"
+    );
+    let output = generate("all_of_enum.yaml", &spec).unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    let types = &output.files[0].contents;
+    assert!(types.contains("pub status: Option<Status>,"), "{types}");
+}
