@@ -96,7 +96,8 @@ pub struct Output {
 pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic>> {
     let loaded = load::load(spec)?;
     let (api, diagnostics) = lower::lower(&loaded);
-    let diagnostics: Vec<Diagnostic> = loaded.warnings.iter().cloned().chain(diagnostics).collect();
+    let diagnostics =
+        diagnostics::dedupe(loaded.warnings.iter().cloned().chain(diagnostics).collect());
     let locate = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
         diagnostics
             .into_iter()

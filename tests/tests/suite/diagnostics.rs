@@ -290,3 +290,26 @@ fn an_all_of_of_an_enum_and_its_type_is_the_enum() {
     let types = &output.files[0].contents;
     assert!(types.contains("pub status: Option<Status>,"), "{types}");
 }
+
+/// A defect in a schema that three others merge is one warning with a
+/// count, not three.
+#[test]
+fn a_warning_met_once_per_use_is_reported_once_with_its_count() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Named:\n      type: object\n      properties:\n        name: {{type: string}}\n    Base:\n      allOf:\n        - $ref: '#/components/schemas/Named'\n        - type: string\n    A:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - properties: {{a: {{type: string}}}}\n    B:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - properties: {{b: {{type: string}}}}\n"
+    );
+    let output = generate("repeated.yaml", &spec).unwrap_or_else(|d| panic!("{d:?}"));
+    let texts: Vec<String> = output.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(output.warnings.len(), 1, "{texts:#?}");
+    let warning = &output.warnings[0];
+    assert_eq!(warning.count, 3, "{texts:#?}");
+    assert_eq!(
+        warning.location.as_deref().map(|l| l.pointer.as_str()),
+        Some("/components/schemas/Base/allOf/1")
+    );
+    assert!(
+        texts[0].contains("= note: met 3 times here"),
+        "{}",
+        texts[0]
+    );
+}
