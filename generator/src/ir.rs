@@ -168,6 +168,10 @@ pub struct EnumDef {
     pub variants: Vec<EnumVariant>,
     /// The variant that keeps a value the spec does not list.
     pub unknown: String,
+    /// Whether the enum has a decoder that takes only the listed values
+    /// (`deserialize_listed`), for an untagged union that tries it before
+    /// another alternative that takes strings.
+    pub listed_decoder: bool,
 }
 
 /// One known enum value.
@@ -182,7 +186,9 @@ pub struct EnumVariant {
 /// `oneOf` / `anyOf`.
 #[derive(Clone, Debug)]
 pub struct UnionDef {
-    /// The alternatives, tried in order when untagged.
+    /// The alternatives, tried in order when untagged: from the most to
+    /// the least specific where two take the same JSON (`lower::unions`),
+    /// else in document order.
     pub variants: Vec<UnionVariant>,
     /// The discriminator property, when the spec gives one.
     pub tag: Option<String>,
@@ -205,6 +211,11 @@ pub struct UnionVariant {
     /// Whether the union gets `From<payload>` (the payload type is not
     /// shared with another variant).
     pub from: bool,
+    /// The payload is a string enum that decodes here only when the value
+    /// is one it lists: an alternative tried after it takes strings too
+    /// (an unlisted string is that alternative's, not this enum's
+    /// `Unknown`).
+    pub listed_only: bool,
 }
 
 /// A Rust type expression.

@@ -10,6 +10,7 @@ mod decide;
 mod operation;
 mod path;
 mod schema;
+mod unions;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -124,6 +125,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
     mark_usage(&mut api, &received.0);
     strip_discriminators(&mut api);
     box_cycles(&mut api);
+    unions::order(&mut api);
     decide::decide(&mut api, &mut lowerer.type_names);
     (api, diagnostics)
 }

@@ -446,9 +446,20 @@ impl Lowerer<'_> {
                 None => format!("{name}{}", i + 1),
             };
             let ty = self.schema_ty(member, Naming::Hint(hint.clone()), &member_pointer);
+            // A free-form `{type: object}` is any JSON elsewhere (vendors
+            // write it over scalars too), but as one alternative among
+            // others it must take objects only, or it would take every
+            // body meant for the alternatives after it.
+            let object = self.is_free_form_object(member) && matches!(ty, Ty::Json | Ty::Named(_));
+            let ty = if object {
+                Ty::Map(Box::new(Ty::Json))
+            } else {
+                ty
+            };
             let variant_base = match (&title, base.is_empty()) {
                 (Some(t), _) => names::camel(t),
                 (None, false) => base,
+                (None, true) if object => "Object".to_owned(),
                 (None, true) => variant_name_for(&ty),
             };
             let (variant, _) = scope.claim(&variant_name_in(&name, &variant_base));
@@ -469,6 +480,7 @@ impl Lowerer<'_> {
                 tag_value,
                 docs: member_docs,
                 from: false,
+                listed_only: false,
             });
         }
         let tag = discriminator.map(|d| d.property_name.clone());
@@ -480,6 +492,37 @@ impl Lowerer<'_> {
             return self.finish_union(name, pointer, docs, variants, None);
         }
         self.finish_union(name, pointer, docs, variants, tag)
+    }
+
+    /// Whether a (possibly referenced) schema is an object with nothing
+    /// said about its properties: `type: object` with no `properties` and
+    /// no typed `additionalProperties`.
+    fn is_free_form_object(&self, schema: &ReferenceOr<Schema>) -> bool {
+        let Some(schema) = self.deref(schema) else {
+            return false;
+        };
+        let untyped = |additional: Option<&AdditionalProperties>| match additional {
+            None | Some(AdditionalProperties::Any(true)) => true,
+            Some(AdditionalProperties::Any(false)) => false,
+            Some(AdditionalProperties::Schema(schema)) => matches!(
+                schema.as_ref(),
+                ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(any), .. })
+                    if any.typ.is_none() && any.properties.is_empty() && any.items.is_none()
+                        && any.one_of.is_empty() && any.all_of.is_empty() && any.any_of.is_empty()
+            ),
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                o.properties.is_empty() && untyped(o.additional_properties.as_ref())
+            }
+            SchemaKind::Any(any) => {
+                any.typ.as_deref() == Some("object")
+                    && any.properties.is_empty()
+                    && any.all_of.is_empty()
+                    && untyped(any.additional_properties.as_ref())
+            }
+            _ => false,
+        }
     }
 
     fn finish_union(
@@ -551,7 +594,12 @@ impl Lowerer<'_> {
             name: name.clone(),
             pointer: pointer.to_owned(),
             docs,
-            kind: TypeKind::Enum(EnumDef { variants, unknown }),
+            kind: TypeKind::Enum(EnumDef {
+                variants,
+                unknown,
+                // Decided with the unions that use it (`lower::unions`).
+                listed_decoder: false,
+            }),
         });
         Ty::Named(name)
     }
@@ -650,12 +698,17 @@ fn camel_words(name: &str) -> Vec<String> {
 /// A variant name for an untitled inline union member, from its type.
 fn variant_name_for(ty: &Ty) -> String {
     match ty {
-        Ty::String | Ty::Date | Ty::DateTime => "String".into(),
+        Ty::String => "String".into(),
+        Ty::Date => "Date".into(),
+        Ty::DateTime => "DateTime".into(),
         Ty::Bool => "Boolean".into(),
         Ty::I32 | Ty::I64 => "Integer".into(),
         Ty::F32 | Ty::F64 | Ty::Number => "Number".into(),
         Ty::Json => "Json".into(),
-        Ty::Vec(_) => "List".into(),
+        // By the items where they are typed: two lists in one union are
+        // told apart (`StringList`, `List`).
+        Ty::Vec(inner) if **inner == Ty::Json => "List".into(),
+        Ty::Vec(inner) => format!("{}List", variant_name_for(inner)),
         Ty::Map(_) => "Map".into(),
         Ty::Named(name) | Ty::Runtime(name) => name.clone(),
         Ty::Boxed(inner) => variant_name_for(inner),

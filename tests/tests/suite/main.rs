@@ -24,5 +24,6 @@ mod resilience;
 mod response_fuzz;
 mod snapshots;
 mod spec_diff;
+mod union_order;
 mod webhooks;
 mod wire;
