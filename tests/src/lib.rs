@@ -81,24 +81,38 @@ pub fn compile_fixtures() -> Result<(), String> {
     let mut modules = Vec::new();
     for spec in fixtures() {
         let name = format!("fixture_{}", fixture_name(&spec));
-        for file in generate_fixture(&spec) {
+        let files = generate_fixture(&spec);
+        for file in &files {
             let path = src
                 .join(&name)
                 .join(file.path.strip_prefix("src").unwrap_or(&file.path));
             write(&path, &file.contents);
         }
-        modules.push(format_ident!("{}", name));
+        // A spec of schemas only (webhook payloads) has no operations.
+        let operations = files
+            .iter()
+            .any(|f| f.path.ends_with("operations.rs"))
+            .then(|| {
+                quote!(
+                    pub mod operations;
+                    pub use operations::*;
+                )
+            });
+        modules.push((format_ident!("{}", name), operations));
     }
-    let docs = modules.iter().map(|m| format!(" The `{m}` fixture."));
+    let docs: Vec<String> = modules
+        .iter()
+        .map(|(m, _)| format!(" The `{m}` fixture."))
+        .collect();
+    let (modules, operations): (Vec<_>, Vec<_>) = modules.into_iter().unzip();
     let lib = quote! {
         //! Every fixture's generated client, one module each.
         #![deny(missing_docs)]
         #(
             #[doc = #docs]
             pub mod #modules {
-                pub mod operations;
                 pub mod types;
-                pub use operations::*;
+                #operations
             }
         )*
     };

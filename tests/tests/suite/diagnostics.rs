@@ -97,14 +97,19 @@ fn wrong_structure_is_located_at_the_nearest_key() {
 #[test]
 fn other_versions_and_missing_files_are_errors() {
     let error = only_error(generate(
-        "v31.yaml",
-        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
+        "v32.yaml",
+        "openapi: 3.2.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
     ));
     assert!(
-        error.message.contains("3.1.0 is not supported"),
+        error.message.contains("3.2.0 is not supported"),
         "{}",
         error.message
     );
+    let error = only_error(generate(
+        "swagger.yaml",
+        "swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths: {}\n",
+    ));
+    assert!(error.message.contains("Swagger 2.0"), "{}", error.message);
     let options = Options {
         runtime: Runtime::in_crate(),
         spec_name: "x".into(),

@@ -19,6 +19,7 @@ mod fixtures_compile;
 mod fuzz_regressions;
 mod hooks;
 mod listing;
+mod oas31;
 mod oauth;
 mod resilience;
 mod response_fuzz;
