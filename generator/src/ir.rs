@@ -378,6 +378,10 @@ pub enum BodyEncoding {
 pub struct Response {
     /// Status code.
     pub status: u16,
+    /// The response stands for every 2xx status not listed on its own (a
+    /// `2XX` range, or an operation that documents no response at all);
+    /// `status` is then 200. Such responses come last.
+    pub any_2xx: bool,
     /// Decoded body, `None` when it has none.
     pub ty: Option<Ty>,
     /// Variant name if the operation has several success types.

@@ -489,18 +489,16 @@ impl Lowerer<'_> {
                 StatusMatch::Code(code) if (200..300).contains(&code) => {
                     success.push(IrResponse {
                         status: code,
+                        any_2xx: false,
                         ty,
                         variant,
                         docs,
                     });
                 }
                 StatusMatch::Range(2) => {
-                    self.diagnostics.push(Diagnostic::warning(
-                        r_pointer,
-                        "a `2XX` range response is decoded as status 200",
-                    ));
                     success.push(IrResponse {
                         status: 200,
+                        any_2xx: true,
                         ty,
                         variant,
                         docs,
@@ -520,6 +518,29 @@ impl Lowerer<'_> {
                 }
             }
         }
+        // OpenAPI 3.1 lets an operation document no response: any 2xx is
+        // then success, without a body the client could decode.
+        if op.responses.responses.is_empty() && op.responses.default.is_none() {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    pointer,
+                    "the operation documents no responses; any 2xx status is taken as success, without a body",
+                )
+                .with_hint("add `responses` with the statuses and bodies the operation returns"),
+            );
+            success.push(IrResponse {
+                status: 200,
+                any_2xx: true,
+                ty: None,
+                variant: "Success".into(),
+                docs: Docs {
+                    summary: Some("Any 2xx status (the spec documents no responses).".into()),
+                    ..Docs::default()
+                },
+            });
+        }
+        // A range after the statuses it covers, which match first.
+        success.sort_by_key(|r| r.any_2xx);
         (success, errors)
     }
 }
