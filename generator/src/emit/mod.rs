@@ -237,20 +237,21 @@ pub fn doc_lines(docs: &Docs, fallback: &str) -> Vec<String> {
         }
         out.extend(paragraph);
     }
-    // A leading space after `///` reads like hand-written docs.
+    // A leading space after `///` reads like hand-written docs. Tabs
+    // (from examples too) become spaces: clippy's `tabs_in_doc_comments`.
     out.into_iter()
         .map(|line| {
             if line.is_empty() {
                 line
             } else {
-                format!(" {line}")
+                format!(" {}", line.replace('\t', "    "))
             }
         })
         .collect()
 }
 
 /// Makes spec text safe as rustdoc: no indented code blocks or untyped
-/// fences (rustdoc would compile them as doctests), and list and quote
+/// fences (rustdoc would compile them as doctests), no tabs, and list and quote
 /// continuation lines marked as such (a continuation Markdown takes
 /// lazily, clippy's `doc_lazy_continuation` refuses): indented to where
 /// the item's text starts, or given the quote's `>`.
@@ -258,6 +259,9 @@ fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
     let mut continuation: Option<String> = None;
+    // Tabs become spaces (clippy's `tabs_in_doc_comments`), four to a tab
+    // as an editor would show code.
+    let text = text.replace('\t', "    ");
     for raw in text.lines() {
         let line = raw.trim();
         if let Some(rest) = line.strip_prefix("```") {
@@ -402,6 +406,10 @@ mod tests {
                 "",
                 "after",
             ]
+        );
+        assert_eq!(
+            sanitize("```\n{\n\t\"a\": 1\n}\n```\na\tb"),
+            ["```text", "{", "    \"a\": 1", "}", "```", "a    b"]
         );
         assert_eq!(list_marker_width("-      code"), Some(2));
         assert_eq!(list_marker_width("-1 is negative"), None);
