@@ -257,30 +257,35 @@ pub fn doc_lines(docs: &Docs, fallback: &str) -> Vec<String> {
 /// the item's text starts, or given the quote's `>`.
 fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut in_fence = false;
+    // The marker (```` ``` ```` or `~~~`) of the fence the line is in.
+    let mut fence: Option<&str> = None;
     let mut continuation: Option<String> = None;
     // Tabs become spaces (clippy's `tabs_in_doc_comments`), four to a tab
     // as an editor would show code.
     let text = text.replace('\t', "    ");
     for raw in text.lines() {
         let line = raw.trim();
-        if let Some(rest) = line.strip_prefix("```") {
-            if in_fence {
-                out.push("```".to_owned());
+        let marker = ["```", "~~~"].into_iter().find(|m| line.starts_with(m));
+        if let Some(marker) = marker.filter(|m| fence.is_none_or(|open| open == *m)) {
+            if fence.is_some() {
+                out.push(marker.to_owned());
+                fence = None;
             } else {
-                let lang = rest.trim();
+                let lang = line
+                    .trim_start_matches(marker.chars().next().unwrap_or('`'))
+                    .trim();
                 let lang = if lang.is_empty() || lang == "rust" {
                     "text"
                 } else {
                     lang
                 };
-                out.push(format!("```{lang}"));
+                out.push(format!("{marker}{lang}"));
+                fence = Some(marker);
             }
-            in_fence = !in_fence;
             continuation = None;
             continue;
         }
-        if in_fence {
+        if fence.is_some() {
             out.push(raw.trim_end().to_owned());
             continue;
         }
@@ -301,8 +306,8 @@ fn sanitize(text: &str) -> Vec<String> {
             out.push(line.to_owned());
         }
     }
-    if in_fence {
-        out.push("```".to_owned());
+    if let Some(marker) = fence {
+        out.push(marker.to_owned());
     }
     out
 }
@@ -410,6 +415,10 @@ mod tests {
         assert_eq!(
             sanitize("```\n{\n\t\"a\": 1\n}\n```\na\tb"),
             ["```text", "{", "    \"a\": 1", "}", "```", "a    b"]
+        );
+        assert_eq!(
+            sanitize("~~~\nlet x = 1;\n```\n~~~\nafter"),
+            ["~~~text", "let x = 1;", "```", "~~~", "after"]
         );
         assert_eq!(list_marker_width("-      code"), Some(2));
         assert_eq!(list_marker_width("-1 is negative"), None);
