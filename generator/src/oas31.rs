@@ -393,6 +393,9 @@ impl Converter<'_> {
             }
         }
         if let Some(value) = map.remove("const") {
+            if value.is_null() {
+                map.insert("nullable".into(), Value::Bool(true));
+            }
             if !map.contains_key("type") {
                 if let Some(typ) = json_type(&value) {
                     map.insert("type".into(), Value::String(typ.into()));
@@ -414,7 +417,7 @@ impl Converter<'_> {
             bound <= limit
         });
         self.content_keywords(map, at);
-        self.null_members(map);
+        self.null_members(map, at);
         self.type_list(map, at);
         self.prefix_items(map, at);
         self.unsupported(map, at);
@@ -444,7 +447,7 @@ impl Converter<'_> {
 
     /// `{type: "null"}` members of `anyOf` and `oneOf` make the schema
     /// nullable instead.
-    fn null_members(&mut self, map: &mut Map<String, Value>) {
+    fn null_members(&mut self, map: &mut Map<String, Value>, at: &str) {
         for keyword in ["anyOf", "oneOf"] {
             let Some(Value::Array(members)) = map.get_mut(keyword) else {
                 continue;
@@ -454,6 +457,12 @@ impl Converter<'_> {
             if members.len() < before {
                 if members.is_empty() {
                     map.remove(keyword);
+                    if !map.contains_key("type") {
+                        self.warn(
+                            &join(at, keyword),
+                            "a schema whose only alternative is `null` is read as any JSON value that may be null".into(),
+                        );
+                    }
                 }
                 map.insert("nullable".into(), Value::Bool(true));
             }
