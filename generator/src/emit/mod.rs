@@ -251,18 +251,15 @@ pub fn doc_lines(docs: &Docs, fallback: &str) -> Vec<String> {
 }
 
 /// Makes spec text safe as rustdoc: no indented code blocks or untyped
-/// fences (rustdoc would compile them as doctests), no tabs, and list and quote
+/// fences (rustdoc would compile them as doctests), and list and quote
 /// continuation lines marked as such (a continuation Markdown takes
 /// lazily, clippy's `doc_lazy_continuation` refuses): indented to where
 /// the item's text starts, or given the quote's `>`.
 fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    // The marker (```` ``` ```` or `~~~`) of the fence the line is in.
+    // The marker (three backticks or tildes) of the fence the line is in.
     let mut fence: Option<&str> = None;
     let mut continuation: Option<String> = None;
-    // Tabs become spaces (clippy's `tabs_in_doc_comments`), four to a tab
-    // as an editor would show code.
-    let text = text.replace('\t', "    ");
     for raw in text.lines() {
         let line = raw.trim();
         let marker = ["```", "~~~"].into_iter().find(|m| line.starts_with(m));
@@ -412,9 +409,23 @@ mod tests {
                 "after",
             ]
         );
+        let docs = Docs {
+            description: Some("```\n{\n\t\"a\": 1\n}\n```\na\tb".into()),
+            example: Some(Value::String("x\ty".into())),
+            ..Docs::default()
+        };
         assert_eq!(
-            sanitize("```\n{\n\t\"a\": 1\n}\n```\na\tb"),
-            ["```text", "{", "    \"a\": 1", "}", "```", "a    b"]
+            doc_lines(&docs, ""),
+            [
+                " ```text",
+                " {",
+                "     \"a\": 1",
+                " }",
+                " ```",
+                " a    b",
+                "",
+                " Example: `x    y`"
+            ]
         );
         assert_eq!(
             sanitize("~~~\nlet x = 1;\n```\n~~~\nafter"),
