@@ -539,6 +539,20 @@ impl Lowerer<'_> {
                 },
             });
         }
+        // `default` covers every status not listed, success too: with no
+        // 2xx listed, a 2xx answer is the default response as success
+        // (any other status stays the `Other` error).
+        if success.is_empty() {
+            if let Some(default) = errors.iter().find(|e| e.status == StatusMatch::Default) {
+                success.push(IrResponse {
+                    status: 200,
+                    any_2xx: true,
+                    ty: default.ty.clone(),
+                    variant: "Success".into(),
+                    docs: default.docs.clone(),
+                });
+            }
+        }
         // A range after the statuses it covers, which match first.
         success.sort_by_key(|r| r.any_2xx);
         (success, errors)
