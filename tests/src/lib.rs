@@ -70,6 +70,32 @@ pub fn generate_fixture_output(spec: &Path) -> generator::Output {
     }
 }
 
+/// Checks that the generated modules `files` of `fixture` (a path under
+/// the workspace) committed in `dir` are what the generator makes of it
+/// now, for tests that compile a fixture's client into the test binary;
+/// with `UPDATE_GENERATED` set, rewrites them first.
+pub fn assert_committed_fixture(fixture: &str, dir: &str, files: &[&str]) {
+    let root = root();
+    for file in generate_fixture(&root.join(fixture)) {
+        let Some(name) = file.path.file_name() else {
+            continue;
+        };
+        if !files.iter().any(|f| name == *f) {
+            continue;
+        }
+        let path = root.join(dir).join(name);
+        if std::env::var_os("UPDATE_GENERATED").is_some() {
+            write(&path, &file.contents);
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == file.contents,
+            "{} is stale: run `UPDATE_GENERATED=1 cargo test -p tests --test suite`",
+            path.display()
+        );
+    }
+}
+
 /// Writes every fixture's generated modules into one crate (a module per
 /// fixture) under `target/`, then runs clippy with `-D warnings` on it.
 /// Returns clippy's output when it fails.

@@ -25,6 +25,7 @@ mod resilience;
 mod response_fuzz;
 mod snapshots;
 mod spec_diff;
+mod status_ranges;
 mod union_order;
 mod webhooks;
 mod wire;

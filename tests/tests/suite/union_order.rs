@@ -21,28 +21,14 @@ mod types;
 
 use types::{Amount, Anything, FieldValue, Mode, ModeName, Shape, When, Who};
 
-const FIXTURE: &str = "tests/fixtures/one_of_order.yaml";
-const COMMITTED: &str = "tests/tests/suite/union_order/types.rs";
-
 /// The committed types are the generator's output for the fixture.
 /// `UPDATE_GENERATED=1` rewrites them.
 #[test]
 fn union_order_types_are_current() {
-    let root = tests::root();
-    let files = tests::generate_fixture(&root.join(FIXTURE));
-    let generated = files
-        .iter()
-        .find(|f| f.path.ends_with("types.rs"))
-        .map(|f| f.contents.clone())
-        .unwrap_or_else(|| panic!("no types.rs generated from {FIXTURE}"));
-    let path = root.join(COMMITTED);
-    if std::env::var_os("UPDATE_GENERATED").is_some() {
-        std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{COMMITTED} is stale: run `UPDATE_GENERATED=1 cargo test -p tests --test suite union_order`"
+    tests::assert_committed_fixture(
+        "tests/fixtures/one_of_order.yaml",
+        "tests/tests/suite/union_order",
+        &["types.rs"],
     );
 }
 
