@@ -9,6 +9,7 @@
 #[allow(dead_code, reason = "the module as generated; the tests use part of it")]
 mod types;
 #[rustfmt::skip]
+#[allow(dead_code, reason = "the module as generated; the tests use part of it")]
 mod operations;
 
 use leadconnector::Error;
