@@ -55,6 +55,12 @@ mod redact;
 mod request;
 mod response;
 mod search;
+// The generated server layer and what it stands on (feature `server`).
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod server_support;
 mod timestamp;
 #[rustfmt::skip]
 pub mod types;

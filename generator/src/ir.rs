@@ -2,6 +2,8 @@
 //! naming and typing decision already made. Nothing after this layer looks at
 //! the OpenAPI document again.
 
+pub mod server;
+
 use serde_json::Value;
 
 /// A whole API, ready to emit.
@@ -23,6 +25,8 @@ pub struct Api {
     /// Error enums, each shared by every operation that documents the same
     /// error responses.
     pub error_types: Vec<ErrorEnum>,
+    /// The server layer: the trait, the router's rules, the responses.
+    pub server: server::Server,
 }
 
 /// Documentation carried from the spec to rustdoc.
@@ -71,6 +75,9 @@ pub struct StructDef {
     pub fields: Vec<Field>,
     /// `additionalProperties` with a schema: kept in a flattened map.
     pub additional: Option<Ty>,
+    /// `additionalProperties: false`: a server refuses properties the
+    /// struct does not list.
+    pub closed: bool,
     /// Reachable from a request body: optional nullable fields become
     /// three-state.
     pub in_request: bool,

@@ -83,8 +83,9 @@ pub struct GeneratedFile {
 /// What a successful generation produced.
 #[derive(Debug)]
 pub struct Output {
-    /// Files to write: `src/types.rs`, then `src/operations.rs` unless the
-    /// spec has no operations, then the standalone crate's files.
+    /// Files to write: `src/types.rs`, then `src/operations.rs` and
+    /// `src/server.rs` unless the spec has no operations, then the
+    /// standalone crate's files.
     pub files: Vec<GeneratedFile>,
     /// Warnings (generation went on).
     pub warnings: Vec<Diagnostic>,
@@ -113,11 +114,17 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic
 
     // Finding the warnings' lines in the source is work of its own; it runs
     // while the client is formatted.
-    let (diagnostics, rendered) = parallel::join(
-        || locate(diagnostics),
+    let ((diagnostics, server), rendered) = parallel::join(
+        || {
+            (
+                locate(diagnostics),
+                render::server_file(&api, &options.runtime, &options.spec_name),
+            )
+        },
         || render::client_files(&api, &options.runtime, &options.spec_name),
     );
     let (types, operations) = rendered.map_err(|d| vec![d])?;
+    let server = server.map_err(|d| vec![d])?;
     let mut files = vec![GeneratedFile {
         path: PathBuf::from("src/types.rs"),
         contents: types,
@@ -128,6 +135,12 @@ pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic
         files.push(GeneratedFile {
             path: PathBuf::from("src/operations.rs"),
             contents: operations,
+        });
+    }
+    if let Some(server) = server {
+        files.push(GeneratedFile {
+            path: PathBuf::from("src/server.rs"),
+            contents: server,
         });
     }
     if let Some(standalone) = &options.standalone {
@@ -159,11 +172,19 @@ fn standalone_files(
             pub use operations::*;
         )
     });
+    let server_mod = has_operations.then(|| {
+        quote!(
+            /// The server layer: a trait per operation and a router that checks requests.
+            #[cfg(feature = "server")]
+            pub mod server;
+        )
+    });
     let lib = quote! {
         #![doc = #doc]
         #![deny(missing_docs)]
 
         #operations_mod
+        #server_mod
         pub mod types;
 
         #operations_use
@@ -187,7 +208,10 @@ fn standalone_files(
          leadconnector = {{ path = \"{runtime}\" }}\n\
          serde = {{ version = \"1\", features = [\"derive\"] }}\n\
          serde_json = \"1\"\n\
-         chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n"
+         chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n\n\
+         [features]\n\
+         # The server layer (src/server.rs): a trait and a router for mock servers.\n\
+         server = [\"leadconnector/server\"]\n"
     );
     let manifest = if standalone.own_workspace {
         format!("{manifest}\n# A crate of its own, even when written inside another workspace.\n[workspace]\n")

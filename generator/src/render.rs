@@ -22,6 +22,15 @@ pub fn render(tokens: TokenStream, spec_name: &str) -> Result<String, Diagnostic
     Ok(with_header(&unparse(tokens)?, spec_name))
 }
 
+/// The `src/server.rs` of a spec with operations (`None` without): the
+/// server layer, from the same IR as the client.
+pub fn server_file(api: &Api, rt: &Runtime, spec_name: &str) -> Result<Option<String>, Diagnostic> {
+    if api.operations.is_empty() {
+        return Ok(None);
+    }
+    render(emit::server_file(api, rt), spec_name).map(Some)
+}
+
 /// The client's `src/types.rs` and, when the spec has operations,
 /// `src/operations.rs`, emitted and formatted on all cores.
 pub fn client_files(
@@ -127,7 +136,19 @@ fn headed(text: &str, spec_name: &str) -> String {
 
 /// Starts of lines that begin an item (or its docs and attributes).
 const ITEM_STARTS: &[&str] = &[
-    "///", "#[", "pub ", "impl", "fn ", "struct ", "enum ", "type ", "const ", "mod ", "use ",
+    "///",
+    "#[",
+    "pub ",
+    "impl",
+    "fn ",
+    "struct ",
+    "enum ",
+    "type ",
+    "const ",
+    "static ",
+    "mod ",
+    "use ",
+    "async fn ",
 ];
 
 /// prettyplease puts items right under each other; a blank line between one
@@ -169,12 +190,18 @@ fn blank_between(previous: &str, line: &str) -> bool {
         return false;
     }
     let prev = previous.trim();
-    let prev_ends_item = prev == "}"
-        || (prev.ends_with(';') && (prev.starts_with("pub ") || prev.starts_with("use ")));
+    let trimmed = line.trim_start();
+    // A multi-line `static` ends in `};`, `];` or `);`; a trait's method
+    // without a body ends in `;` and the next one starts with its docs.
+    let prev_ends_item = matches!(prev, "}" | "};" | "];" | ");")
+        || (prev.ends_with(';')
+            && ((trimmed.starts_with("///") && !prev.starts_with("//"))
+                || ["pub ", "use ", "static "]
+                    .iter()
+                    .any(|s| prev.starts_with(s))));
     if !prev_ends_item {
         return false;
     }
-    let trimmed = line.trim_start();
     let indent = line.len() - trimmed.len();
     let prev_indent = previous.len() - previous.trim_start().len();
     indent == prev_indent && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))

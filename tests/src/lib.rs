@@ -96,8 +96,9 @@ pub fn assert_committed_fixture(fixture: &str, dir: &str, files: &[&str]) {
     }
 }
 
-/// Writes every fixture's generated modules into one crate (a module per
-/// fixture) under `target/`, then runs clippy with `-D warnings` on it.
+/// Writes every fixture's generated modules (client and server) into one
+/// crate (a module per fixture) under `target/`, then runs clippy with
+/// `-D warnings` on it.
 /// Returns clippy's output when it fails.
 pub fn compile_fixtures() -> Result<(), String> {
     let root = root();
@@ -114,13 +115,15 @@ pub fn compile_fixtures() -> Result<(), String> {
                 .join(file.path.strip_prefix("src").unwrap_or(&file.path));
             write(&path, &file.contents);
         }
-        // A spec of schemas only (webhook payloads) has no operations.
+        // A spec of schemas only (webhook payloads) has no operations,
+        // and no server.
         let operations = files
             .iter()
             .any(|f| f.path.ends_with("operations.rs"))
             .then(|| {
                 quote!(
                     pub mod operations;
+                    pub mod server;
                     pub use operations::*;
                 )
             });
@@ -132,7 +135,7 @@ pub fn compile_fixtures() -> Result<(), String> {
         .collect();
     let (modules, operations): (Vec<_>, Vec<_>) = modules.into_iter().unzip();
     let lib = quote! {
-        //! Every fixture's generated client, one module each.
+        //! Every fixture's generated client and server, one module each.
         #![deny(missing_docs)]
         #(
             #[doc = #docs]
@@ -148,7 +151,7 @@ pub fn compile_fixtures() -> Result<(), String> {
         &krate.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"fixture-crate\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nleadconnector = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
+             [dependencies]\nleadconnector = {{ path = {:?}, features = [\"server\"] }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
              serde_json = \"1\"\nchrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n\n\
              [workspace]\n",
             runtime.display().to_string()

@@ -18,9 +18,16 @@ pub struct Message {
 }
 
 /// Clippy over the workspace at `work`, offline. With `keep_going`, cargo
-/// goes on past crates that fail. Fails (with cargo's stderr) only when
-/// cargo failed without saying why in an error message.
-pub fn messages(work: &Path, root: &Path, keep_going: bool) -> Result<Vec<Message>, String> {
+/// goes on past crates that fail; with `all_features`, the crates' optional
+/// modules (the generated server layer) are checked too. Fails (with
+/// cargo's stderr) only when cargo failed without saying why in an error
+/// message.
+pub fn messages(
+    work: &Path,
+    root: &Path,
+    keep_going: bool,
+    all_features: bool,
+) -> Result<Vec<Message>, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     command.args([
@@ -31,6 +38,10 @@ pub fn messages(work: &Path, root: &Path, keep_going: bool) -> Result<Vec<Messag
     ]);
     if keep_going {
         command.arg("--keep-going");
+    }
+    if all_features {
+        // The generated crates' `server` modules too.
+        command.arg("--all-features");
     }
     let output = command
         .arg("--manifest-path")

@@ -231,7 +231,7 @@ struct Found {
 /// crate.
 fn clippy(work: &Path, root: &Path) -> Result<BTreeMap<String, Found>, String> {
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
-    for message in crate::clippy::messages(work, root, false)? {
+    for message in crate::clippy::messages(work, root, false, true)? {
         let entry = found.entry(message.target).or_default();
         match message.level.as_str() {
             "error" => entry.errors += 1,

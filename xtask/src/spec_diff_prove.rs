@@ -209,7 +209,7 @@ fn write_user(dir: &Path, name: &str, api: &str, source: &str) -> Result<(), Str
 /// messages of each crate that failed.
 fn check(work: &Path, root: &Path) -> Result<BTreeMap<String, Vec<String>>, String> {
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for message in crate::clippy::messages(work, root, true)? {
+    for message in crate::clippy::messages(work, root, true, false)? {
         if message.level == "error" {
             errors
                 .entry(message.target)

@@ -11,6 +11,10 @@ mod install;
 #[rustfmt::skip]
 mod operations;
 mod pair;
+// The token endpoints' server layer (feature `server`), for mock servers.
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
 mod tokens;
 #[rustfmt::skip]
 pub mod types;

@@ -1,8 +1,10 @@
 //! Emit layer: the intermediate representation to Rust tokens, with `quote!`.
-//! `types` emits the models, `operations` the client methods; this module
+//! `types` emits the models, `operations` the client methods, `server` the
+//! server layer; this module
 //! holds what both need: type expressions, identifiers and rustdoc.
 
 mod operations;
+mod server;
 mod types;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
@@ -13,6 +15,7 @@ use crate::ir::{Docs, Ty};
 use crate::names;
 
 pub use operations::operations_file;
+pub use server::server_file;
 pub use types::types_file;
 
 /// Where generated code finds the hand-written runtime (`Nullable`, `Core`,

@@ -10,6 +10,7 @@ mod decide;
 mod operation;
 mod path;
 mod schema;
+mod server;
 mod unions;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -118,6 +119,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
         types: std::mem::take(&mut lowerer.types),
         operations,
         error_types: Vec::new(),
+        server: Default::default(),
     };
     let mut diagnostics = lowerer.diagnostics;
     diagnostics.extend(alias_cycles(&api));
@@ -127,6 +129,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
     box_cycles(&mut api);
     unions::order(&mut api);
     decide::decide(&mut api, &mut lowerer.type_names);
+    diagnostics.extend(server::lower(doc, &loaded.raw, &mut api));
     (api, diagnostics)
 }
 

@@ -618,7 +618,7 @@ fn is_static_header(name: &str, value: &str) -> bool {
 }
 
 /// Scopes from `x-scopes` or the security requirements.
-fn scopes(op: &openapiv3::Operation) -> Vec<String> {
+pub(super) fn scopes(op: &openapiv3::Operation) -> Vec<String> {
     if let Some(Value::Array(list)) = op.extensions.get("x-scopes") {
         return list
             .iter()

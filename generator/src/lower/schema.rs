@@ -404,6 +404,7 @@ impl Lowerer<'_> {
             kind: TypeKind::Struct(StructDef {
                 fields,
                 additional,
+                closed: matches!(parts.additional, Some(AdditionalProperties::Any(false))),
                 ..StructDef::default()
             }),
         });

@@ -23,6 +23,7 @@ mod oas31;
 mod oauth;
 mod resilience;
 mod response_fuzz;
+mod server;
 mod snapshots;
 mod spec_diff;
 mod status_ranges;

@@ -69,7 +69,7 @@ fn contacts_client_is_current() {
     assert_target_is_current(
         "spec/contacts.yaml",
         "generated-client/src",
-        &["types.rs", "operations.rs"],
+        &["types.rs", "operations.rs", "server.rs"],
     );
 }
 
@@ -111,7 +111,7 @@ fn oauth_client_is_current() {
     assert_target_is_current(
         "spec/oauth.yaml",
         "generated-client/src/oauth",
-        &["types.rs", "operations.rs"],
+        &["types.rs", "operations.rs", "server.rs"],
     );
 }
 
@@ -160,6 +160,52 @@ fn spec_without_operations_is_types_only() {
     assert!(lib.contains("pub mod types;"), "{lib}");
     assert!(!lib.contains("operations"), "{lib}");
     assert!(output.files[0].contents.contains("pub struct Thing"));
+}
+
+/// A spec with operations makes a standalone crate with a server layer
+/// behind its `server` feature (which `cargo xtask corpus` compiles).
+#[test]
+fn standalone_crates_have_a_server_feature() {
+    let options = Options {
+        runtime: Runtime::external("leadconnector").unwrap(),
+        spec_name: "operations.yaml".into(),
+        standalone: Some(generator::Standalone {
+            crate_name: "with_server".into(),
+            runtime_path: "../generated-client".into(),
+            own_workspace: true,
+        }),
+        deny_warnings: false,
+    };
+    let spec = tests::root().join("tests/fixtures/operations.yaml");
+    let output = generator::generate(&spec, &options).unwrap_or_else(|d| panic!("{d:?}"));
+    let files: Vec<String> = output
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "src/types.rs",
+            "src/operations.rs",
+            "src/server.rs",
+            "src/lib.rs",
+            "Cargo.toml"
+        ]
+    );
+    let lib = &output.files[3].contents;
+    assert!(
+        lib.contains("#[cfg(feature = \"server\")]\npub mod server;"),
+        "{lib}"
+    );
+    let manifest = &output.files[4].contents;
+    assert!(
+        manifest.contains("[features]\n# The server layer (src/server.rs): a trait and a router for mock servers.\nserver = [\"leadconnector/server\"]\n"),
+        "{manifest}"
+    );
+    assert!(output.files[2]
+        .contents
+        .contains("pub trait Api: Send + Sync + 'static {"));
 }
 
 #[test]

@@ -201,7 +201,7 @@ fn assert_request(request: &Received, method: &str, path: &str, body: Option<&Va
 /// The success status of an operation and the body to answer with: the
 /// operation's own success example, or else another example of the same
 /// schema from elsewhere in the spec.
-fn success_answer(spec: &Value, id: &str) -> (u16, Value) {
+pub(crate) fn success_answer(spec: &Value, id: &str) -> (u16, Value) {
     let status = success_status(spec, id);
     let media = json_media(response(spec, id, &status.to_string()))
         .unwrap_or_else(|| panic!("`{id}` {status} has no JSON body"))
