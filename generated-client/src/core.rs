@@ -247,6 +247,7 @@ impl Core {
                 elapsed: started.elapsed(),
                 limit,
                 attempts,
+                idempotent,
             })
         };
         let mut attempt: u32 = 0;
@@ -392,7 +393,10 @@ impl Core {
                 }
             }
             return match outcome {
-                Outcome::Response(raw) => Ok(raw),
+                Outcome::Response(mut raw) => {
+                    raw.idempotent = idempotent;
+                    Ok(raw)
+                }
                 Outcome::TooLarge(status) => Err(RequestFailure(Failure::TooLarge {
                     operation,
                     status,
@@ -411,6 +415,7 @@ impl Core {
                 Outcome::Failed(error) => Err(RequestFailure(Failure::Transport {
                     operation,
                     source: error,
+                    idempotent,
                 })),
             };
         }
@@ -624,6 +629,8 @@ impl Core {
             headers,
             body,
             log_bodies: self.config.log_bodies,
+            // Set by the retry loop, which knows the operation.
+            idempotent: false,
         }))
     }
 
@@ -651,6 +658,8 @@ pub struct RawResponse {
     body: Vec<u8>,
     /// Whether errors may quote the body (`ClientBuilder::log_bodies`).
     log_bodies: bool,
+    /// Whether the operation was treated as safe to repeat (for errors).
+    idempotent: bool,
 }
 
 impl fmt::Debug for RawResponse {
@@ -749,6 +758,7 @@ impl RawResponse {
             operation: self.operation,
             status: self.status,
             snippet: self.quoted_body(),
+            idempotent: self.idempotent,
         }
     }
 
@@ -779,6 +789,7 @@ impl RawResponse {
             message,
             trace_id,
             rate_limit,
+            idempotent: self.idempotent,
         }))
     }
 
@@ -793,15 +804,25 @@ impl RawResponse {
     fn decode_error<T: DeserializeOwned, E>(&self, first: serde_json::Error) -> Error<E> {
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
         let (path, error) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-            Err(e) => (e.path().to_string(), e.into_inner()),
+            Err(e) => (crate::de::known_path(e.path()), e.into_inner()),
             // Cannot happen (the same input failed); report the first error.
             Ok(_) => (".".to_owned(), first),
+        };
+        let expected = if error.is_eof() {
+            // A cut body: where it ended says more than what was expected.
+            format!(
+                "the body ends after {} bytes, before this value is complete ({})",
+                self.body.len(),
+                without_values(&error)
+            )
+        } else {
+            without_values(&error)
         };
         Error::Decode {
             operation: self.operation,
             status: self.status,
             path,
-            expected: without_values(&error),
+            expected,
             snippet: self.log_bodies.then(|| {
                 // A body with credentials is shown redacted (from its start),
                 // since redacting moves the failing position.
@@ -829,6 +850,7 @@ mod tests {
             headers,
             body: Vec::new(),
             log_bodies: false,
+            idempotent: true,
         }
     }
 

@@ -13,6 +13,24 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// The path of a decoding failure up to its last known step, as
+/// `serde_path_to_error` writes it (`item.tags[1]`; `.` for the root).
+///
+/// A failure between an object's entries (the body ends after a comma, a
+/// key is not a string) happens before the next key is read, which
+/// `serde_path_to_error` writes as a final `?` (`item.?`). The object
+/// itself is the place to name.
+pub fn known_path(path: &serde_path_to_error::Path) -> String {
+    let mut text = path.to_string();
+    while let Some(rest) = text.strip_suffix(".?") {
+        text.truncate(rest.len());
+    }
+    if text == "?" {
+        text = ".".to_owned();
+    }
+    text
+}
+
 /// An object key, borrowed from the body when it has no escapes (the
 /// common case: no allocation), owned otherwise. Generated `Deserialize`
 /// impls match it against their fields' wire names and keep the others.

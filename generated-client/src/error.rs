@@ -18,9 +18,11 @@ const CONTEXT: usize = SNIPPET_LIMIT / 2;
 
 /// Everything that can go wrong calling an operation.
 ///
-/// `E` is the operation's own error enum (for example
-/// `UpdateContactError`), holding the decoded body of each documented error
-/// status.
+/// `E` is the error enum generated for the operation: one variant per
+/// error status the spec documents, holding its decoded body. Operations
+/// that document the same statuses with the same bodies share one enum
+/// (every operation of a spec whose errors are alike returns the same
+/// `Error<E>`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<E> {
@@ -45,7 +47,7 @@ pub enum Error<E> {
     },
     /// The API answered with a status the spec does not list for this
     /// operation.
-    #[error("{operation}: unexpected status {status}{}", BodyHint(snippet.as_deref()))]
+    #[error("{operation}: unexpected status {status}{}{}", BodyHint(snippet.as_deref()), NotRepeated::after_status(operation, *status, *idempotent))]
     UnexpectedStatus {
         /// The operation called.
         operation: &'static str,
@@ -54,6 +56,9 @@ pub enum Error<E> {
         /// The start of the body (at most 1 KiB), only when the client was
         /// built with `log_bodies(true)`: bodies may hold personal data.
         snippet: Option<String>,
+        /// Whether the operation was treated as safe to repeat (the spec's
+        /// method or `x-idempotent`, or `RequestOptions::idempotent`).
+        idempotent: bool,
     },
     /// A body did not match its documented type.
     ///
@@ -66,10 +71,14 @@ pub enum Error<E> {
         operation: &'static str,
         /// The HTTP status.
         status: StatusCode,
-        /// JSON path of the value that failed (`contact.dndSettings.Call.status`).
+        /// JSON path of the value that failed (`contact.dndSettings.Call.status`;
+        /// `.` for the whole body). For a body cut short, the value it
+        /// ended in (`item` for `{"item":{"id":"a",`).
         path: String,
         /// What was wrong, without the value: `invalid type: string,
-        /// expected i64`, ``missing field `id` ``, `EOF while parsing a value`.
+        /// expected i64`, ``missing field `id` ``; for a body cut short,
+        /// where it ended: `the body ends after 23 bytes, before this value
+        /// is complete (EOF while parsing a value)`.
         expected: String,
         /// The body around the failing position (at most 1 KiB), only when
         /// the client was built with `log_bodies(true)`.
@@ -90,9 +99,10 @@ pub enum Error<E> {
     /// `timeout`, or an attempt's `attempt_timeout` when the operation is not
     /// safe to repeat). The request may have reached the server.
     #[error(
-        "{operation}: no complete answer in time: gave up after {:.1} s and {attempts} attempt(s) (time limit {:.1} s; raise `timeout` on the builder or with `RequestOptions`)",
+        "{operation}: no complete answer in time: gave up after {:.1} s and {attempts} attempt(s) (time limit {:.1} s; raise `timeout` on the builder or with `RequestOptions`){}",
         elapsed.as_secs_f64(),
-        limit.as_secs_f64()
+        limit.as_secs_f64(),
+        NotRepeated(operation, *attempts > 0 && !*idempotent)
     )]
     Timeout {
         /// The operation called.
@@ -104,6 +114,8 @@ pub enum Error<E> {
         /// Attempts made (0 when the client-side rate limiter had no slot
         /// in time, so nothing was sent).
         attempts: u32,
+        /// Whether the operation was treated as safe to repeat.
+        idempotent: bool,
     },
     /// The connection could not be made (DNS, refused, TLS, connect
     /// timeout). Nothing was sent.
@@ -117,14 +129,17 @@ pub enum Error<E> {
     /// The connection failed after the request may have been sent (reset,
     /// closed before the answer was complete).
     #[error(
-        "{operation}: the connection failed after the request may have been sent: {}",
-        RootCause(source)
+        "{operation}: the connection failed after the request may have been sent: {}{}",
+        RootCause(source),
+        NotRepeated(operation, !*idempotent)
     )]
     Transport {
         /// The operation called.
         operation: &'static str,
         /// The underlying error.
         source: reqwest::Error,
+        /// Whether the operation was treated as safe to repeat.
+        idempotent: bool,
     },
     /// The request could not be built from the arguments given (a path
     /// parameter that would change the path, a header with forbidden
@@ -253,10 +268,39 @@ impl<E> Error<E> {
         }
     }
 
+    /// Whether the server may have acted on the request: `false` only when
+    /// it certainly did not (nothing was sent, or the answer refused it
+    /// with a 4xx status such as 400, 401, 422 or 429).
+    ///
+    /// `true` for a connection lost after sending, a timeout after an
+    /// attempt went out, any 5xx answer (a gateway's 502 or 504 says
+    /// nothing of what the service behind it did; a 503 may come after the
+    /// work), and a success whose body did not decode. An operation that
+    /// is not safe to repeat (a create) is not sent again in these cases,
+    /// and neither should the app resend it blindly: find out first whether
+    /// it took effect (an upsert of the same record where the API has one,
+    /// or a listing or search for it).
+    pub fn may_have_been_processed(&self) -> bool {
+        match self {
+            Self::Api(api) => !api.status.is_client_error(),
+            Self::UnexpectedStatus { status, .. }
+            | Self::Decode { status, .. }
+            | Self::BodyTooLarge { status, .. } => !status.is_client_error(),
+            Self::Timeout { attempts, .. } => *attempts > 0,
+            Self::Transport { .. } => true,
+            Self::RateLimited { .. }
+            | Self::Connect { .. }
+            | Self::InvalidRequest { .. }
+            | Self::Paging { .. }
+            | Self::Auth { .. } => false,
+        }
+    }
+
     /// Whether sending the same request again later could succeed: rate
-    /// limits, timeouts, connection failures and 5xx answers. (Whether it is
-    /// *safe* to send again is the operation's business: a create that
-    /// timed out may have created the contact.)
+    /// limits, timeouts, connection failures and 5xx answers. Whether it is
+    /// *safe* to send again is another question: a create that timed out
+    /// may have created the record, which
+    /// [`may_have_been_processed`](Self::may_have_been_processed) answers.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::RateLimited { .. }
@@ -297,17 +341,20 @@ pub struct ApiError<E> {
     pub trace_id: Option<String>,
     /// Rate-limit headers of the response.
     pub rate_limit: RateLimit,
+    /// Whether the operation was treated as safe to repeat.
+    pub idempotent: bool,
 }
 
 impl<E> fmt::Display for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {}{}{}",
+            "{}: {}{}{}{}",
             self.operation,
             self.status,
             Detail(self.message.as_deref()),
-            Trace(self.trace_id.as_deref())
+            Trace(self.trace_id.as_deref()),
+            NotRepeated::after_status(self.operation, self.status, self.idempotent)
         )
     }
 }
@@ -325,6 +372,7 @@ pub(crate) enum Failure {
         elapsed: Duration,
         limit: Duration,
         attempts: u32,
+        idempotent: bool,
     },
     Connect {
         operation: &'static str,
@@ -333,6 +381,7 @@ pub(crate) enum Failure {
     Transport {
         operation: &'static str,
         source: reqwest::Error,
+        idempotent: bool,
     },
     Invalid {
         operation: &'static str,
@@ -374,12 +423,14 @@ impl fmt::Display for Failure {
                 elapsed,
                 limit,
                 attempts,
+                idempotent,
             } => fmt::Display::fmt(
                 &Error::<()>::Timeout {
                     operation,
                     elapsed: *elapsed,
                     limit: *limit,
                     attempts: *attempts,
+                    idempotent: *idempotent,
                 },
                 f,
             ),
@@ -388,10 +439,15 @@ impl fmt::Display for Failure {
                 "{operation}: cannot connect to the server: {}",
                 RootCause(source)
             ),
-            Self::Transport { operation, source } => write!(
+            Self::Transport {
+                operation,
+                source,
+                idempotent,
+            } => write!(
                 f,
-                "{operation}: the connection failed after the request may have been sent: {}",
-                RootCause(source)
+                "{operation}: the connection failed after the request may have been sent: {}{}",
+                RootCause(source),
+                NotRepeated(operation, !*idempotent)
             ),
             Self::Invalid { operation, reason } => {
                 write!(f, "{operation}: invalid request: {reason}")
@@ -421,14 +477,24 @@ impl<E> From<RequestFailure> for Error<E> {
                 elapsed,
                 limit,
                 attempts,
+                idempotent,
             } => Self::Timeout {
                 operation,
                 elapsed,
                 limit,
                 attempts,
+                idempotent,
             },
             Failure::Connect { operation, source } => Self::Connect { operation, source },
-            Failure::Transport { operation, source } => Self::Transport { operation, source },
+            Failure::Transport {
+                operation,
+                source,
+                idempotent,
+            } => Self::Transport {
+                operation,
+                source,
+                idempotent,
+            },
             Failure::Invalid { operation, reason } => Self::InvalidRequest { operation, reason },
             Failure::Auth { operation, source } => Self::Auth { operation, source },
             Failure::TooLarge {
@@ -655,6 +721,30 @@ impl fmt::Display for RootCause<'_> {
             cause = next;
         }
         Ok(())
+    }
+}
+
+/// Why a request that may have been processed was not sent again: the
+/// operation is not safe to repeat (shown when the flag is set).
+struct NotRepeated<'a>(&'a str, bool);
+
+impl<'a> NotRepeated<'a> {
+    /// After an answer with `status`: a 5xx says the request may have been
+    /// processed (a 4xx refused it; a success is no error).
+    fn after_status(operation: &'a str, status: StatusCode, idempotent: bool) -> Self {
+        Self(operation, status.is_server_error() && !idempotent)
+    }
+}
+
+impl fmt::Display for NotRepeated<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self(operation, true) => write!(
+                f,
+                "; not sent again: {operation} is not safe to repeat, and the server may have processed this request (a second one could do it twice); check whether it took effect before resending"
+            ),
+            Self(_, false) => Ok(()),
+        }
     }
 }
 

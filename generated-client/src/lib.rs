@@ -14,6 +14,10 @@
 //! that refreshes itself ([`oauth::OAuthTokens`]); hooks add headers and
 //! observe each attempt ([`Observer`]).
 //!
+//! The [`guide`] modules explain each part for app developers: requests and
+//! responses, retries and limits, errors (and what to do after a create
+//! that may have been processed), paging, OAuth, hooks, webhooks, costs.
+//!
 //! ```no_run
 //! use leadconnector::{types, Client};
 //!
@@ -32,14 +36,18 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 mod auth;
 mod birth_date;
 mod body;
 mod config;
+mod contact_requests;
 mod core;
+mod custom_fields;
 pub mod de;
 mod error;
+pub mod guide;
 mod hooks;
 mod limiter;
 mod listing;
@@ -54,6 +62,7 @@ mod personal;
 mod redact;
 mod request;
 mod response;
+mod scope;
 mod search;
 // The generated server layer and what it stands on (feature `server`).
 #[cfg(feature = "server")]
@@ -80,6 +89,10 @@ pub use config::{
 };
 pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
+/// The stream traits the paging streams implement
+/// ([`Client::search_contacts_stream`] and the listings), so iterating
+/// them (`try_next`, `next`, `collect`) needs no `futures` dependency.
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
 pub use hooks::{Attempt, Observer};
 pub use id_list::IdList;
 pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
@@ -94,7 +107,11 @@ pub use personal::{FieldNames, Redacted};
 pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;
+/// The HTTP types errors and responses expose (`Error::status`,
+/// `ApiError::headers`), so callers need no `reqwest` dependency.
+pub use reqwest::{header::HeaderMap, StatusCode};
 pub use response::{ApiResponse, RateLimit};
+pub use scope::ErrorExt;
 pub use search::{SearchContactsStream, SEARCH_PAGING_LIMIT};
 /// JSON types that generated types expose (`CustomFieldValue::Number`,
 /// `SearchFilter::value`), so callers need no `serde_json` dependency.

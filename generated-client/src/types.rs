@@ -6333,7 +6333,10 @@ impl<'de> ::serde::Deserialize<'de> for BadRequestError {
 
 /// Body of a 401 response. `statusCode` is an integer (the vendor
 /// says `number`). `traceId` is not in the vendor's example and may be
-/// absent.
+/// absent. `error` is not required: the API's refusal for a token
+/// that lacks the operation's scope (`The token is not authorized for
+/// this scope.`) may come without it, and must still decode so the
+/// app can tell it from an expired token by its `message`.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UnauthorizedError {
@@ -6349,7 +6352,8 @@ pub struct UnauthorizedError {
     /// The HTTP reason phrase.
     ///
     /// Example: `Unauthorized`
-    pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Trace id of the request, for support requests to the vendor.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
@@ -6359,16 +6363,12 @@ pub struct UnauthorizedError {
 }
 
 impl UnauthorizedError {
-    /// Creates a `UnauthorizedError` from its required fields (`statusCode`, `message`, `error`); every other field is left out.
-    pub fn new(
-        status_code: i32,
-        message: impl Into<String>,
-        error: impl Into<String>,
-    ) -> Self {
+    /// Creates a `UnauthorizedError` from its required fields (`statusCode`, `message`); every other field is left out.
+    pub fn new(status_code: i32, message: impl Into<String>) -> Self {
         Self {
             status_code,
             message: message.into(),
-            error: error.into(),
+            error: Default::default(),
             trace_id: Default::default(),
             extra: Default::default(),
         }
@@ -6395,7 +6395,7 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedError {
             ) -> Result<UnauthorizedError, A::Error> {
                 let mut field_status_code: Option<i32> = None;
                 let mut field_message: Option<String> = None;
-                let mut field_error: Option<String> = None;
+                let mut field_error: Option<Option<String>> = None;
                 let mut field_trace_id: Option<Option<String>> = None;
                 let mut unlisted = ::std::collections::BTreeMap::<
                     String,
@@ -6407,7 +6407,9 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedError {
                             field_status_code = Some(map.next_value::<i32>()?);
                         }
                         "message" => field_message = Some(map.next_value::<String>()?),
-                        "error" => field_error = Some(map.next_value::<String>()?),
+                        "error" => {
+                            field_error = Some(map.next_value::<Option<String>>()?);
+                        }
                         "traceId" => {
                             field_trace_id = Some(map.next_value::<Option<String>>()?);
                         }
@@ -6426,10 +6428,7 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedError {
                         .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                             "message",
                         ))?,
-                    error: field_error
-                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
-                            "error",
-                        ))?,
+                    error: field_error.unwrap_or_default(),
                     trace_id: field_trace_id.unwrap_or_default(),
                     extra: unlisted,
                 })

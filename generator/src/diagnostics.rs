@@ -41,7 +41,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error at `pointer` (located in a file later, see [`Diagnostic::in_file`]).
+    /// An error at `pointer` (its [`Location`]'s file and line are filled in later).
     pub fn error(pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, pointer.into(), message.into())
     }

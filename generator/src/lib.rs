@@ -11,6 +11,7 @@
 //! [`generate`] runs all four and returns the files to write, or the
 //! diagnostics that stopped it. [`diff`] compares what two specs lower to
 //! (`cargo xtask spec-diff`).
+#![deny(rustdoc::broken_intra_doc_links)]
 #![cfg_attr(
     not(test),
     deny(

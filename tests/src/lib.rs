@@ -1,5 +1,6 @@
 //! Shared helpers for the test suites: where the specs are, and how to
 //! generate and compile them.
+#![deny(rustdoc::broken_intra_doc_links)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,12 +1,14 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec FILE --out DIR]`,
-//! `corpus DIR`, `bench DIR`, `fuzz`, `spec-diff OLD NEW`, `spec-diff-prove`,
-//! `vendor-responses`, `vendor-requests`.
+//! `snippets [FILE...]`, `corpus DIR`, `bench DIR`, `fuzz`,
+//! `spec-diff OLD NEW`, `spec-diff-prove`, `vendor-responses`,
+//! `vendor-requests`.
 
 mod bench;
 mod clippy;
 mod codegen;
 mod corpus;
 mod fuzz;
+mod snippets;
 mod spec_diff;
 mod spec_diff_prove;
 
@@ -27,6 +29,12 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
   --spec FILE        generate from another OpenAPI 3.0 or 3.1 document ...
   --out DIR          ... into a standalone client crate in DIR
   --deny-warnings    fail on spec warnings too
+       cargo xtask snippets [FILE...]
+
+  snippets           compile every Rust example of README.md and of the guides
+                     (generated-client/src/guide/*.md), or of the FILEs given,
+                     as a crate with only the dependencies README.md tells an
+                     app to add
        cargo xtask corpus DIR
 
   corpus DIR         generate, compile and clippy a client for every OpenAPI
@@ -70,6 +78,7 @@ fn main() -> ExitCode {
         Some("codegen") => {
             codegen::Args::parse(args.get(1..).unwrap_or_default()).and_then(codegen::run)
         }
+        Some("snippets") => snippets::run(args.get(1..).unwrap_or_default()),
         Some("corpus") => corpus::run(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::run(args.get(1..).unwrap_or_default()),
         Some("fuzz") => fuzz::run(args.get(1..).unwrap_or_default()),

@@ -32,16 +32,18 @@ pub enum WebhookError {
         keys: usize,
     },
     /// The signed body is not what a webhook holds: not JSON, not an
-    /// object, or `timestamp`, `webhookId` or a payload field missing or of
-    /// the wrong type.
-    #[error("the signed webhook body is malformed at `{path}`: {problem}")]
+    /// object, `timestamp` not a date and time, or `timestamp`,
+    /// `webhookId` or a payload field missing or of the wrong type.
+    #[error("the signed webhook body is malformed at `{}`: {problem}", if path.is_empty() { "." } else { path })]
     Malformed {
-        /// JSON path of the problem: `timestamp`, `webhookId` or `type`
-        /// for the fields the checks read, empty for the whole body. Also
-        /// empty for a mismatch inside the payload: serde buffers a
-        /// `type`-tagged enum before decoding it, which hides the path
-        /// (liberal decoding leaves few such mismatches: every contact
-        /// field is optional, and loosely documented ones are any JSON).
+        /// JSON path of the problem, as in [`Error::Decode`](crate::Error::Decode):
+        /// `timestamp`, `webhookId` or `type` for the fields the checks
+        /// read, the payload field that did not decode (`dnd`,
+        /// `dndSettings.SMS.message`), empty for the whole body (not JSON,
+        /// not an object). Liberal decoding leaves few payload mismatches:
+        /// every contact field is optional, times are
+        /// [`Timestamp`](crate::Timestamp)s, and loosely documented values
+        /// are any JSON.
         path: String,
         /// What is wrong there.
         problem: &'static str,

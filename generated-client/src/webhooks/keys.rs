@@ -56,20 +56,7 @@ impl PublicKey {
     /// what the vendor publishes and `openssl pkey -pubout` writes) or
     /// `-----BEGIN RSA PUBLIC KEY-----` (PKCS#1).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let pem = pem.trim();
-        let (label, rest) = pem
-            .strip_prefix("-----BEGIN ")
-            .and_then(|r| r.split_once("-----"))
-            .ok_or(KeyError::NotPem)?;
-        let footer = format!("-----END {label}-----");
-        let body = rest
-            .trim_end()
-            .strip_suffix(footer.as_str())
-            .ok_or(KeyError::NotPem)?;
-        let text: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map_err(|_| KeyError::NotPem)?;
+        let (label, der) = pem_block(pem)?;
         match label {
             "PUBLIC KEY" => Self::from_spki_der(&der),
             "RSA PUBLIC KEY" => Self::from_pkcs1_der(&der),
@@ -169,12 +156,37 @@ pub enum KeyError {
     /// The DER structure is not a public key.
     #[error("the key's DER encoding is not a valid public key")]
     BadDer,
+    /// Not an RSA private key in PKCS#8 (`-----BEGIN PRIVATE KEY-----`,
+    /// what `openssl genpkey -algorithm RSA` writes) that can sign, for
+    /// [`Signer`](super::Signer).
+    #[error("the key is not a PKCS#8 RSA private key of 2048 to 8192 bits (-----BEGIN PRIVATE KEY-----)")]
+    BadPrivateKey,
     /// The modulus is outside 2048..=8192 bits.
     #[error("RSA keys of {bits} bits are not accepted (2048 to 8192 bits are)")]
     UnsupportedSize {
         /// Size of the modulus.
         bits: usize,
     },
+}
+
+/// The label and DER contents of one PEM block
+/// (`-----BEGIN {label}-----`, base64, `-----END {label}-----`).
+pub(super) fn pem_block(pem: &str) -> Result<(&str, Vec<u8>), KeyError> {
+    let pem = pem.trim();
+    let (label, rest) = pem
+        .strip_prefix("-----BEGIN ")
+        .and_then(|r| r.split_once("-----"))
+        .ok_or(KeyError::NotPem)?;
+    let footer = format!("-----END {label}-----");
+    let body = rest
+        .trim_end()
+        .strip_suffix(footer.as_str())
+        .ok_or(KeyError::NotPem)?;
+    let text: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| KeyError::NotPem)?;
+    Ok((label, der))
 }
 
 /// Reads one DER element with tag `tag` from the start of `input`: its

@@ -32,6 +32,7 @@
 mod error;
 mod keys;
 mod replay;
+mod signer;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 pub mod types;
@@ -40,4 +41,5 @@ mod verify;
 pub use error::WebhookError;
 pub use keys::{KeyError, PublicKey, VENDOR_PUBLIC_KEY_PEM};
 pub use replay::{MemoryReplayStore, ReplayStore, ReplayStoreError, DEFAULT_REPLAY_CAPACITY};
+pub use signer::Signer;
 pub use verify::{VerifiedEvent, Verifier, DEFAULT_WINDOW, SIGNATURE_HEADER};

@@ -253,11 +253,13 @@ pub type ContactDelete = ContactEventFields;
 #[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactDndUpdate {
-    /// When the vendor sent the event. The verifier rejects events
-    /// outside its time window (5 minutes either way by default).
+    /// When the vendor sent the event. The verifier reads it as a point
+    /// in time (RFC 3339, or a date and time without offset taken as
+    /// UTC) and rejects events outside its time window (5 minutes
+    /// either way by default).
     ///
     /// Example: `2025-01-28T14:35:00Z`
-    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    pub timestamp: Timestamp,
     /// Unique id of this delivery. The verifier rejects an id it has
     /// already seen (a replay).
     ///
@@ -308,7 +310,7 @@ pub struct ContactDndUpdate {
     ///
     /// Example: `2021-11-26T12:41:02.193Z`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
-    pub date_added: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_added: Option<Timestamp>,
     /// Date of birth. The pages' example is a timestamp at midnight
     /// UTC (`2000-01-05T00:00:00.000Z`); kept as text, as on contact
     /// responses.
@@ -409,12 +411,9 @@ pub struct ContactDndUpdate {
 
 impl ContactDndUpdate {
     /// Creates a `ContactDndUpdate` from its required fields (`timestamp`, `webhookId`); every other field is left out.
-    pub fn new(
-        timestamp: ::chrono::DateTime<::chrono::Utc>,
-        webhook_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(timestamp: impl Into<Timestamp>, webhook_id: impl Into<String>) -> Self {
         Self {
-            timestamp,
+            timestamp: timestamp.into(),
             webhook_id: webhook_id.into(),
             location_id: Default::default(),
             id: Default::default(),
@@ -498,7 +497,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactDndUpdate {
                 self,
                 mut map: A,
             ) -> Result<ContactDndUpdate, A::Error> {
-                let mut field_timestamp: Option<::chrono::DateTime<::chrono::Utc>> = None;
+                let mut field_timestamp: Option<Timestamp> = None;
                 let mut field_webhook_id: Option<String> = None;
                 let mut field_location_id: Option<Option<String>> = None;
                 let mut field_id: Option<Option<String>> = None;
@@ -508,9 +507,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactDndUpdate {
                 let mut field_company_name: Option<Option<String>> = None;
                 let mut field_country: Option<Option<String>> = None;
                 let mut field_source: Option<Option<String>> = None;
-                let mut field_date_added: Option<
-                    Option<::chrono::DateTime<::chrono::Utc>>,
-                > = None;
+                let mut field_date_added: Option<Option<Timestamp>> = None;
                 let mut field_date_of_birth: Option<Option<String>> = None;
                 let mut field_dnd: Option<Option<bool>> = None;
                 let mut field_email: Option<Option<String>> = None;
@@ -532,9 +529,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactDndUpdate {
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
                         "timestamp" => {
-                            field_timestamp = Some(
-                                map.next_value::<::chrono::DateTime<::chrono::Utc>>()?,
-                            );
+                            field_timestamp = Some(map.next_value::<Timestamp>()?);
                         }
                         "webhookId" => {
                             field_webhook_id = Some(map.next_value::<String>()?);
@@ -563,8 +558,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactDndUpdate {
                         }
                         "dateAdded" => {
                             field_date_added = Some(
-                                map
-                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                                map.next_value::<Option<Timestamp>>()?,
                             );
                         }
                         "dateOfBirth" => {
@@ -721,11 +715,13 @@ pub type ContactTagUpdate = ContactEventFields;
 #[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContactEventFields {
-    /// When the vendor sent the event. The verifier rejects events
-    /// outside its time window (5 minutes either way by default).
+    /// When the vendor sent the event. The verifier reads it as a point
+    /// in time (RFC 3339, or a date and time without offset taken as
+    /// UTC) and rejects events outside its time window (5 minutes
+    /// either way by default).
     ///
     /// Example: `2025-01-28T14:35:00Z`
-    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    pub timestamp: Timestamp,
     /// Unique id of this delivery. The verifier rejects an id it has
     /// already seen (a replay).
     ///
@@ -776,7 +772,7 @@ pub struct ContactEventFields {
     ///
     /// Example: `2021-11-26T12:41:02.193Z`
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
-    pub date_added: Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_added: Option<Timestamp>,
     /// Date of birth. The pages' example is a timestamp at midnight
     /// UTC (`2000-01-05T00:00:00.000Z`); kept as text, as on contact
     /// responses.
@@ -874,12 +870,9 @@ pub struct ContactEventFields {
 
 impl ContactEventFields {
     /// Creates a `ContactEventFields` from its required fields (`timestamp`, `webhookId`); every other field is left out.
-    pub fn new(
-        timestamp: ::chrono::DateTime<::chrono::Utc>,
-        webhook_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(timestamp: impl Into<Timestamp>, webhook_id: impl Into<String>) -> Self {
         Self {
-            timestamp,
+            timestamp: timestamp.into(),
             webhook_id: webhook_id.into(),
             location_id: Default::default(),
             id: Default::default(),
@@ -961,7 +954,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactEventFields {
                 self,
                 mut map: A,
             ) -> Result<ContactEventFields, A::Error> {
-                let mut field_timestamp: Option<::chrono::DateTime<::chrono::Utc>> = None;
+                let mut field_timestamp: Option<Timestamp> = None;
                 let mut field_webhook_id: Option<String> = None;
                 let mut field_location_id: Option<Option<String>> = None;
                 let mut field_id: Option<Option<String>> = None;
@@ -971,9 +964,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactEventFields {
                 let mut field_company_name: Option<Option<String>> = None;
                 let mut field_country: Option<Option<String>> = None;
                 let mut field_source: Option<Option<String>> = None;
-                let mut field_date_added: Option<
-                    Option<::chrono::DateTime<::chrono::Utc>>,
-                > = None;
+                let mut field_date_added: Option<Option<Timestamp>> = None;
                 let mut field_date_of_birth: Option<Option<String>> = None;
                 let mut field_dnd: Option<Option<bool>> = None;
                 let mut field_email: Option<Option<String>> = None;
@@ -994,9 +985,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactEventFields {
                 while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
                     match key.as_str() {
                         "timestamp" => {
-                            field_timestamp = Some(
-                                map.next_value::<::chrono::DateTime<::chrono::Utc>>()?,
-                            );
+                            field_timestamp = Some(map.next_value::<Timestamp>()?);
                         }
                         "webhookId" => {
                             field_webhook_id = Some(map.next_value::<String>()?);
@@ -1025,8 +1014,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactEventFields {
                         }
                         "dateAdded" => {
                             field_date_added = Some(
-                                map
-                                    .next_value::<Option<::chrono::DateTime<::chrono::Utc>>>()?,
+                                map.next_value::<Option<Timestamp>>()?,
                             );
                         }
                         "dateOfBirth" => {
@@ -1120,6 +1108,17 @@ impl<'de> ::serde::Deserialize<'de> for ContactEventFields {
         deserializer.deserialize_map(Visitor)
     }
 }
+
+/// A point in time in an event. The vendor's pages type the event
+/// fields as plain strings, and its services write times in more than
+/// one shape (`2021-11-26T12:41:02.193Z`, `2021-11-26 12:41:02`, and
+/// an empty string for a value never set), so events decode them as
+/// contact responses do: the runtime's `Timestamp` parses RFC 3339
+/// when it can and always keeps the text as sent, so no shape makes a
+/// genuine event fail.
+///
+/// Example: `2021-11-26T12:41:02.193Z`
+pub type Timestamp = crate::Timestamp;
 
 /// The value of one custom field.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]

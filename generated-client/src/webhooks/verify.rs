@@ -5,14 +5,15 @@ use std::fmt;
 use std::time::Duration;
 
 use base64::Engine as _;
-use chrono::{DateTime, TimeDelta, Utc};
-use serde::Deserialize;
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::error::WebhookError;
 use super::keys::PublicKey;
 use super::replay::{MemoryReplayStore, ReplayStore, ReplayStoreError};
-use super::types::ContactEvent;
+use super::types::{self, ContactEvent};
 
 /// The header the vendor puts the signature in.
 pub const SIGNATURE_HEADER: &str = "x-wh-signature";
@@ -129,6 +130,9 @@ impl<S: ReplayStore> Verifier<S> {
     ///    forger can neither probe them nor fill the store with ids that
     ///    would make real deliveries look like replays.
     /// 3. `timestamp`, `webhookId` and `type` are read, and nothing else.
+    ///    The timestamp may be RFC 3339 (any offset; `T`, `t` or a space
+    ///    between date and time) or a date and time without offset, taken
+    ///    as UTC (`2025-01-28 14:35:00`).
     /// 4. The timestamp is within the window. Before the replay check, so
     ///    the store only ever needs ids younger than the window: an older
     ///    replay is already rejected here as stale.
@@ -144,7 +148,7 @@ impl<S: ReplayStore> Verifier<S> {
         self.verify_signature(body, signature)?;
         let envelope = Envelope::read(body)?;
         let expires_at = self.check_window(envelope.timestamp, now)?;
-        let event = decode_event(body)?;
+        let event = decode_event(body, &envelope.event_type)?;
         let unknown_body = match event {
             ContactEvent::Unknown => {
                 Some(serde_json::from_slice(body).map_err(|_| malformed("", NOT_JSON))?)
@@ -263,22 +267,21 @@ struct Envelope {
     webhook_id: String,
 }
 
+/// What the root of a signed body must be.
+const NOT_AN_OBJECT: &str =
+    "not a JSON object (a webhook body is an object with `type`, `timestamp` and `webhookId`)";
+
 impl Envelope {
     fn read(body: &[u8]) -> Result<Self, WebhookError> {
-        /// Values are taken as raw JSON so a wrong type is reported with
-        /// its field, not as a failure of the whole body.
-        #[derive(Deserialize)]
-        struct Raw {
-            #[serde(rename = "type")]
-            event_type: Option<Value>,
-            timestamp: Option<Value>,
-            #[serde(rename = "webhookId")]
-            webhook_id: Option<Value>,
-        }
-        let raw: Raw = serde_json::from_slice(body).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => {
-                malformed("", "not a JSON object with unique keys")
-            }
+        let raw: RawEnvelope = serde_json::from_slice(body).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => malformed(
+                "",
+                if e.to_string().starts_with("duplicate field") {
+                    "a JSON object with `type`, `timestamp` or `webhookId` twice"
+                } else {
+                    NOT_AN_OBJECT
+                },
+            ),
             _ => malformed("", NOT_JSON),
         })?;
         let string = |value: Option<Value>, path: &str| match value {
@@ -287,9 +290,12 @@ impl Envelope {
             Some(_) => Err(malformed(path, "not a non-empty string")),
         };
         let timestamp = string(raw.timestamp, "timestamp")?;
-        let timestamp = DateTime::parse_from_rfc3339(&timestamp)
-            .map_err(|_| malformed("timestamp", "not an RFC 3339 date-time"))?
-            .with_timezone(&Utc);
+        let timestamp = sent_at(&timestamp).ok_or_else(|| {
+            malformed(
+                "timestamp",
+                "not a date and time (RFC 3339, or YYYY-MM-DD HH:MM:SS in UTC)",
+            )
+        })?;
         Ok(Self {
             event_type: string(raw.event_type, "type")?,
             timestamp,
@@ -298,15 +304,113 @@ impl Envelope {
     }
 }
 
+/// The envelope's fields as raw JSON, so a wrong type is reported with its
+/// field, not as a failure of the whole body. Read from an object only: a
+/// derived `Deserialize` would also take an array (`["ContactCreate", ...]`)
+/// by position.
+struct RawEnvelope {
+    event_type: Option<Value>,
+    timestamp: Option<Value>,
+    webhook_id: Option<Value>,
+}
+
+impl<'de> Deserialize<'de> for RawEnvelope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = RawEnvelope;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a webhook object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEnvelope, A::Error> {
+                let mut raw = RawEnvelope {
+                    event_type: None,
+                    timestamp: None,
+                    webhook_id: None,
+                };
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    let (slot, name) = match key.as_str() {
+                        "type" => (&mut raw.event_type, "type"),
+                        "timestamp" => (&mut raw.timestamp, "timestamp"),
+                        "webhookId" => (&mut raw.webhook_id, "webhookId"),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    if slot.is_some() {
+                        return Err(serde::de::Error::duplicate_field(name));
+                    }
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(raw)
+            }
+        }
+
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// The instant a `timestamp` names: RFC 3339 (chrono also takes `t` or a
+/// space between date and time, and `z`), or a date and time without an
+/// offset, taken as UTC, the shape the vendor's services write elsewhere
+/// (`2021-11-26 12:41:02`). The vendor's own example is RFC 3339 in UTC; a
+/// wrong guess about a zone-less time can only make the window check
+/// refuse the event, never accept one it should not.
+fn sent_at(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Some(time.with_timezone(&Utc));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dt%H:%M:%S%.f",
+    ]
+    .into_iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .map(|naive| naive.and_utc())
+}
+
+const NOT_THE_SCHEMA: &str = "does not match the event's schema";
+
 /// Step 5: the typed payload, with the JSON path of a mismatch.
-fn decode_event(body: &[u8]) -> Result<ContactEvent, WebhookError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        // serde_path_to_error writes the root as `.`.
-        let path = if path == "." { String::new() } else { path };
-        malformed(&path, "does not match the event's schema")
-    })
+fn decode_event(body: &[u8], event_type: &str) -> Result<ContactEvent, WebhookError> {
+    serde_json::from_slice(body)
+        .map_err(|_| malformed(&payload_path(body, event_type), NOT_THE_SCHEMA))
+}
+
+/// Where the payload of a `type`-tagged event fails to decode. serde
+/// buffers a tagged enum before decoding its variant, which hides the
+/// path; so, only for a body that failed, the variant's own type decodes
+/// the body again, tracking it. `""` is the whole body.
+fn payload_path(body: &[u8], event_type: &str) -> String {
+    fn path_of<T: DeserializeOwned>(body: &[u8]) -> String {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+            Err(e) => crate::de::known_path(e.path()),
+            Ok(_) => String::new(),
+        }
+    }
+    // One arm per event of spec/webhooks.yaml (a test decodes a mismatch in
+    // each event the spec lists, so a new event cannot be left out).
+    let path = match event_type {
+        "ContactCreate" => path_of::<types::ContactCreate>(body),
+        "ContactUpdate" => path_of::<types::ContactUpdate>(body),
+        "ContactDelete" => path_of::<types::ContactDelete>(body),
+        "ContactDndUpdate" => path_of::<types::ContactDndUpdate>(body),
+        "ContactTagUpdate" => path_of::<types::ContactTagUpdate>(body),
+        _ => String::new(),
+    };
+    // serde_path_to_error writes the root as `.`.
+    if path == "." {
+        String::new()
+    } else {
+        path
+    }
 }
 
 /// A delivery that passed every check.

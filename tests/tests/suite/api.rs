@@ -136,3 +136,40 @@ fn debug_prints_no_personal_data() {
     // The fields themselves hold the values.
     assert_eq!(response.contact.email.as_deref(), Some("rosan@deos.com"));
 }
+
+#[test]
+fn a_custom_field_of_each_kind_is_one_line() {
+    use types::{CustomFieldFile, CustomFieldInput, CustomFieldValue};
+    let request = types::CreateContactRequest::new("loc-1").custom_fields([
+        CustomFieldInput::new("text").field_value("My Text"),
+        CustomFieldInput::new("number").field_value(100),
+        CustomFieldInput::new("big").field_value(5_000_000_000u64),
+        CustomFieldInput::new("money").field_value(100.5),
+        CustomFieldInput::new("options").field_value(["test", "test2"]),
+        CustomFieldInput::new("checkbox").field_value(vec!["Yes"]),
+        CustomFieldInput::new("file").field_value(CustomFieldValue::file(
+            "f31175d4",
+            CustomFieldFile::default().url("https://example.com/d/1"),
+        )),
+    ]);
+    assert_eq!(
+        serde_json::to_value(&request).expect("encodes")["customFields"],
+        json!([
+            {"id": "text", "field_value": "My Text"},
+            {"id": "number", "field_value": 100},
+            {"id": "big", "field_value": 5_000_000_000u64},
+            {"id": "money", "field_value": 100.5},
+            {"id": "options", "field_value": ["test", "test2"]},
+            {"id": "checkbox", "field_value": ["Yes"]},
+            {"id": "file", "field_value": {"f31175d4": {"url": "https://example.com/d/1"}}},
+        ])
+    );
+    // A computed number that may not be finite: checked, not sent.
+    assert_eq!(CustomFieldValue::number(f64::NAN), None);
+    assert_eq!(
+        CustomFieldValue::number(0.25),
+        Some(CustomFieldValue::from(0.25))
+    );
+    let failed = std::panic::catch_unwind(|| CustomFieldValue::from(f64::INFINITY));
+    assert!(failed.is_err(), "JSON has no infinity");
+}

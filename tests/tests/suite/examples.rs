@@ -506,7 +506,7 @@ fn assert_error_bodies(bad_request: &Value, unauthorized: &Value, unprocessable:
         serde_json::from_value(unauthorized.clone()).expect("401 body decodes");
     assert_eq!(body.status_code, 401);
     assert_eq!(body.message, "Invalid token: access token is invalid");
-    assert_eq!(body.error, "Unauthorized");
+    assert_eq!(body.error.as_deref(), Some("Unauthorized"));
 
     let body: types::UnprocessableEntityError =
         serde_json::from_value(unprocessable.clone()).expect("422 body decodes");

@@ -365,6 +365,7 @@ async fn a_401_refreshes_once_and_retries_any_operation_once() {
     ));
     let err = client.create_contact(&create).await.expect_err("scope");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    assert!(leadconnector::ErrorExt::is_missing_scope(&err), "{err}");
     assert_eq!(server.count(), 7);
 }
 

@@ -367,11 +367,13 @@ async fn a_server_that_never_answers_times_out_in_time() {
             elapsed,
             limit,
             attempts,
+            idempotent,
         } => {
             assert_eq!(*operation, "getContact");
             assert!(*elapsed >= ms(300));
             assert_eq!(*limit, ms(300));
             assert_eq!(*attempts, 1);
+            assert!(*idempotent, "a GET");
         }
         other => panic!("expected Timeout, got {other:?}"),
     }
@@ -977,4 +979,150 @@ fn tokens_a_header_cannot_carry_are_refused_at_build() {
     assert!(!text.contains(TOKEN) && text.contains("redacted"), "{text}");
     let config = format!("{:?}", builder.build().expect("builds").core().config());
     assert!(!config.contains(TOKEN), "{config}");
+}
+
+#[tokio::test]
+async fn may_have_been_processed_is_false_only_when_the_server_certainly_did_not_act() {
+    const NOTE: &str = "not sent again: createContact is not safe to repeat";
+    let refused_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    // (what the server does, max retries, may have been processed, note)
+    let cases: Vec<(&str, Option<Answer>, bool, bool)> = vec![
+        ("503", Some(Answer::new(503, &[], b"busy")), true, true),
+        ("500", Some(Answer::new(500, &[], b"oops")), true, true),
+        ("dropped", Some(Answer::Drop), true, true),
+        ("half answered", Some(half_a_response()), true, true),
+        (
+            "422",
+            Some(Answer::json(
+                422,
+                &json!({"statusCode": 422, "message": ["bad"]}),
+            )),
+            false,
+            false,
+        ),
+        ("404", Some(Answer::new(404, &[], b"")), false, false),
+        (
+            "429",
+            Some(Answer::new(429, &[("retry-after", "60")], b"")),
+            false,
+            false,
+        ),
+        (
+            "201 that does not decode",
+            Some(Answer::json(201, &json!({"contact": 7}))),
+            true,
+            false,
+        ),
+        ("refused", None, false, false),
+    ];
+    for (name, answer, processed, note) in cases {
+        let server = RawServer::start().await;
+        let uri = match answer {
+            Some(answer) => {
+                server.push(answer);
+                server.uri()
+            }
+            None => format!("http://127.0.0.1:{refused_port}"),
+        };
+        let client = builder(&uri).max_retries(0).build().expect("builds");
+        let err = client
+            .create_contact(&create_request())
+            .await
+            .expect_err(name);
+        assert_eq!(err.may_have_been_processed(), processed, "{name}: {err:?}");
+        assert_eq!(err.to_string().contains(NOTE), note, "{name}: {err}");
+    }
+
+    // The same answers to an operation safe to repeat: it may have been
+    // processed, but resending is safe, so no note.
+    let server = RawServer::start().await;
+    server.push(Answer::new(503, &[], b"busy"));
+    let client = builder(&server.uri())
+        .max_retries(0)
+        .build()
+        .expect("builds");
+    let err = client.get_contact(CONTACT_ID).await.expect_err("503");
+    assert!(err.may_have_been_processed());
+    assert!(!err.to_string().contains("not sent again"), "{err}");
+
+    // Nothing sent: arguments that make no request.
+    let err = client.get_contact("..").await.expect_err("invalid id");
+    assert!(!err.may_have_been_processed(), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_timed_out_after_sending_may_have_been_processed_and_says_why_it_was_not_repeated()
+{
+    let server = RawServer::start().await;
+    server.push(Answer::Hang);
+    let client = builder(&server.uri())
+        .attempt_timeout(ms(200))
+        .timeout(ms(1000))
+        .build()
+        .expect("builds");
+    let err = client
+        .create_contact(&create_request())
+        .await
+        .expect_err("hangs");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                attempts: 1,
+                idempotent: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.may_have_been_processed());
+    assert!(
+        err.to_string()
+            .contains("not sent again: createContact is not safe to repeat"),
+        "{err}"
+    );
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn a_missing_scope_is_told_from_an_expired_token() {
+    use leadconnector::ErrorExt as _;
+    let cases = [
+        (401, "The token is not authorized for this scope.", true),
+        (401, "Invalid JWT", false),
+        (401, "Invalid token: access token is invalid", false),
+        (422, "scope is not a valid field", false),
+    ];
+    for ((status, message, missing_scope), with_error) in cases
+        .into_iter()
+        .flat_map(|case| [(case, true), (case, false)])
+    {
+        let server = RawServer::start().await;
+        // With and without the reason phrase in `error`: both decode.
+        let mut body = json!({"statusCode": status, "message": message});
+        if with_error {
+            body["error"] = json!("Unauthorized");
+        }
+        server.push(Answer::json(status, &body));
+        let err = client(&server)
+            .get_contact(CONTACT_ID)
+            .await
+            .expect_err(message);
+        assert_eq!(err.is_missing_scope(), missing_scope, "{message}: {err}");
+        assert_eq!(server.count(), 1, "{message}: a PIT is not refreshed");
+    }
+    // Other errors are not scope refusals.
+    let server = RawServer::start().await;
+    server.push(Answer::Drop);
+    let err = builder(&server.uri())
+        .max_retries(0)
+        .build()
+        .expect("builds")
+        .get_contact(CONTACT_ID)
+        .await
+        .expect_err("dropped");
+    assert!(!err.is_missing_scope());
 }

@@ -87,8 +87,13 @@ impl Received {
     }
 }
 
+/// Answers a request from what it holds (a stand-in with state).
+pub type Responder = Arc<dyn Fn(&Received) -> Answer + Send + Sync>;
+
 struct State {
     queue: Mutex<VecDeque<Answer>>,
+    /// Answers requests when the queue is empty, before `fallback`.
+    responder: Mutex<Option<Responder>>,
     /// Answers requests when the queue is empty; `None`: 599.
     fallback: Mutex<Option<Answer>>,
     received: Mutex<Vec<Received>>,
@@ -118,6 +123,7 @@ impl RawServer {
         let addr = listener.local_addr().expect("local addr");
         let state = Arc::new(State {
             queue: Mutex::new(VecDeque::new()),
+            responder: Mutex::new(None),
             fallback: Mutex::new(None),
             received: Mutex::new(Vec::new()),
             record,
@@ -141,6 +147,11 @@ impl RawServer {
     /// Queues the answer to a coming request.
     pub fn push(&self, answer: Answer) {
         lock(&self.state.queue).push_back(answer);
+    }
+
+    /// Answers each request the queue does not, from the request itself.
+    pub fn set_responder(&self, responder: impl Fn(&Received) -> Answer + Send + Sync + 'static) {
+        *lock(&self.state.responder) = Some(Arc::new(responder));
     }
 
     /// The answer to requests when the queue is empty.
@@ -176,11 +187,14 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
             return;
         };
         state.count.fetch_add(1, Ordering::SeqCst);
+        let answer = lock(&state.queue).pop_front();
+        let responder = lock(&state.responder).clone();
+        let answer = answer
+            .or_else(|| responder.map(|respond| respond(&request)))
+            .or_else(|| lock(&state.fallback).clone());
         if state.record {
             lock(&state.received).push(request);
         }
-        let answer = lock(&state.queue).pop_front();
-        let answer = answer.or_else(|| lock(&state.fallback).clone());
         match answer {
             Some(Answer::Raw { bytes, close }) => {
                 if stream.write_all(&bytes).await.is_err() || close {

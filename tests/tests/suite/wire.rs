@@ -817,7 +817,7 @@ async fn update_contact_error_bodies_have_the_documented_fields() {
     match err.body() {
         Some(ErrorBody::Unauthorized(body)) => {
             assert_eq!(body.message, "Invalid token: access token is invalid");
-            assert_eq!(body.error, "Unauthorized");
+            assert_eq!(body.error.as_deref(), Some("Unauthorized"));
             assert_eq!(body.status_code, 401);
         }
         other => panic!("expected Unauthorized, got {other:?}"),
@@ -886,10 +886,12 @@ async fn undocumented_status_is_unexpected_status_quoting_the_body_only_when_ask
             status,
             snippet,
             operation,
+            idempotent,
         } => {
             assert_eq!(status.as_u16(), 418);
             assert_eq!(snippet, &None);
             assert_eq!(*operation, "deleteContact");
+            assert!(*idempotent, "a DELETE");
         }
         other => panic!("expected UnexpectedStatus, got {other:?}"),
     }
@@ -1040,6 +1042,62 @@ async fn wrong_shape_is_a_decode_error_naming_the_field() {
     match &err {
         Error::Decode { path, .. } => assert_eq!(path, "contact.customFields[1].id"),
         other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_reported_where_it_ends() {
+    // Cut after a comma, inside a string, after a key, and before anything:
+    // the path names the value the body ended in, never `?`, and the
+    // message says where the input ended.
+    let cases = [
+        (
+            r#"{"contact":{"id":"abc123","#,
+            "contact",
+            "EOF while parsing a value",
+        ),
+        (
+            r#"{"contact":{"id":"abc123""#,
+            "contact",
+            "EOF while parsing an object",
+        ),
+        (
+            r#"{"contact":{"id":"abc123","firstName":"Ro"#,
+            "contact.firstName",
+            "EOF while parsing a string",
+        ),
+        (
+            r#"{"contact":{"id":"abc123","tags":["a","#,
+            "contact.tags",
+            "EOF while parsing a value",
+        ),
+        ("", ".", "EOF while parsing a value"),
+    ];
+    for (body, path, problem) in cases {
+        let server =
+            server_answering(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+                .await;
+        let err = client(&server)
+            .get_contact(CONTACT_ID)
+            .await
+            .expect_err("a truncated body");
+        let ends = format!("the body ends after {} bytes", body.len());
+        match &err {
+            Error::Decode {
+                path: p, expected, ..
+            } => {
+                assert_eq!(p, path, "{body}");
+                assert!(expected.starts_with(&ends), "{body}: {expected}");
+                assert!(expected.contains(problem), "{body}: {expected}");
+            }
+            other => panic!("{body}: expected Decode, got {other:?}"),
+        }
+        let message = err.to_string();
+        assert!(!message.contains('?'), "{message}");
+        assert!(
+            message.contains(&format!("at `{path}`: {ends}")),
+            "{message}"
+        );
     }
 }
 

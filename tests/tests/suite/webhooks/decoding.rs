@@ -46,9 +46,9 @@ async fn each_vendor_example_verifies_and_decodes_into_its_event() {
         );
         // Nothing is lost: the typed event encodes back to the example
         // (an empty array, `attachments: []`, reads as absent: see the
-        // README's "Response fields").
-        let mut encoded = serde_json::to_value(&verified.event).unwrap();
-        encoded["timestamp"] = json!("2025-01-28T14:35:00Z");
+        // requests guide's "Response fields").
+        // Times are kept as sent.
+        let encoded = serde_json::to_value(&verified.event).unwrap();
         let mut expected = example.clone();
         if let Some(fields) = expected.as_object_mut() {
             fields.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
@@ -91,15 +91,27 @@ async fn unknown_fields_are_kept_and_values_decode_liberally() {
 #[tokio::test]
 async fn signed_bodies_that_are_not_webhooks_are_malformed_with_their_path() {
     let verifier = verifier();
-    let cases: [(&[u8], &str, &str); 8] = [
+    const NOT_AN_OBJECT: &str =
+        "not a JSON object (a webhook body is an object with `type`, `timestamp` and `webhookId`)";
+    const SCHEMA: &str = "does not match the event's schema";
+    let cases: [(&[u8], &str, &str); 14] = [
         (b"not json", "", "not JSON"),
-        (b"[1,2]", "", "not a JSON object with unique keys"),
+        // Arrays are refused at the root, whatever they hold: not read by
+        // position as `type`, `timestamp`, `webhookId`.
+        (b"[1,2]", "", NOT_AN_OBJECT),
+        (b"[null,null,null]", "", NOT_AN_OBJECT),
+        (br#"["ContactCreate","2025-01-28T14:35:00Z","w"]"#, "", NOT_AN_OBJECT),
+        (b"\"ContactCreate\"", "", NOT_AN_OBJECT),
+        (br#"{"type":"ContactCreate","type":"ContactUpdate","timestamp":"2025-01-28T14:35:00Z","webhookId":"w"}"#, "", "a JSON object with `type`, `timestamp` or `webhookId` twice"),
         (br#"{"type":"ContactCreate","webhookId":"w"}"#, "timestamp", "missing"),
-        (br#"{"type":"ContactCreate","timestamp":"yesterday","webhookId":"w"}"#, "timestamp", "not an RFC 3339 date-time"),
+        (br#"{"type":"ContactCreate","timestamp":"yesterday","webhookId":"w"}"#, "timestamp", "not a date and time (RFC 3339, or YYYY-MM-DD HH:MM:SS in UTC)"),
         (br#"{"type":"ContactCreate","timestamp":"2025-01-28T14:35:00Z"}"#, "webhookId", "missing"),
         (br#"{"type":"ContactCreate","timestamp":"2025-01-28T14:35:00Z","webhookId":7}"#, "webhookId", "not a non-empty string"),
         (br#"{"timestamp":"2025-01-28T14:35:00Z","webhookId":"w"}"#, "type", "missing"),
-        (br#"{"type":"ContactCreate","timestamp":"2025-01-28T14:35:00Z","webhookId":"w","dnd":"yes"}"#, "", "does not match the event's schema"),
+        // Inside the payload: the field that did not decode.
+        (br#"{"type":"ContactCreate","timestamp":"2025-01-28T14:35:00Z","webhookId":"w","dnd":"yes"}"#, "dnd", SCHEMA),
+        (br#"{"type":"ContactDndUpdate","timestamp":"2025-01-28T14:35:00Z","webhookId":"w","dndSettings":{"SMS":{"message":5}}}"#, "dndSettings.SMS.message", SCHEMA),
+        (br#"{"type":"ContactTagUpdate","timestamp":"2025-01-28T14:35:00Z","webhookId":"w","customFields":[{"id":"a"},{"id":7}]}"#, "customFields[1].id", SCHEMA),
     ];
     for (body, path, problem) in cases {
         let err = verify_with(&verifier, body, &sign(key_a(), body))
@@ -119,6 +131,27 @@ async fn signed_bodies_that_are_not_webhooks_are_malformed_with_their_path() {
             }
             other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
         }
+    }
+}
+
+#[tokio::test]
+async fn a_payload_mismatch_is_reported_at_its_field_in_every_event_of_the_spec() {
+    let verifier = verifier();
+    for (name, mut example) in spec_examples() {
+        example["dnd"] = json!("yes");
+        example["webhookId"] = json!(format!("mismatch-{name}"));
+        let body = serde_json::to_vec(&example).unwrap();
+        let err = verify_with(&verifier, &body, &sign(key_a(), &body))
+            .await
+            .unwrap_err();
+        match &err {
+            WebhookError::Malformed { path, .. } => assert_eq!(path, "dnd", "{name}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        assert!(
+            err.to_string().contains("malformed at `dnd`"),
+            "{name}: {err}"
+        );
     }
 }
 

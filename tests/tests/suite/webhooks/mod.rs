@@ -14,8 +14,8 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use leadconnector::webhooks::types::{ContactEvent, WebhookDndSettingStatus};
 use leadconnector::webhooks::{
-    KeyError, MemoryReplayStore, PublicKey, ReplayStore, ReplayStoreError, Verifier, WebhookError,
-    DEFAULT_WINDOW,
+    KeyError, MemoryReplayStore, PublicKey, ReplayStore, ReplayStoreError, Signer, Verifier,
+    WebhookError, DEFAULT_WINDOW,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -122,4 +122,5 @@ async fn verify_with(
 mod decoding;
 mod robustness;
 mod signatures;
+mod times;
 mod window_and_replay;

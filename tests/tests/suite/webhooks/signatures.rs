@@ -180,3 +180,51 @@ fn public_keys_parse_from_pem_and_der_and_reject_other_things() {
     let pkcs1 = key_a().pair.public().as_ref().to_vec();
     assert_eq!(&PublicKey::from_pkcs1_der(&pkcs1).unwrap(), a);
 }
+
+#[tokio::test]
+async fn a_receiver_is_tested_locally_with_a_signer_of_its_own() {
+    let dir = tests::root().join("tests/fixtures/webhook-keys");
+    let pem = std::fs::read_to_string(dir.join("test_key_a.pk8.pem")).unwrap();
+    let signer = Signer::from_pkcs8_pem(&pem).unwrap();
+    assert_eq!(signer.public_key(), key_a().public);
+    assert_eq!(format!("{signer:?}"), "Signer(RSA 2048 bits)");
+    let verifier = Verifier::new().with_keys([signer.public_key()]);
+
+    // A vendor page's example as printed: no `timestamp`, no `webhookId`.
+    let (_, mut example) = spec_examples().remove(0);
+    let fields = example.as_object_mut().unwrap();
+    fields.remove("timestamp");
+    fields.remove("webhookId");
+    let body = serde_json::to_vec(&example).unwrap();
+    let signature = signer.sign(&body);
+    assert_eq!(
+        signature,
+        sign(key_a(), &body),
+        "deterministic, as the vendor's"
+    );
+    let err = verify_with(&verifier, &body, &signature).await.unwrap_err();
+    assert!(
+        matches!(&err, WebhookError::Malformed { path, problem: "missing" } if path == "timestamp"),
+        "{err:?}"
+    );
+
+    // What a real delivery carries besides: both, then it verifies.
+    example["timestamp"] = json!("2025-01-28T14:35:00Z");
+    example["webhookId"] = json!("local-test-1");
+    let body = serde_json::to_vec(&example).unwrap();
+    let verified = verify_with(&verifier, &body, &signer.sign(&body))
+        .await
+        .unwrap();
+    assert_eq!(verified.webhook_id, "local-test-1");
+
+    // Only a PKCS#8 private key signs.
+    let public_pem = std::fs::read_to_string(dir.join("test_key_a.pub.pem")).unwrap();
+    assert_eq!(
+        Signer::from_pkcs8_pem(&public_pem).unwrap_err(),
+        KeyError::BadPrivateKey
+    );
+    assert_eq!(
+        Signer::from_pkcs8_pem("not a key").unwrap_err(),
+        KeyError::NotPem
+    );
+}

@@ -144,10 +144,9 @@ impl Departures {
                     json!("Bad Request")
                 },
             );
-            match status {
-                401 => require("error", json!("Unauthorized")),
-                422 => require("error", json!("Unprocessable Entity")),
-                _ => {}
+            // A 401 decodes without `error` (the missing-scope refusal).
+            if status == 422 {
+                require("error", json!("Unprocessable Entity"));
             }
         }
         (Some(body), row)
