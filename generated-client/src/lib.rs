@@ -41,6 +41,8 @@
 mod auth;
 mod birth_date;
 mod body;
+#[cfg(feature = "redis")]
+pub mod budget;
 mod config;
 mod contact_requests;
 mod core;
@@ -60,6 +62,8 @@ mod id_list;
 mod options;
 mod personal;
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_budget;
 mod request;
 mod response;
 mod scope;
@@ -95,7 +99,7 @@ pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use futures_util::{Stream, StreamExt, TryStreamExt};
 pub use hooks::{Attempt, Observer};
 pub use id_list::IdList;
-pub use limiter::{RateLimiter, BURST_LIMIT, BURST_WINDOW};
+pub use limiter::{LimitFuture, RateLimiter, SharedLimiter, BURST_LIMIT, BURST_WINDOW};
 pub use listing::{
     BusinessContactsStream, ContactPages, ContactsStream, BUSINESS_CONTACTS_DEFAULT_LIMIT,
     CONTACTS_DEFAULT_LIMIT,
@@ -104,6 +108,10 @@ pub use nullable::Nullable;
 pub use operations::*;
 pub use options::RequestOptions;
 pub use personal::{FieldNames, Redacted};
+#[cfg(feature = "redis")]
+pub use redis_budget::{
+    BudgetStats, Fallback, RedisBudget, RedisBudgetBuilder, RedisLimiter, Refused,
+};
 pub use request::{FixedHeader, Request};
 /// The HTTP method type generated code uses.
 pub use reqwest::Method;

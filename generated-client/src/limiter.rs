@@ -3,6 +3,8 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -36,6 +38,8 @@ struct Shared {
     max: usize,
     window: Duration,
     state: Mutex<State>,
+    /// A limiter shared beyond this process, which decides instead.
+    external: Option<Arc<dyn SharedLimiter>>,
 }
 
 #[derive(Default)]
@@ -69,6 +73,22 @@ impl RateLimiter {
                     slots: VecDeque::with_capacity(max.min(4096)),
                     paused_until: None,
                 }),
+                external: None,
+            }),
+        }
+    }
+
+    /// A limiter whose slots `shared` hands out (for example one budget
+    /// that every replica of an app shares through Redis); `max` and
+    /// `window` describe its limit.
+    pub fn shared(shared: impl SharedLimiter, max: u32, window: Duration) -> Self {
+        let limiter = Self::new(max, window);
+        Self {
+            shared: Arc::new(Shared {
+                max: limiter.shared.max,
+                window,
+                state: Mutex::new(State::default()),
+                external: Some(Arc::new(shared)),
             }),
         }
     }
@@ -115,6 +135,9 @@ impl RateLimiter {
     /// Waits for a slot. `Err` when none is free before `deadline` (nothing
     /// is reserved then).
     pub(crate) async fn acquire(&self, deadline: Instant) -> Result<Duration, ()> {
+        if let Some(external) = &self.shared.external {
+            return external.acquire(deadline).await;
+        }
         let now = Instant::now();
         let start = self.reserve(now, deadline).ok_or(())?;
         let wait = start.saturating_duration_since(now);
@@ -128,8 +151,27 @@ impl RateLimiter {
         Ok(wait)
     }
 
+    /// Counts `starts` (made elsewhere, by the same process) as slots
+    /// taken, keeping the last `max`.
+    #[cfg(feature = "redis")]
+    pub(crate) fn seed(&self, starts: impl IntoIterator<Item = Instant>) {
+        let mut state = self
+            .shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut all: Vec<Instant> = state.slots.drain(..).chain(starts).collect();
+        all.sort();
+        let keep = all.len().saturating_sub(self.shared.max);
+        state.slots = all.into_iter().skip(keep).collect();
+    }
+
     /// Holds every slot back until `until` (the server asked to wait).
     pub(crate) fn pause_until(&self, until: Instant) {
+        if let Some(external) = &self.shared.external {
+            external.pause(until.saturating_duration_since(Instant::now()));
+            return;
+        }
         let mut state = self
             .shared
             .state
@@ -137,6 +179,23 @@ impl RateLimiter {
             .unwrap_or_else(PoisonError::into_inner);
         state.paused_until = Some(state.paused_until.map_or(until, |p| p.max(until)));
     }
+}
+
+/// The future [`SharedLimiter::acquire`] returns.
+pub type LimitFuture<'a> = Pin<Box<dyn Future<Output = Result<Duration, ()>> + Send + 'a>>;
+
+/// A limiter shared beyond this process (several replicas of an app), for
+/// [`RateLimiter::shared`].
+pub trait SharedLimiter: Send + Sync + 'static {
+    /// Waits for a slot and returns how long it waited; `Err` when none
+    /// starts before `deadline` (nothing is reserved then, and the call
+    /// fails as a timeout without being sent).
+    fn acquire(&self, deadline: Instant) -> LimitFuture<'_>;
+
+    /// The server answered 429 and asked to wait this long: hold back
+    /// every client sharing the limit. Called from a tokio task; it must
+    /// not block (spawn what takes time).
+    fn pause(&self, wait: Duration);
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec FILE --out DIR]`,
 //! `snippets [FILE...]`, `corpus DIR`, `bench DIR`, `fuzz`,
 //! `spec-diff OLD NEW`, `spec-diff-prove`, `vendor-responses`,
-//! `vendor-requests`.
+//! `vendor-requests`, `services-test`.
 
 mod bench;
 mod clippy;
 mod codegen;
 mod corpus;
 mod fuzz;
+mod services_test;
 mod snippets;
 mod spec_diff;
 mod spec_diff_prove;
@@ -70,7 +71,15 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
   vendor-requests    validate every request the client builds (the spec's
                      examples and random requests) against the vendor's
                      request schemas; same rule
-  --cases N          cases per operation (default 200; --full: 10,000)";
+  --cases N          cases per operation (default 200; --full: 10,000)
+       cargo xtask services-test [--full] [--tests-only] [--locked]
+
+  services-test      start PostgreSQL and Redis (Debian's postgresql and
+                     redis-server packages) in temporary directories, run
+                     the replicas crate's tests against them, then the
+                     replica experiments (bounded; --full: 50 expiries,
+                     a 60 s rate run, the benchmark); fails, never skips,
+                     when a server cannot start";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -84,6 +93,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(args.get(1..).unwrap_or_default()),
         Some("spec-diff") => spec_diff::run(args.get(1..).unwrap_or_default()),
         Some("spec-diff-prove") => spec_diff_prove::run(args.get(1..).unwrap_or_default()),
+        Some("services-test") => services_test::run(args.get(1..).unwrap_or_default()),
         Some("vendor-responses") => vendor_check("responses", args.get(1..).unwrap_or_default()),
         Some("vendor-requests") => vendor_check("requests", args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") | None => {

@@ -196,7 +196,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["clippy", "--quiet", "--offline", "--manifest-path"])
+        .args([
+            "clippy",
+            "--quiet",
+            "--offline",
+            "--all-features",
+            "--manifest-path",
+        ])
         .arg(krate.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(root.join("target/fixture-check"))
@@ -261,6 +267,12 @@ fn write_crate(
         };
         let _ = writeln!(manifest, "{name} = {spec}");
     }
+    // The client's optional features, for the guides that tell an app to
+    // turn them on (their examples are `#[cfg(feature = ...)]`); checked
+    // with every feature on.
+    manifest.push_str(
+        "\n[features]\npostgres = [\"leadconnector/postgres\"]\nredis = [\"leadconnector/redis\"]\n",
+    );
     manifest.push_str("\n[workspace]\n");
     write(&krate.join("Cargo.toml"), &manifest)?;
     if let Ok(lock) = std::fs::read(root.join("Cargo.lock")) {

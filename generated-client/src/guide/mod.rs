@@ -34,3 +34,6 @@ pub mod webhooks {}
 
 #[doc = include_str!("costs.md")]
 pub mod costs {}
+
+#[doc = include_str!("replicas.md")]
+pub mod replicas {}

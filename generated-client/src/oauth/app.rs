@@ -9,7 +9,8 @@ use tokio::time::Instant;
 
 use super::install::AuthorizationUrl;
 use super::pair::TokenPair;
-use super::tokens::OAuthTokensBuilder;
+use super::store::{TokenKey, TokenStore};
+use super::tokens::{OAuthTokensBuilder, StoredTokensBuilder};
 use super::types::{AccessTokenRequest, GrantType, OAuthError, UserType};
 use super::{Client, ErrorBody};
 use crate::auth::{NoToken, SecretString, TokenError};
@@ -204,6 +205,14 @@ impl OAuthApp {
         OAuthTokensBuilder::new(self.clone(), pair)
     }
 
+    /// A token source on the pair `store` holds for `key`, renewed under
+    /// the store's lock: with a database store, one refresh per expiry
+    /// across every replica of the app. Configure it, then
+    /// [`load`](StoredTokensBuilder::load) it.
+    pub fn stored_tokens(&self, store: Arc<dyn TokenStore>, key: TokenKey) -> StoredTokensBuilder {
+        StoredTokensBuilder::new(self.clone(), store, key)
+    }
+
     /// The generated client of the token endpoint, for calls this type
     /// does not wrap. It sends no bearer token.
     pub fn client(&self) -> &Client {
@@ -261,7 +270,7 @@ impl OAuthApp {
 
 /// The token error for a failed refresh, built from the parts of `error`
 /// that cannot hold a token (never the body snippet).
-fn refresh_error(error: &Error<ErrorBody>) -> TokenError {
+pub(crate) fn refresh_error(error: &Error<ErrorBody>) -> TokenError {
     let body = |e: &ErrorBody| -> OAuthError {
         match e {
             ErrorBody::BadRequest(body)

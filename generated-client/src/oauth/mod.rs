@@ -7,10 +7,13 @@
 
 mod app;
 mod install;
+mod locations;
 // Generated files are formatted by prettyplease; rustfmt would fight it.
 #[rustfmt::skip]
 mod operations;
 mod pair;
+mod renewer;
+pub mod store;
 // The token endpoints' server layer (feature `server`), for mock servers.
 #[cfg(feature = "server")]
 #[rustfmt::skip]
@@ -21,9 +24,14 @@ pub mod types;
 
 pub use app::{OAuthApp, OAuthAppBuilder};
 pub use install::{AuthorizationUrl, STANDARD_INSTALL_HOST, WHITE_LABEL_INSTALL_HOST};
+pub use locations::{Locations, LocationsBuilder};
 pub use operations::*;
 pub use pair::TokenPair;
-pub use tokens::{OAuthTokens, OAuthTokensBuilder, DEFAULT_REFRESH_MARGIN};
+pub use store::{MemoryStore, StoredPair, TokenKey, TokenStore};
+pub use tokens::{
+    OAuthTokens, OAuthTokensBuilder, StoredTokensBuilder, DEFAULT_REFRESH_MARGIN,
+    SAVE_RETRY_INTERVAL,
+};
 
 impl Client {
     /// Starts configuring an OAuth client whose bearer token comes from

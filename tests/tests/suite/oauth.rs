@@ -861,3 +861,154 @@ async fn a_panicking_persistence_callback_does_not_wedge_later_calls() {
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(bearer(&server.received()[1]), Some("Bearer at-SECRET-2"));
 }
+
+/// Issue 18, point 9: a new pair that cannot be saved does not fail the
+/// calls waiting for it. They go on with the previous access token until
+/// it expires (never with the new one), saving is tried again at most
+/// every second in the background, and once the previous token has
+/// expired calls fail (without a request) until a save succeeds.
+#[tokio::test(start_paused = true)]
+async fn an_unsaved_pair_leaves_calls_on_the_previous_token_until_it_expires() {
+    let server = RawServer::start().await;
+    let saved = Saved::failing(usize::MAX);
+    // Ten minutes to live, refreshed 5 minutes ahead (the default margin).
+    let tokens = app(&server.uri())
+        .tokens(pair("at-SECRET-1", "rt-SECRET-1", 600))
+        .on_refresh(saved.callback())
+        .build();
+    let client = client(tokens.clone(), &server.uri());
+    tokio::time::advance(secs(301)).await;
+
+    server.push(token_answer("at-SECRET-2", "rt-SECRET-2"));
+    for _ in 0..64 {
+        server.push(contact_ok());
+    }
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_contact("c1").await })
+        })
+        .collect();
+    for task in tasks {
+        task.await
+            .expect("the task ends")
+            .expect("served with the previous token");
+    }
+    let got = server.received();
+    assert_eq!(got.len(), 65, "one refresh and the 64 calls");
+    assert_refresh_of(&got[0], "rt-SECRET-1");
+    assert!(got[1..]
+        .iter()
+        .all(|r| bearer(r) == Some("Bearer at-SECRET-1")));
+    assert!(tokens.is_unsaved());
+    assert_eq!(tokens.pair().refresh_token.expose(), "rt-SECRET-2");
+    assert_eq!(saved.refresh_tokens(), ["rt-SECRET-2"]);
+
+    // Every 10 s for the next 290 s: served with the previous token; one
+    // save tried for each call (each comes more than a second after the
+    // last try), never a second refresh.
+    for _ in 0..29 {
+        tokio::time::advance(secs(10)).await;
+        server.push(contact_ok());
+        client
+            .get_contact("c1")
+            .await
+            .expect("the previous token serves");
+        // Let the background save run.
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(saved.refresh_tokens().len(), 30);
+    let got = server.received();
+    assert_eq!(got.len(), 94);
+    assert!(got[1..]
+        .iter()
+        .all(|r| bearer(r) == Some("Bearer at-SECRET-1")));
+
+    // Calls within a second of a try do not try again.
+    server.push(contact_ok());
+    client.get_contact("c1").await.expect("served");
+    assert_eq!(saved.refresh_tokens().len(), 30);
+
+    // Past the previous token's expiry: the call fails without a request.
+    tokio::time::advance(secs(10)).await;
+    let err = client.get_contact("c1").await.expect_err("nothing serves");
+    assert!(
+        matches!(
+            &err,
+            Error::Auth {
+                source: TokenError::Persist { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.count(), 95, "no request for the failed call");
+
+    // Once a save succeeds, the new token is used; still one refresh.
+    saved.failures.store(0, Ordering::SeqCst);
+    server.push(contact_ok());
+    client.get_contact("c1").await.expect("saved, then sent");
+    assert!(!tokens.is_unsaved());
+    let got = server.received();
+    assert_eq!(bearer(&got[got.len() - 1]), Some("Bearer at-SECRET-2"));
+    let refreshes = got.iter().filter(|r| r.path == "/oauth/token").count();
+    assert_eq!(refreshes, 1);
+}
+
+/// Issue 18, point 9: a 401 to the previous token (while the new pair is
+/// unsaved) fails that call if the save tried for it fails too, without a
+/// second refresh: the old refresh token is spent.
+#[tokio::test(start_paused = true)]
+async fn a_401_to_the_previous_token_fails_the_call_without_another_refresh() {
+    let server = RawServer::start().await;
+    let saved = Saved::failing(usize::MAX);
+    let tokens = app(&server.uri())
+        .tokens(pair("at-SECRET-1", "rt-SECRET-1", 600))
+        .on_refresh(saved.callback())
+        .build();
+    let client = client(tokens.clone(), &server.uri());
+    tokio::time::advance(secs(301)).await;
+
+    server.push(token_answer("at-SECRET-2", "rt-SECRET-2"));
+    server.push(contact_ok());
+    client
+        .get_contact("c1")
+        .await
+        .expect("served with the previous token");
+
+    server.push(Answer::json(
+        401,
+        &json!({"statusCode": 401, "message": "Invalid JWT"}),
+    ));
+    let err = client
+        .get_contact("c1")
+        .await
+        .expect_err("the previous token is refused and the pair unsaved");
+    assert!(
+        matches!(
+            &err,
+            Error::Auth {
+                source: TokenError::Persist { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let got = server.received();
+    assert_eq!(got.len(), 3, "refresh, served call, refused call");
+    assert_eq!(bearer(&got[2]), Some("Bearer at-SECRET-1"));
+    assert_eq!(saved.refresh_tokens().len(), 2, "a save was tried for it");
+
+    // The refused token is not used again: the next call fails at once.
+    let err = client.get_contact("c1").await.expect_err("still unsaved");
+    assert!(matches!(&err, Error::Auth { .. }), "{err:?}");
+    assert_eq!(server.count(), 3);
+
+    saved.failures.store(0, Ordering::SeqCst);
+    server.push(contact_ok());
+    client.get_contact("c1").await.expect("saved, then sent");
+    let got = server.received();
+    assert_eq!(got.len(), 4);
+    assert_eq!(bearer(&got[3]), Some("Bearer at-SECRET-2"));
+    assert_eq!(got.iter().filter(|r| r.path == "/oauth/token").count(), 1);
+}
