@@ -37,3 +37,6 @@ pub mod costs {}
 
 #[doc = include_str!("replicas.md")]
 pub mod replicas {}
+
+#[doc = include_str!("testing.md")]
+pub mod testing {}
