@@ -35,6 +35,9 @@ pub struct Diagnostic {
     pub location: Option<Box<Location>>,
     /// What to do about it, when there is something useful to say.
     pub hint: Option<String>,
+    /// How many times generation met it at this place (a schema lowered
+    /// once per use reports once per use); see [`dedupe`].
+    pub count: usize,
 }
 
 impl Diagnostic {
@@ -59,6 +62,7 @@ impl Diagnostic {
                 line_col: None,
             })),
             hint: None,
+            count: 1,
         }
     }
 
@@ -72,6 +76,7 @@ impl Diagnostic {
                 line_col: None,
             })),
             hint: None,
+            count: 1,
         }
     }
 
@@ -111,8 +116,47 @@ impl fmt::Display for Diagnostic {
         if let Some(hint) = &self.hint {
             write!(f, "\n   = hint: {hint}")?;
         }
+        if self.count > 1 {
+            write!(
+                f,
+                "\n   = note: met {} times here (once for each use)",
+                self.count
+            )?;
+        }
         Ok(())
     }
+}
+
+/// Each distinct diagnostic once, in the order first met, with `count`
+/// saying how many times it came: a schema with a defect is lowered once
+/// for every place that uses it, and twenty copies of one warning hide the
+/// others. Distinct means the same severity, place (file and pointer),
+/// message and hint.
+pub fn dedupe(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use std::collections::BTreeMap;
+    type Key = (Severity, Option<(PathBuf, String)>, String, Option<String>);
+    let key = |d: &Diagnostic| -> Key {
+        (
+            d.severity,
+            d.location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.pointer.clone())),
+            d.message.clone(),
+            d.hint.clone(),
+        )
+    };
+    let mut seen: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    for diagnostic in diagnostics {
+        match seen.get(&key(&diagnostic)).and_then(|&i| out.get_mut(i)) {
+            Some(first) => first.count += diagnostic.count,
+            None => {
+                seen.insert(key(&diagnostic), out.len());
+                out.push(diagnostic);
+            }
+        }
+    }
+    out
 }
 
 /// Escapes one JSON pointer token (`~` -> `~0`, `/` -> `~1`).
@@ -123,6 +167,15 @@ pub fn escape_token(token: &str) -> String {
 /// Joins a pointer and one more token.
 pub fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
+}
+
+/// Joins a pointer and several more tokens, each escaped on its own
+/// (`join_path("/a", &["allOf", "0"])` is `/a/allOf/0`, where
+/// `join("/a", "allOf/0")` would escape the slash).
+pub fn join_path(pointer: &str, tokens: &[&str]) -> String {
+    tokens
+        .iter()
+        .fold(pointer.to_owned(), |pointer, token| join(&pointer, token))
 }
 
 /// One step down a JSON document: an object key or an array index.
@@ -262,6 +315,44 @@ mod tests {
             join(&join(&join("", "paths"), "/a/{b}"), "0")
         );
         assert_eq!(trail.pointer(Trail::ROOT), "");
+        assert_eq!(join_path("/s", &["allOf", "0", "a/b"]), "/s/allOf/0/a~1b");
+    }
+
+    #[test]
+    fn repeats_are_reported_once_with_a_count() {
+        let a = Diagnostic::warning("/a", "bad");
+        let b = Diagnostic::warning("/b", "bad");
+        let other = Diagnostic::warning("/a", "worse");
+        let error = Diagnostic::error("/a", "bad");
+        let out = dedupe(vec![
+            a.clone(),
+            b.clone(),
+            a.clone(),
+            other.clone(),
+            a.clone(),
+            error.clone(),
+        ]);
+        let counts: Vec<(&str, &str, usize)> = out
+            .iter()
+            .map(|d| {
+                let pointer = d.location.as_ref().map_or("", |l| l.pointer.as_str());
+                (pointer, d.message.as_str(), d.count)
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("/a", "bad", 3),
+                ("/b", "bad", 1),
+                ("/a", "worse", 1),
+                ("/a", "bad", 1)
+            ]
+        );
+        assert_eq!(out[3].severity, Severity::Error);
+        assert!(out[0]
+            .to_string()
+            .ends_with("= note: met 3 times here (once for each use)"));
+        assert!(!out[1].to_string().contains("note"));
     }
 
     #[test]

@@ -277,6 +277,10 @@ pub struct EnumDef {
     pub variants: Vec<EnumVariant>,
     /// The variant that keeps a value the spec does not list.
     pub unknown: String,
+    /// Whether the enum has a decoder that takes only the listed values
+    /// (`deserialize_listed`), for an untagged union that tries it before
+    /// another alternative that takes strings.
+    pub listed_decoder: bool,
 }
 
 /// One known enum value.
@@ -291,7 +295,9 @@ pub struct EnumVariant {
 /// `oneOf` / `anyOf`.
 #[derive(Clone, Debug)]
 pub struct UnionDef {
-    /// The alternatives, tried in order when untagged.
+    /// The alternatives, tried in order when untagged: from the most to
+    /// the least specific where two take the same JSON (`lower::unions`),
+    /// else in document order.
     pub variants: Vec<UnionVariant>,
     /// The discriminator property, when the spec gives one.
     pub tag: Option<String>,
@@ -314,6 +320,11 @@ pub struct UnionVariant {
     /// Whether the union gets `From<payload>` (the payload type is not
     /// shared with another variant).
     pub from: bool,
+    /// The payload is a string enum that decodes here only when the value
+    /// is one it lists: an alternative tried after it takes strings too
+    /// (an unlisted string is that alternative's, not this enum's
+    /// `Unknown`).
+    pub listed_only: bool,
 }
 
 /// A Rust type expression.
@@ -452,6 +463,10 @@ pub struct Param {
     pub required: bool,
     /// Its docs.
     pub docs: Docs,
+    /// The setter of an optional query or header parameter in the
+    /// operation's `Params` struct (its name, or `with_<name>` where the
+    /// struct's own methods have it); `None` for arguments.
+    pub setter: Option<String>,
 }
 
 /// A request body.
@@ -485,6 +500,10 @@ pub enum BodyEncoding {
 pub struct Response {
     /// Status code.
     pub status: u16,
+    /// The response stands for every 2xx status not listed on its own (a
+    /// `2XX` range, or an operation that documents no response at all);
+    /// `status` is then 200. Such responses come last.
+    pub any_2xx: bool,
     /// Decoded body, `None` when it has none.
     pub ty: Option<Ty>,
     /// Variant name if the operation has several success types.

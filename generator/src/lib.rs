@@ -1,8 +1,9 @@
-//! Generates a typed Rust client from an OpenAPI 3.0 document.
+//! Generates a typed Rust client from an OpenAPI 3.0 or 3.1 document.
 //!
 //! The pipeline has four layers, one module each:
 //!
-//! 1. [`load`]: read YAML or JSON, bundle `$ref`s to other files, parse.
+//! 1. [`load`]: read YAML or JSON, bundle `$ref`s to other files, bring a
+//!    3.1 document into the 3.0 shape (`oas31`), mend known defects, parse.
 //! 2. [`lower`]: build the [`ir`], which holds every naming and typing decision.
 //! 3. `emit`: turn the IR into tokens with `quote!`.
 //! 4. [`render`]: format with prettyplease and add the generated-file header.
@@ -33,6 +34,7 @@ mod locate;
 pub mod lower;
 mod mend;
 pub mod names;
+mod oas31;
 pub mod parallel;
 mod placement;
 pub mod render;
@@ -98,7 +100,8 @@ pub struct Output {
 pub fn generate(spec: &Path, options: &Options) -> Result<Output, Vec<Diagnostic>> {
     let loaded = load::load(spec)?;
     let (api, diagnostics) = lower::lower(&loaded);
-    let diagnostics: Vec<Diagnostic> = loaded.warnings.iter().cloned().chain(diagnostics).collect();
+    let diagnostics =
+        diagnostics::dedupe(loaded.warnings.iter().cloned().chain(diagnostics).collect());
     let locate = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
         diagnostics
             .into_iter()

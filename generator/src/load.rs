@@ -109,7 +109,7 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             }
         }
     }
-    let sources = bundler.sources;
+    let mut sources = bundler.sources;
     if !bundler.errors.is_empty() {
         return Err(bundler
             .errors
@@ -118,6 +118,17 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             .collect());
     }
     let mut warnings = Vec::new();
+    match version(&root) {
+        Ok(Version::V30) => {}
+        Ok(Version::V31) => {
+            // Parts the conversion moved are found where they were written.
+            for moved in crate::oas31::convert(&mut root, &mut warnings) {
+                let file = sources.root.clone();
+                sources.imported.insert(moved.now, (file, moved.was));
+            }
+        }
+        Err(error) => return Err(vec![sources.locate(error)]),
+    }
     crate::mend::mend(&mut root, &mut warnings);
     if let Some(error) = crate::mend::misshapen(&root).or_else(|| crate::mend::too_deep(&root)) {
         return Err(vec![sources.locate(error)]);
@@ -131,22 +142,41 @@ pub fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     })
 }
 
+/// The OpenAPI versions the generator reads.
+enum Version {
+    V30,
+    V31,
+}
+
+/// The document's OpenAPI version, or an error naming what it is instead.
+fn version(root: &Value) -> Result<Version, Diagnostic> {
+    match root.get("openapi") {
+        Some(Value::String(v)) if v == "3.0" || v.starts_with("3.0.") => Ok(Version::V30),
+        Some(Value::String(v)) if crate::oas31::is_31(v) => Ok(Version::V31),
+        Some(other) => {
+            let shown = other
+                .as_str()
+                .map_or_else(|| other.to_string(), str::to_owned);
+            Err(Diagnostic::error(
+                "/openapi",
+                format!("OpenAPI version {shown} is not supported"),
+            )
+            .with_hint("this generator reads OpenAPI 3.0.x and 3.1.x documents"))
+        }
+        None if root.get("swagger").is_some() => Err(Diagnostic::error(
+            "/swagger",
+            "Swagger 2.0 documents are not supported",
+        )
+        .with_hint("convert it to OpenAPI 3 first (for example with swagger2openapi)")),
+        None => Err(Diagnostic::error(
+            "",
+            "not an OpenAPI document: no `openapi` version field",
+        )),
+    }
+}
+
 /// Parses a bundled document into the typed model, reporting where it fails.
 fn parse(root: &Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
-    if let Some(version) = root.get("openapi").and_then(Value::as_str) {
-        if !version.starts_with("3.0") {
-            return Err(Diagnostic::error(
-                "/openapi",
-                format!("OpenAPI version {version} is not supported"),
-            )
-            .with_hint("this generator reads OpenAPI 3.0.x documents"));
-        }
-    } else {
-        return Err(Diagnostic::error(
-            "",
-            "not an OpenAPI 3.0 document: no `openapi` version field",
-        ));
-    }
     openapiv3::OpenAPI::deserialize(root).or_else(|_| {
         // Parse again, following the path, only to say where it failed:
         // following it costs a tenth of the parse on every valid document.

@@ -101,7 +101,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// Every `.json`, `.yaml` or `.yml` file under `dir` with an `openapi` field
-/// and `paths` (shared component files are not clients).
+/// and `paths` (shared component files are not clients), or, for OpenAPI
+/// 3.1, where `paths` is optional, `webhooks` instead.
 pub fn find_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -129,7 +130,11 @@ pub fn find_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
             } else {
                 serde_yaml::from_str(&text).ok()
             };
-            if doc.is_some_and(|d| d.get("openapi").is_some() && d.get("paths").is_some()) {
+            let api = |d: &Value| {
+                d.get("openapi").is_some()
+                    && (d.get("paths").is_some() || d.get("webhooks").is_some())
+            };
+            if doc.as_ref().is_some_and(api) {
                 found.push(path);
             }
         }
@@ -284,5 +289,45 @@ fn print_table(rows: &[Row]) {
         if let Some(message) = &row.first_message {
             println!("\n{}:\n{message}", row.spec.display());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory of mixed 3.0 and 3.1 documents: every API is found (a
+    /// 3.1 one with webhooks and no paths too), a shared component file
+    /// is not.
+    #[test]
+    fn finds_30_and_31_documents() {
+        let dir = project_root().join("target/corpus-find-specs");
+        let _ = std::fs::remove_dir_all(&dir);
+        let nested = dir.join("nested");
+        std::fs::create_dir_all(&nested).expect("test directory");
+        let files = [
+            (
+                "a30.yaml",
+                "openapi: 3.0.3\ninfo: {title: A, version: '1'}\npaths: {}\n",
+            ),
+            (
+                "b31.json",
+                r#"{"openapi": "3.1.0", "info": {"title": "B", "version": "1"}, "paths": {}}"#,
+            ),
+            (
+                "nested/c31.yml",
+                "openapi: 3.1.1\ninfo: {title: C, version: '1'}\nwebhooks: {}\n",
+            ),
+            ("shared.yaml", "components:\n  schemas: {}\n"),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).expect("test file");
+        }
+        let found: Vec<String> = find_specs(&dir)
+            .expect("lists")
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap_or(p).display().to_string())
+            .collect();
+        assert_eq!(found, ["a30.yaml", "b31.json", "nested/c31.yml"]);
     }
 }

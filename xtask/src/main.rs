@@ -27,7 +27,7 @@ usage: cargo xtask codegen [--check] [--deny-warnings]
 
   codegen            regenerate generated-client/ from spec/contacts.yaml
   --check            write nothing; fail if a generated file is stale
-  --spec FILE        generate from another OpenAPI 3.0 document ...
+  --spec FILE        generate from another OpenAPI 3.0 or 3.1 document ...
   --out DIR          ... into a standalone client crate in DIR
   --deny-warnings    fail on spec warnings too
        cargo xtask snippets [FILE...]

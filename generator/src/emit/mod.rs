@@ -263,82 +263,103 @@ pub fn doc_lines(docs: &Docs, fallback: &str) -> Vec<String> {
         }
         out.extend(paragraph);
     }
-    // A leading space after `///` reads like hand-written docs.
+    // A leading space after `///` reads like hand-written docs. Tabs
+    // (from examples too) become spaces: clippy's `tabs_in_doc_comments`.
     out.into_iter()
         .map(|line| {
             if line.is_empty() {
                 line
             } else {
-                format!(" {line}")
+                format!(" {}", line.replace('\t', "    "))
             }
         })
         .collect()
 }
 
 /// Makes spec text safe as rustdoc: no indented code blocks or untyped
-/// fences (rustdoc would compile them as doctests), and list continuation
-/// lines indented under their item.
+/// fences (rustdoc would compile them as doctests), and list and quote
+/// continuation lines marked as such (a continuation Markdown takes
+/// lazily, clippy's `doc_lazy_continuation` refuses): indented to where
+/// the item's text starts, or given the quote's `>`.
 fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut in_fence = false;
-    let mut list_indent: Option<usize> = None;
+    // The marker (three backticks or tildes) of the fence the line is in.
+    let mut fence: Option<&str> = None;
+    let mut continuation: Option<String> = None;
     for raw in text.lines() {
         let line = raw.trim();
-        if let Some(rest) = line.strip_prefix("```") {
-            if in_fence {
-                out.push("```".to_owned());
+        let marker = ["```", "~~~"].into_iter().find(|m| line.starts_with(m));
+        if let Some(marker) = marker.filter(|m| fence.is_none_or(|open| open == *m)) {
+            if fence.is_some() {
+                out.push(marker.to_owned());
+                fence = None;
             } else {
-                let lang = rest.trim();
+                let lang = line
+                    .trim_start_matches(marker.chars().next().unwrap_or('`'))
+                    .trim();
                 let lang = if lang.is_empty() || lang == "rust" {
                     "text"
                 } else {
                     lang
                 };
-                out.push(format!("```{lang}"));
+                out.push(format!("{marker}{lang}"));
+                fence = Some(marker);
             }
-            in_fence = !in_fence;
-            list_indent = None;
+            continuation = None;
             continue;
         }
-        if in_fence {
+        if fence.is_some() {
             out.push(raw.trim_end().to_owned());
             continue;
         }
         if line.is_empty() {
-            list_indent = None;
+            continuation = None;
             out.push(String::new());
             continue;
         }
         if let Some(width) = list_marker_width(line) {
-            list_indent = Some(width);
+            continuation = Some(" ".repeat(width));
             out.push(line.to_owned());
-        } else if let Some(width) = list_indent {
-            out.push(format!("{}{line}", " ".repeat(width)));
+        } else if line.starts_with('>') {
+            continuation = Some("> ".to_owned());
+            out.push(line.to_owned());
+        } else if let Some(prefix) = &continuation {
+            out.push(format!("{prefix}{line}"));
         } else {
             out.push(line.to_owned());
         }
     }
-    if in_fence {
-        out.push("```".to_owned());
+    if let Some(marker) = fence {
+        out.push(marker.to_owned());
     }
     out
 }
 
-/// The width of a Markdown list marker at the start of `line` (`- `, `* `,
-/// `+ `, `1. `), if there is one.
+/// Where the text of a Markdown list item starting `line` begins (`- `,
+/// `* `, `+ `, `1. `, `1) ` and the spaces after them: `*   text` is 4),
+/// if `line` starts one. Five spaces or more after the marker start an
+/// indented code block inside the item; its text then begins one space
+/// after the marker, as CommonMark reads it.
 fn list_marker_width(line: &str) -> Option<usize> {
-    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
-        return Some(2);
-    }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0
-        && line
+    let marker = if line.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+        let delimited = line
             .get(digits..)
-            .is_some_and(|r| r.starts_with(". ") || r.starts_with(") "))
-    {
-        return Some(digits + 2);
+            .is_some_and(|r| r.starts_with('.') || r.starts_with(')'));
+        if digits == 0 || digits > 9 || !delimited {
+            return None;
+        }
+        digits + 1
+    };
+    let rest = line.get(marker..)?;
+    let spaces = rest.len() - rest.trim_start_matches(' ').len();
+    if spaces == 0 || spaces == rest.len() {
+        // `-1`, `**bold**`, or a marker alone on its line.
+        return None;
     }
-    None
+    Some(marker + if spaces > 4 { 1 } else { spaces })
 }
 
 fn example_lines(example: &Value) -> Vec<String> {
@@ -389,6 +410,57 @@ mod tests {
         }
         assert!(doc_line(" a \"# b").to_string().starts_with("r##\""));
         assert!(doc_line("/ x").to_string().starts_with('"'));
+    }
+
+    /// A continuation line is indented to where its list item's text
+    /// starts, however many spaces follow the marker, and a quote's
+    /// continuation keeps the quote.
+    #[test]
+    fn continuation_lines_are_indented_under_their_item() {
+        let text = "Intro:\n*   first item\nruns on\n-  second\nruns on\n10. tenth\nruns on\n\n> quoted\nruns on\n\nafter";
+        assert_eq!(
+            sanitize(text),
+            [
+                "Intro:",
+                "*   first item",
+                "    runs on",
+                "-  second",
+                "   runs on",
+                "10. tenth",
+                "    runs on",
+                "",
+                "> quoted",
+                "> runs on",
+                "",
+                "after",
+            ]
+        );
+        let docs = Docs {
+            description: Some("```\n{\n\t\"a\": 1\n}\n```\na\tb".into()),
+            example: Some(Value::String("x\ty".into())),
+            ..Docs::default()
+        };
+        assert_eq!(
+            doc_lines(&docs, ""),
+            [
+                " ```text",
+                " {",
+                "     \"a\": 1",
+                " }",
+                " ```",
+                " a    b",
+                "",
+                " Example: `x    y`"
+            ]
+        );
+        assert_eq!(
+            sanitize("~~~\nlet x = 1;\n```\n~~~\nafter"),
+            ["~~~text", "let x = 1;", "```", "~~~", "after"]
+        );
+        assert_eq!(list_marker_width("-      code"), Some(2));
+        assert_eq!(list_marker_width("-1 is negative"), None);
+        assert_eq!(list_marker_width("**bold** text"), None);
+        assert_eq!(list_marker_width("2021. A year"), Some(6));
     }
 
     /// The fast path in `ident` gives what lexing the name with `syn` gives.

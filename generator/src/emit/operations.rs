@@ -255,7 +255,11 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         chain.push(quote!(.header(#wire, #value)));
     }
     if let Some(body) = &op.body {
+        // Scalars are taken by value; the request serializes a reference.
+        let by_value = matches!(body.ty, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64);
         chain.push(match (body.encoding, body.required) {
+            (BodyEncoding::Json, true) if by_value => quote!(.json(&body)),
+            (BodyEncoding::Json, false) if by_value => quote!(.json_opt(body.as_ref())),
             (BodyEncoding::Json, true) => quote!(.json(body)),
             (BodyEncoding::Json, false) => quote!(.json_opt(body)),
             (BodyEncoding::Form, _) => quote!(.form(body)),
@@ -267,6 +271,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let ok_ty = success_ty(ctx, op);
     let err = ident(&op.error_type);
     let arms = response_arms(op);
+    let status_match = status_match(&arms, op);
     let deprecated = op
         .deprecated
         .as_deref()
@@ -279,9 +284,7 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let request = #rt::Request::new(#rt::Method::#method_ident, #operation_id, #template)
                 #(#chain)*;
             let response = self.core.execute(request).await?;
-            match response.status() {
-                #(#arms)*
-            }
+            #status_match
         }
     }
 }
@@ -305,7 +308,12 @@ fn success_ty(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 fn response_arms(op: &Operation) -> Vec<TokenStream> {
     let mut arms = Vec::new();
     for r in &op.success {
-        let status = proc_macro2::Literal::u16_unsuffixed(r.status);
+        let status = if r.any_2xx {
+            quote!(200..=299)
+        } else {
+            let status = proc_macro2::Literal::u16_unsuffixed(r.status);
+            quote!(#status)
+        };
         let decode = match (&r.ty, &op.success_type) {
             (Some(_), None) => quote!(response.json()),
             (None, None) => quote!(response.empty()),
@@ -374,6 +382,29 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
     arms
 }
 
+/// The method's last expression: the `match` on the status, or, when the
+/// only arm takes every status, that arm's value.
+fn status_match(arms: &[TokenStream], op: &Operation) -> TokenStream {
+    if op.success.is_empty() && op.errors.iter().all(|e| e.status == StatusMatch::Default) {
+        let err = ident(&op.error_type);
+        return match op.errors.first() {
+            Some(e) => {
+                let v = ident(&e.variant);
+                match e.ty {
+                    Some(_) => quote!(Err(response.error(#err::#v))),
+                    None => quote!(Err(response.error_without_body(#err::#v))),
+                }
+            }
+            None => quote!(Err(response.unexpected())),
+        };
+    }
+    quote! {
+        match response.status() {
+            #(#arms)*
+        }
+    }
+}
+
 /// The params struct and success enum of one operation.
 fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     let method = crate::names::bare(&op.method_name);
@@ -391,12 +422,13 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         });
         let setters = optional.iter().map(|p| {
             let field = ident(&p.name);
+            let setter = ident(p.setter.as_deref().unwrap_or(&p.name));
             let (arg_ty, value) = super::types::into_arg(ctx, &p.ty, &format_ident!("value"));
             let doc = doc_line(&format!(" Sets `{}`.", p.wire));
             quote! {
                 #[doc = #doc]
                 #[must_use]
-                pub fn #field(mut self, value: #arg_ty) -> Self {
+                pub fn #setter(mut self, value: #arg_ty) -> Self {
                     self.#field = Some(#value);
                     self
                 }
@@ -423,7 +455,12 @@ fn support_types(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         ));
         let variants = op.success.iter().map(|r| {
             let v = ident(&r.variant);
-            let docs = status_docs(&r.docs, &StatusMatch::Code(r.status));
+            let status = if r.any_2xx {
+                StatusMatch::Range(2)
+            } else {
+                StatusMatch::Code(r.status)
+            };
+            let docs = status_docs(&r.docs, &status);
             match &r.ty {
                 Some(ty) => {
                     let ty = ctx.ty(ty);

@@ -437,6 +437,21 @@ fn enum_def(ctx: &Ctx<'_>, def: &TypeDef, e: &EnumDef) -> TokenStream {
         let wire = &v.wire;
         quote! { #wire => Self::#variant, }
     });
+    let listed_decoder = e.listed_decoder.then(|| {
+        quote! {
+            /// Decodes only a value the spec lists: an untagged union tries
+            /// this enum before an alternative that takes any string.
+            #[doc(hidden)]
+            pub fn deserialize_listed<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                match <Self as ::serde::Deserialize>::deserialize(deserializer)? {
+                    Self::#unknown(value) => Err(<D::Error as ::serde::de::Error>::custom(
+                        format_args!("`{}` is not a listed value", value.as_str()),
+                    )),
+                    listed => Ok(listed),
+                }
+            }
+        }
+    });
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -456,6 +471,8 @@ fn enum_def(ctx: &Ctx<'_>, def: &TypeDef, e: &EnumDef) -> TokenStream {
                     Self::#unknown(value) => value.as_str(),
                 }
             }
+
+            #listed_decoder
         }
 
         impl From<&str> for #name {
@@ -511,7 +528,14 @@ fn union_def(ctx: &Ctx<'_>, def: &TypeDef, u: &UnionDef) -> TokenStream {
             (Some(_), Some(tag)) => Some(quote!(#[serde(rename = #tag)])),
             _ => None,
         };
-        quote! { #docs #rename #variant(#ty), }
+        let listed = match (&v.ty, v.listed_only) {
+            (Ty::Named(name), true) => {
+                let decoder = format!("{name}::deserialize_listed");
+                Some(quote!(#[serde(deserialize_with = #decoder)]))
+            }
+            _ => None,
+        };
+        quote! { #docs #rename #listed #variant(#ty), }
     });
     let serde_attr = match &u.tag {
         Some(tag) => quote!(#[serde(tag = #tag)]),

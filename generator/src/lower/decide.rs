@@ -128,18 +128,26 @@ fn decide_struct(s: &mut StructDef) {
     s.redacted_debug = s.fields.iter().any(|f| f.sensitive);
 
     // Request types get a setter per optional field, and a `clear_` method
-    // where the API accepts null.
+    // where the API accepts null; none takes a name the struct's own
+    // methods have.
     if s.in_request {
-        let mut methods = Scope::with_reserved(&["new", "default", "clone"]);
-        for f in &s.fields {
-            methods.claim(&f.name);
+        let mut methods = Scope::with_reserved(names::STRUCT_METHODS);
+        let has_setter = |presence: Presence| {
+            !matches!(presence, Presence::Required | Presence::RequiredNullable)
+        };
+        let named: Vec<&str> = s
+            .fields
+            .iter()
+            .filter(|f| has_setter(f.presence))
+            .map(|f| f.name.as_str())
+            .collect();
+        let mut setters = names::claim_setters(&mut methods, &named).into_iter();
+        for field in &mut s.fields {
+            if has_setter(field.presence) {
+                field.setter = setters.next();
+            }
         }
         for field in &mut s.fields {
-            if field.presence == Presence::Required || field.presence == Presence::RequiredNullable
-            {
-                continue;
-            }
-            field.setter = Some(field.name.clone());
             if field.presence == Presence::ThreeState {
                 let clear = format!("clear_{}", names::bare(&field.name));
                 field.clearer = Some(methods.claim(&clear).0);

@@ -5,6 +5,7 @@
 //! or response types, which fields must be boxed to break cycles, and
 //! (`decide`) everything that follows from those.
 
+mod all_of;
 mod decide;
 mod operation;
 mod package;
@@ -12,6 +13,7 @@ mod path;
 mod schema;
 mod security;
 mod server;
+mod unions;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -138,6 +140,7 @@ pub fn lower(loaded: &Loaded) -> (Api, Vec<Diagnostic>) {
     mark_usage(&mut api, &received.0);
     strip_discriminators(&mut api);
     box_cycles(&mut api);
+    unions::order(&mut api);
     decide::decide(&mut api, &mut lowerer.type_names);
     diagnostics.extend(server::lower(doc, &loaded.raw, &mut api));
     (api, diagnostics)

@@ -24,7 +24,7 @@ const MANAGED_HEADERS: &[&str] = &["authorization", "content-type", "accept"];
 impl Lowerer<'_> {
     /// Lowers every operation, in document order.
     pub(super) fn operations(&mut self) -> Vec<Operation> {
-        let mut method_names = Scope::with_reserved(&["new", "builder", "core", "from_core"]);
+        let mut method_names = Scope::with_reserved(names::CLIENT_METHODS);
         let mut ops = Vec::new();
         let doc = self.doc;
         for (path, item) in doc.paths.paths.iter() {
@@ -244,6 +244,21 @@ impl Lowerer<'_> {
             .chain(&header_params)
             .any(|p: &Param| !p.required)
             .then(|| self.type_names.claim(&format!("{type_prefix}Params")).0);
+        // The `Params` struct's setters, which must not take the names of
+        // its own methods (`default`, ...).
+        let mut methods = Scope::with_reserved(names::STRUCT_METHODS);
+        let optional: Vec<&str> = query_params
+            .iter()
+            .chain(&header_params)
+            .filter(|p| !p.required)
+            .map(|p| p.name.as_str())
+            .collect();
+        let mut setters = names::claim_setters(&mut methods, &optional).into_iter();
+        for param in query_params.iter_mut().chain(&mut header_params) {
+            if !param.required {
+                param.setter = setters.next();
+            }
+        }
         let mut success_types: Vec<&Option<Ty>> = Vec::new();
         for r in &success {
             if !success_types.contains(&&r.ty) {
@@ -338,9 +353,12 @@ impl Lowerer<'_> {
         if let Some(example) = &data.example {
             docs.example = Some(example.clone());
         }
-        let (name, _) = names_in_scope.claim(&names::snake(&data.name));
+        let (name, _) = names_in_scope
+            .claim_spelled(&names::snake(&data.name), names::snake_spelled(&data.name));
         Param {
             name,
+            // Decided once the operation's parameters are known.
+            setter: None,
             wire: data.name.clone(),
             ty,
             required,
@@ -486,18 +504,16 @@ impl Lowerer<'_> {
                 StatusMatch::Code(code) if (200..300).contains(&code) => {
                     success.push(IrResponse {
                         status: code,
+                        any_2xx: false,
                         ty,
                         variant,
                         docs,
                     });
                 }
                 StatusMatch::Range(2) => {
-                    self.diagnostics.push(Diagnostic::warning(
-                        r_pointer,
-                        "a `2XX` range response is decoded as status 200",
-                    ));
                     success.push(IrResponse {
                         status: 200,
+                        any_2xx: true,
                         ty,
                         variant,
                         docs,
@@ -517,6 +533,43 @@ impl Lowerer<'_> {
                 }
             }
         }
+        // OpenAPI 3.1 lets an operation document no response: any 2xx is
+        // then success, without a body the client could decode.
+        if op.responses.responses.is_empty() && op.responses.default.is_none() {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    pointer,
+                    "the operation documents no responses; any 2xx status is taken as success, without a body",
+                )
+                .with_hint("add `responses` with the statuses and bodies the operation returns"),
+            );
+            success.push(IrResponse {
+                status: 200,
+                any_2xx: true,
+                ty: None,
+                variant: "Success".into(),
+                docs: Docs {
+                    summary: Some("Any 2xx status (the spec documents no responses).".into()),
+                    ..Docs::default()
+                },
+            });
+        }
+        // `default` covers every status not listed, success too: with no
+        // 2xx listed, a 2xx answer is the default response as success
+        // (any other status stays the `Other` error).
+        if success.is_empty() {
+            if let Some(default) = errors.iter().find(|e| e.status == StatusMatch::Default) {
+                success.push(IrResponse {
+                    status: 200,
+                    any_2xx: true,
+                    ty: default.ty.clone(),
+                    variant: "Success".into(),
+                    docs: default.docs.clone(),
+                });
+            }
+        }
+        // A range after the statuses it covers, which match first.
+        success.sort_by_key(|r| r.any_2xx);
         (success, errors)
     }
 }

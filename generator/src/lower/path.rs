@@ -102,7 +102,8 @@ impl Lowerer<'_> {
             Diagnostic::warning(pointer, format!("path uses `{{{name}}}` but the operation does not declare it; it is taken as a required string"))
                 .with_hint(format!("declare `{name}` with `in: path`")),
         );
-        let (rust, _) = names_in_scope.claim(&names::snake(name));
+        let (rust, _) =
+            names_in_scope.claim_spelled(&names::snake(name), names::snake_spelled(name));
         path_params.push(Param {
             name: rust,
             wire: name.to_owned(),
@@ -112,6 +113,7 @@ impl Lowerer<'_> {
                 notes: vec!["Not declared by the spec; taken from the path.".into()],
                 ..Docs::default()
             },
+            setter: None,
         });
         path_params.len() - 1
     }

@@ -9,7 +9,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::Lowerer;
-use crate::diagnostics::{join, Diagnostic};
+use crate::diagnostics::{join, join_path, Diagnostic};
 use crate::ir::{
     Docs, EnumDef, EnumVariant, Field, Presence, StructDef, Ty, TypeDef, TypeKind, UnionDef,
     UnionVariant,
@@ -49,10 +49,10 @@ enum Followed<'a> {
 
 /// The parts of an object schema, whatever form it was written in.
 #[derive(Default)]
-struct ObjectParts<'s> {
-    properties: Vec<(String, &'s ReferenceOr<Box<Schema>>, String)>,
-    required: Vec<String>,
-    additional: Option<&'s AdditionalProperties>,
+pub(super) struct ObjectParts<'s> {
+    pub(super) properties: Vec<(String, &'s ReferenceOr<Box<Schema>>, String)>,
+    pub(super) required: Vec<String>,
+    pub(super) additional: Option<&'s AdditionalProperties>,
 }
 
 impl Lowerer<'_> {
@@ -149,7 +149,10 @@ impl Lowerer<'_> {
     }
 
     /// The schema behind a reference or the item itself.
-    fn deref<'s>(&self, schema: &'s ReferenceOr<Schema>) -> Option<std::borrow::Cow<'s, Schema>> {
+    pub(super) fn deref<'s>(
+        &self,
+        schema: &'s ReferenceOr<Schema>,
+    ) -> Option<std::borrow::Cow<'s, Schema>> {
         match schema {
             ReferenceOr::Item(s) => Some(std::borrow::Cow::Borrowed(s)),
             ReferenceOr::Reference { reference } => {
@@ -312,7 +315,7 @@ impl Lowerer<'_> {
         Ty::Vec(Box::new(item))
     }
 
-    fn object_ty(
+    pub(super) fn object_ty(
         &mut self,
         parts: ObjectParts<'_>,
         naming: Naming,
@@ -365,7 +368,11 @@ impl Lowerer<'_> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let (field_name, renamed) = scope.claim(&names::snake(preferred));
+            let (field_name, renamed) =
+                scope.claim_spelled(&names::snake(preferred), names::snake_spelled(preferred));
+            // A sign spelled out (`-id` beside `id` is `minus_id`) is a
+            // name of its own, not a mended clash.
+            let renamed = renamed && names::snake_spelled(preferred).as_ref() != Some(&field_name);
             let mut field_docs = match schema {
                 ReferenceOr::Item(s) => schema_docs(s),
                 ReferenceOr::Reference { .. } => Docs::default(),
@@ -414,117 +421,6 @@ impl Lowerer<'_> {
         Ty::Named(name)
     }
 
-    fn all_of_ty(
-        &mut self,
-        all_of: &[ReferenceOr<Schema>],
-        own: &[(String, &ReferenceOr<Box<Schema>>, String)],
-        naming: Naming,
-        pointer: &str,
-        docs: Docs,
-    ) -> Ty {
-        // `allOf: [$ref]` (often with `nullable` or a description beside it)
-        // is the referenced type itself.
-        if let ([only], true) = (all_of, own.is_empty()) {
-            return self.schema_ty(only, naming, &join(pointer, "allOf/0"));
-        }
-        let mut schemas: Vec<(Schema, String)> = Vec::new();
-        for (i, part) in all_of.iter().enumerate() {
-            let part_pointer = match part {
-                ReferenceOr::Reference { reference } => {
-                    reference.trim_start_matches('#').to_owned()
-                }
-                ReferenceOr::Item(_) => join(pointer, &format!("allOf/{i}")),
-            };
-            match self.deref(part) {
-                Some(schema) => {
-                    self.flatten_all_of(schema.into_owned(), part_pointer, &mut schemas, 0)
-                }
-                None => self.diagnostics.push(Diagnostic::error(
-                    join(pointer, &format!("allOf/{i}")),
-                    "allOf member points at nothing",
-                )),
-            }
-        }
-        let mut properties: Vec<(String, ReferenceOr<Box<Schema>>, String)> = Vec::new();
-        let mut required = Vec::new();
-        let mut additional = None;
-        for (schema, part_pointer) in &schemas {
-            let (props, req, add) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => {
-                    (&o.properties, &o.required, &o.additional_properties)
-                }
-                SchemaKind::Any(a) => (&a.properties, &a.required, &a.additional_properties),
-                _ => {
-                    self.diagnostics.push(Diagnostic::warning(
-                        part_pointer.clone(),
-                        "allOf member is not an object; it is ignored in the merged type",
-                    ));
-                    continue;
-                }
-            };
-            for (k, v) in props {
-                let p = join(&join(part_pointer, "properties"), k);
-                properties.retain(|(name, _, _)| name != k);
-                properties.push((k.clone(), v.clone(), p));
-            }
-            required.extend(req.iter().cloned());
-            if add.is_some() {
-                additional.clone_from(add);
-            }
-        }
-        for (k, v, p) in own {
-            properties.retain(|(name, _, _)| name != k);
-            properties.push((k.clone(), (*v).clone(), p.clone()));
-        }
-        let parts = ObjectParts {
-            properties: properties
-                .iter()
-                .map(|(k, v, p)| (k.clone(), v, p.clone()))
-                .collect(),
-            required,
-            additional: additional.as_ref(),
-        };
-        self.object_ty(parts, naming, pointer, docs)
-    }
-
-    /// Collects the object members of nested `allOf`s.
-    fn flatten_all_of(
-        &mut self,
-        schema: Schema,
-        pointer: String,
-        out: &mut Vec<(Schema, String)>,
-        depth: usize,
-    ) {
-        let nested = match &schema.schema_kind {
-            SchemaKind::AllOf { all_of } => Some(all_of.clone()),
-            SchemaKind::Any(a) if !a.all_of.is_empty() => Some(a.all_of.clone()),
-            _ => None,
-        };
-        match nested {
-            Some(parts) if depth < 16 => {
-                for (i, part) in parts.iter().enumerate() {
-                    let p = match part {
-                        ReferenceOr::Reference { reference } => {
-                            reference.trim_start_matches('#').to_owned()
-                        }
-                        ReferenceOr::Item(_) => join(&pointer, &format!("allOf/{i}")),
-                    };
-                    if let Some(s) = self.deref(part) {
-                        self.flatten_all_of(s.into_owned(), p, out, depth + 1);
-                    }
-                }
-                if let SchemaKind::Any(_) = schema.schema_kind {
-                    out.push((schema, pointer));
-                }
-            }
-            Some(_) => self.diagnostics.push(Diagnostic::error(
-                pointer,
-                "allOf nests too deeply (a cycle?)",
-            )),
-            None => out.push((schema, pointer)),
-        }
-    }
-
     fn union_ty(
         &mut self,
         members: &[ReferenceOr<Schema>],
@@ -535,14 +431,14 @@ impl Lowerer<'_> {
         docs: Docs,
     ) -> Ty {
         if let [only] = members {
-            return self.schema_ty(only, naming, &join(pointer, &format!("{keyword}/0")));
+            return self.schema_ty(only, naming, &join_path(pointer, &[keyword, "0"]));
         }
         let name = self.claim_type(naming);
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut scope = Scope::default();
         let mut variants = Vec::new();
         for (i, member) in members.iter().enumerate() {
-            let member_pointer = join(pointer, &format!("{keyword}/{i}"));
+            let member_pointer = join_path(pointer, &[keyword, &i.to_string()]);
             let (base, member_docs, title) = match member {
                 ReferenceOr::Reference { reference } => {
                     let last = reference
@@ -561,9 +457,20 @@ impl Lowerer<'_> {
                 None => format!("{name}{}", i + 1),
             };
             let ty = self.schema_ty(member, Naming::Hint(hint.clone()), &member_pointer);
+            // A free-form `{type: object}` is any JSON elsewhere (vendors
+            // write it over scalars too), but as one alternative among
+            // others it must take objects only, or it would take every
+            // body meant for the alternatives after it.
+            let object = self.is_free_form_object(member) && matches!(ty, Ty::Json | Ty::Named(_));
+            let ty = if object {
+                Ty::Map(Box::new(Ty::Json))
+            } else {
+                ty
+            };
             let variant_base = match (&title, base.is_empty()) {
                 (Some(t), _) => names::camel(t),
                 (None, false) => base,
+                (None, true) if object => "Object".to_owned(),
                 (None, true) => variant_name_for(&ty),
             };
             let (variant, _) = scope.claim(&variant_name_in(&name, &variant_base));
@@ -584,6 +491,7 @@ impl Lowerer<'_> {
                 tag_value,
                 docs: member_docs,
                 from: false,
+                listed_only: false,
             });
         }
         let tag = discriminator.map(|d| d.property_name.clone());
@@ -595,6 +503,37 @@ impl Lowerer<'_> {
             return self.finish_union(name, pointer, docs, variants, None);
         }
         self.finish_union(name, pointer, docs, variants, tag)
+    }
+
+    /// Whether a (possibly referenced) schema is an object with nothing
+    /// said about its properties: `type: object` with no `properties` and
+    /// no typed `additionalProperties`.
+    fn is_free_form_object(&self, schema: &ReferenceOr<Schema>) -> bool {
+        let Some(schema) = self.deref(schema) else {
+            return false;
+        };
+        let untyped = |additional: Option<&AdditionalProperties>| match additional {
+            None | Some(AdditionalProperties::Any(true)) => true,
+            Some(AdditionalProperties::Any(false)) => false,
+            Some(AdditionalProperties::Schema(schema)) => matches!(
+                schema.as_ref(),
+                ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(any), .. })
+                    if any.typ.is_none() && any.properties.is_empty() && any.items.is_none()
+                        && any.one_of.is_empty() && any.all_of.is_empty() && any.any_of.is_empty()
+            ),
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                o.properties.is_empty() && untyped(o.additional_properties.as_ref())
+            }
+            SchemaKind::Any(any) => {
+                any.typ.as_deref() == Some("object")
+                    && any.properties.is_empty()
+                    && any.all_of.is_empty()
+                    && untyped(any.additional_properties.as_ref())
+            }
+            _ => false,
+        }
     }
 
     fn finish_union(
@@ -637,8 +576,11 @@ impl Lowerer<'_> {
                 ));
                 continue;
             }
-            let (variant, renamed) = scope.claim(&names::camel(value));
-            if renamed {
+            let (variant, renamed) =
+                scope.claim_spelled(&names::camel(value), names::camel_spelled(value));
+            // A sign spelled out (`-id` beside `id` is `MinusId`) is a name
+            // of its own; only a numbered fallback is worth a warning.
+            if renamed && names::camel_spelled(value).as_ref() != Some(&variant) {
                 self.diagnostics.push(Diagnostic::warning(
                     join(pointer, "enum"),
                     format!("enum value `{value}` maps to a Rust name already used; it is named `{variant}`"),
@@ -663,7 +605,12 @@ impl Lowerer<'_> {
             name: name.clone(),
             pointer: pointer.to_owned(),
             docs,
-            kind: TypeKind::Enum(EnumDef { variants, unknown }),
+            kind: TypeKind::Enum(EnumDef {
+                variants,
+                unknown,
+                // Decided with the unions that use it (`lower::unions`).
+                listed_decoder: false,
+            }),
         });
         Ty::Named(name)
     }
@@ -763,12 +710,17 @@ fn camel_words(name: &str) -> Vec<String> {
 /// A variant name for an untitled inline union member, from its type.
 fn variant_name_for(ty: &Ty) -> String {
     match ty {
-        Ty::String | Ty::Date | Ty::DateTime => "String".into(),
+        Ty::String => "String".into(),
+        Ty::Date => "Date".into(),
+        Ty::DateTime => "DateTime".into(),
         Ty::Bool => "Boolean".into(),
         Ty::I32 | Ty::I64 => "Integer".into(),
         Ty::F32 | Ty::F64 | Ty::Number => "Number".into(),
         Ty::Json => "Json".into(),
-        Ty::Vec(_) => "List".into(),
+        // By the items where they are typed: two lists in one union are
+        // told apart (`StringList`, `List`).
+        Ty::Vec(inner) if **inner == Ty::Json => "List".into(),
+        Ty::Vec(inner) => format!("{}List", variant_name_for(inner)),
         Ty::Map(_) => "Map".into(),
         Ty::Named(name) | Ty::Runtime(name) | Ty::Crate(name) => name.clone(),
         Ty::Boxed(inner) => variant_name_for(inner),

@@ -97,14 +97,19 @@ fn wrong_structure_is_located_at_the_nearest_key() {
 #[test]
 fn other_versions_and_missing_files_are_errors() {
     let error = only_error(generate(
-        "v31.yaml",
-        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
+        "v32.yaml",
+        "openapi: 3.2.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
     ));
     assert!(
-        error.message.contains("3.1.0 is not supported"),
+        error.message.contains("3.2.0 is not supported"),
         "{}",
         error.message
     );
+    let error = only_error(generate(
+        "swagger.yaml",
+        "swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths: {}\n",
+    ));
+    assert!(error.message.contains("Swagger 2.0"), "{}", error.message);
     let options = Options {
         runtime: Runtime::in_crate(),
         spec_name: "x".into(),
@@ -255,4 +260,61 @@ fn an_x_rust_type_outside_the_runtime_is_an_error() {
             .unwrap_or_else(|| panic!("no location"));
         assert_eq!(location.pointer, "/components/schemas/Odd/x-rust-type");
     }
+}
+
+/// A warning about an `allOf` member points at the member (`allOf/1`, not
+/// the escaped `allOf~11`), so it has a line.
+#[test]
+fn an_all_of_member_warning_points_at_the_member_and_its_line() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Named:\n      type: object\n      properties:\n        name: {{type: string}}\n    Odd:\n      allOf:\n        - $ref: '#/components/schemas/Named'\n        - type: string\n"
+    );
+    let output = generate("all_of_member.yaml", &spec).unwrap_or_else(|d| panic!("{d:?}"));
+    let warning = output
+        .warnings
+        .iter()
+        .find(|w| w.message.starts_with("allOf member is not an object"))
+        .unwrap_or_else(|| panic!("{:?}", output.warnings));
+    let location = warning
+        .location
+        .as_deref()
+        .unwrap_or_else(|| panic!("no location"));
+    assert_eq!(location.pointer, "/components/schemas/Odd/allOf/1");
+    assert_eq!(location.line_col, Some((15, 9)));
+}
+
+/// `allOf` of a reference to a string enum and `{type: string}` is the
+/// enum, with no warning.
+#[test]
+fn an_all_of_of_an_enum_and_its_type_is_the_enum() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Status:\n      type: string\n      enum: [a, b]\n    Holder:\n      type: object\n      properties:\n        status:\n          allOf:\n            - $ref: '#/components/schemas/Status'\n            - type: string\n"
+    );
+    let output = generate("all_of_enum.yaml", &spec).unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    let types = &output.files[0].contents;
+    assert!(types.contains("pub status: Option<Status>,"), "{types}");
+}
+
+/// A defect in a schema that three others merge is one warning with a
+/// count, not three.
+#[test]
+fn a_warning_met_once_per_use_is_reported_once_with_its_count() {
+    let spec = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Named:\n      type: object\n      properties:\n        name: {{type: string}}\n    Base:\n      allOf:\n        - $ref: '#/components/schemas/Named'\n        - type: string\n    A:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - properties: {{a: {{type: string}}}}\n    B:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - properties: {{b: {{type: string}}}}\n"
+    );
+    let output = generate("repeated.yaml", &spec).unwrap_or_else(|d| panic!("{d:?}"));
+    let texts: Vec<String> = output.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(output.warnings.len(), 1, "{texts:#?}");
+    let warning = &output.warnings[0];
+    assert_eq!(warning.count, 3, "{texts:#?}");
+    assert_eq!(
+        warning.location.as_deref().map(|l| l.pointer.as_str()),
+        Some("/components/schemas/Base/allOf/1")
+    );
+    assert!(
+        texts[0].contains("= note: met 3 times here"),
+        "{}",
+        texts[0]
+    );
 }

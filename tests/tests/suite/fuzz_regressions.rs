@@ -165,7 +165,14 @@ fn duplicate_parameter(sig: &syn::Signature) -> Option<String> {
 
 /// Set in the child process that checks one fixture.
 const ONE: &str = "FUZZ_REGRESSION_ONE";
-const TEST: &str = "fuzz_regressions_neither_panic_nor_hang";
+
+/// This test's name as the test binary lists it (its path below the
+/// crate: the suite is one binary with a module per file).
+fn test_name() -> String {
+    let module = module_path!();
+    let module = module.split_once("::").map_or(module, |(_, rest)| rest);
+    format!("{module}::fuzz_regressions_neither_panic_nor_hang")
+}
 
 /// Each fixture is checked in a child process (this test binary, running
 /// only this test): a stack overflow aborts the process, which
@@ -193,11 +200,16 @@ fn fuzz_regressions_neither_panic_nor_hang() {
                 .unwrap_or_default()
                 .to_owned();
             let output = std::process::Command::new(&exe)
-                .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
+                .args([&test_name(), "--exact", "--nocapture", "--test-threads=1"])
                 .env(ONE, &spec)
                 .env("RUST_BACKTRACE", "0")
                 .output()
                 .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
+            // A child that ran no test (a wrong name) checked nothing.
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            if output.status.success() && !stdout.contains("running 1 test") {
+                return Some(format!("{name}: the child process ran no test: {stdout}"));
+            }
             (!output.status.success()).then(|| {
                 let stderr = String::from_utf8_lossy(&output.stderr);
                 format!("{name}: {}", failure_reason(&stderr, &output.status))
