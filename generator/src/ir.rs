@@ -410,10 +410,14 @@ pub struct Operation {
     /// spec writes it; emitted lowercase) and value, both checked to be
     /// valid in a header, so they can be built at compile time.
     pub fixed_headers: Vec<(String, String)>,
-    /// JSON request body.
+    /// The request body.
     pub body: Option<Body>,
     /// 2xx responses.
     pub success: Vec<Response>,
+    /// The method that hands the success body over as a stream, unread
+    /// (`download_report_stream`): for an operation whose success bodies
+    /// are all binary, beside the method that reads them whole.
+    pub stream_method: Option<String>,
     /// Documented non-2xx responses.
     pub errors: Vec<ErrorResponse>,
     /// Safe to send twice (GET, PUT, DELETE, ..., or `x-idempotent: true`).
@@ -478,6 +482,14 @@ pub struct Body {
     pub required: bool,
     /// How it goes on the wire.
     pub encoding: BodyEncoding,
+    /// The media type of the `content` entry chosen (as the spec writes
+    /// it, parameters included): sent as `Content-Type` for text and binary
+    /// bodies.
+    pub media_type: String,
+    /// When the media type is a range (`image/*`, `text/*`, `*/*`): the
+    /// name of the method's argument that gives the concrete type, checked
+    /// against the range before sending.
+    pub content_type_arg: Option<String>,
 }
 
 /// The media type a request body is sent as.
@@ -493,6 +505,33 @@ pub enum BodyEncoding {
     /// properties and `additionalProperties: false`): the client sends `{}`
     /// itself, and the method takes no body argument.
     EmptyJsonObject,
+    /// Text (`text/*`, XML, YAML, `format: byte`): a `&str`, sent as UTF-8.
+    Text,
+    /// Anything else (`application/octet-stream`, `image/*`, `format:
+    /// binary`): an `UploadBody`, bytes or a stream, sent as it is.
+    Binary,
+}
+
+/// How a response body is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Media {
+    /// Decoded from JSON into its type.
+    Json,
+    /// Text, a `String` (`Ty::String`).
+    Text,
+    /// Bytes as sent, `Bytes` (`Ty::Runtime("Bytes")`).
+    Binary,
+}
+
+impl Media {
+    /// The type of a body read this way, when it is not JSON.
+    pub fn ty(self) -> Option<Ty> {
+        match self {
+            Self::Json => None,
+            Self::Text => Some(Ty::String),
+            Self::Binary => Some(Ty::Runtime("Bytes".into())),
+        }
+    }
 }
 
 /// A documented success response.
@@ -506,6 +545,11 @@ pub struct Response {
     pub any_2xx: bool,
     /// Decoded body, `None` when it has none.
     pub ty: Option<Ty>,
+    /// How the body is read.
+    pub media: Media,
+    /// The media type of the body, as the spec writes it (empty without
+    /// a body).
+    pub media_type: String,
     /// Variant name if the operation has several success types.
     pub variant: String,
     /// The response's description.
@@ -532,6 +576,11 @@ pub struct ErrorResponse {
     pub variant: String,
     /// Decoded body, `None` when it has none.
     pub ty: Option<Ty>,
+    /// How the body is read.
+    pub media: Media,
+    /// The media type of the body, as the spec writes it (empty without
+    /// a body).
+    pub media_type: String,
     /// The response's description.
     pub docs: Docs,
 }

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::time::Instant;
 
 use reqwest::header::{
@@ -23,6 +24,7 @@ use crate::error::{
 };
 use crate::hooks::{Attempt, ExtraHeaders, Observer};
 use crate::limiter::RateLimiter;
+use crate::media::{ByteStream, UploadKind};
 use crate::options::RequestOptions;
 use crate::request::Request;
 use crate::response::{ApiResponse, RateLimit};
@@ -234,7 +236,17 @@ impl Core {
             }
         }
         // Moved, not copied, into bytes every attempt shares.
-        let body = request.body.take().map(bytes::Bytes::from);
+        let mut body = request.body.take().map(bytes::Bytes::from);
+        // A streamed upload is sent by the first attempt and cannot be sent
+        // again: such a request is never retried.
+        let mut stream = None;
+        match request.upload.take() {
+            Some(UploadKind::Bytes(bytes)) => body = Some(bytes),
+            Some(UploadKind::Stream { body, .. }) => stream = Some(body),
+            None => {}
+        }
+        let replayable = stream.is_none();
+        let has_body = body.is_some() || stream.is_some();
         // The first attempt takes the URL and headers built here; only a
         // retry builds them again.
         let credentials = &self.inner.credentials;
@@ -272,7 +284,7 @@ impl Core {
         };
         let bearer = credentials.bearer(&plan);
         let mut prepared = Some(
-            self.prepare(&request, body.is_some(), &plan)
+            self.prepare(&request, has_body, &plan)
                 .map_err(invalid)?,
         );
         let idempotent = self.idempotent.unwrap_or(request.idempotent);
@@ -330,9 +342,7 @@ impl Core {
             let attempt_started = Instant::now();
             let (url, headers) = match prepared.take() {
                 Some(prepared) => prepared,
-                None => self
-                    .prepare(&request, body.is_some(), &plan)
-                    .map_err(invalid)?,
+                None => self.prepare(&request, has_body, &plan).map_err(invalid)?,
             };
             let mut outcome = self
                 .attempt(
@@ -341,6 +351,7 @@ impl Core {
                     headers,
                     token.as_ref().map(|t| &t.1),
                     body.as_ref(),
+                    stream.take(),
                     limit,
                 )
                 .instrument(attempt_span.clone())
@@ -357,7 +368,10 @@ impl Core {
             if let (Outcome::Response(raw), Some((Some(token), _)), Some((source, _))) =
                 (&outcome, &token, bearer)
             {
-                if raw.status == StatusCode::UNAUTHORIZED && !auth_retried && !is_scope_refusal(raw)
+                if raw.status == StatusCode::UNAUTHORIZED
+                    && !auth_retried
+                    && replayable
+                    && !is_scope_refusal(raw)
                 {
                     let asked = source.unauthorized(token, &cx);
                     let renewed = match tokio::time::timeout_at(deadline, asked).await {
@@ -417,7 +431,10 @@ impl Core {
                     )
                 }),
             };
-            if let Some((wait, reason)) = retry {
+            if let (Some((_, reason)), false) = (retry, replayable) {
+                tracing::debug!(attempt, %reason, "not retrying: the body was a stream");
+            }
+            if let Some((wait, reason)) = retry.filter(|_| replayable) {
                 if retries_left && Instant::now() + wait < deadline {
                     match &outcome {
                         Outcome::Failed(error) => tracing::debug!(
@@ -527,6 +544,7 @@ impl Core {
         mut headers: HeaderMap,
         token: Option<&HeaderValue>,
         body: Option<&bytes::Bytes>,
+        stream: Option<reqwest::Body>,
         limit: Duration,
     ) -> Outcome {
         if let Some(token) = token {
@@ -536,8 +554,12 @@ impl Core {
         *http_request.headers_mut() = headers;
         if let Some(body) = body {
             *http_request.body_mut() = Some(body.clone().into());
+        } else if let Some(stream) = stream {
+            *http_request.body_mut() = Some(stream);
         }
-        if self.inner.app_http {
+        // A download the app reads at its own pace is not cut by the
+        // limit: it covers the wait for the headers only.
+        if self.inner.app_http && !request.stream_response {
             // The app's own client may have a total timeout; a per-request
             // one replaces it, so this client's `timeout` decides, as the
             // builder's `http_client` documents.
@@ -545,6 +567,13 @@ impl Core {
         }
         let exchange = async {
             let response = self.inner.http.execute(http_request).await?;
+            if request.stream_response && response.status().is_success() {
+                return Ok(Outcome::Response(RawResponse::streaming(
+                    request.operation,
+                    response,
+                    self.config.log_bodies,
+                )));
+            }
             self.read(response, request.operation).await
         };
         // The limit covers sending and reading the whole body, as reqwest's
@@ -686,6 +715,7 @@ impl Core {
             status,
             headers,
             body,
+            stream: None,
             log_bodies: self.config.log_bodies,
             // Set by the retry loop, which knows the operation.
             idempotent: false,
@@ -707,13 +737,16 @@ impl Core {
     }
 }
 
-/// A response read in full, before decoding. Generated code decodes it by
-/// status.
+/// A response read in full, before decoding (or, for a download asked for
+/// with [`Request::stream_response`], with its body still unread).
+/// Generated code decodes it by status.
 pub struct RawResponse {
     operation: &'static str,
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
+    /// The unread body of a streamed download.
+    stream: Option<reqwest::Response>,
     /// Whether errors may quote the body (`ClientBuilder::log_bodies`).
     log_bodies: bool,
     /// Whether the operation was treated as safe to repeat (for errors).
@@ -728,11 +761,25 @@ impl fmt::Debug for RawResponse {
             .field("status", &self.status)
             .field("headers", &self.headers)
             .field("body_len", &self.body.len())
+            .field("streaming", &self.stream.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl RawResponse {
+    /// A successful answer whose body is left unread, for a download.
+    fn streaming(operation: &'static str, response: reqwest::Response, log_bodies: bool) -> Self {
+        Self {
+            operation,
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: Vec::new(),
+            stream: Some(response),
+            log_bodies,
+            idempotent: false,
+        }
+    }
+
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status.as_u16()
@@ -771,6 +818,78 @@ impl RawResponse {
         wrap: impl FnOnce(T) -> U,
     ) -> Result<ApiResponse<U>, Error<E>> {
         self.json::<T, E>().map(|response| response.map(wrap))
+    }
+
+    /// A text success body (`text/plain`, `text/csv`, ...) as a `String`.
+    /// A body that is not UTF-8 is an [`Error::Decode`] saying where the
+    /// text stops being UTF-8.
+    pub fn text<E>(self) -> Result<ApiResponse<String>, Error<E>> {
+        let text = self.utf8::<E>()?;
+        Ok(ApiResponse::new(self.status, self.headers, text))
+    }
+
+    /// A text success body into one variant of the operation's success
+    /// enum.
+    pub fn text_as<U, E>(self, wrap: impl FnOnce(String) -> U) -> Result<ApiResponse<U>, Error<E>> {
+        self.text::<E>().map(|response| response.map(wrap))
+    }
+
+    /// A binary success body (`application/octet-stream`, `image/png`,
+    /// ...) as the bytes sent, read whole (within `max_response_bytes`).
+    pub fn bytes<E>(self) -> Result<ApiResponse<Bytes>, Error<E>> {
+        Ok(ApiResponse::new(self.status, self.headers, Bytes::from(self.body)))
+    }
+
+    /// A binary success body into one variant of the operation's success
+    /// enum.
+    pub fn bytes_as<U, E>(self, wrap: impl FnOnce(Bytes) -> U) -> Result<ApiResponse<U>, Error<E>> {
+        self.bytes::<E>().map(|response| response.map(wrap))
+    }
+
+    /// The success body as a stream the app reads at its own pace: a
+    /// download larger than memory or than `max_response_bytes`. The
+    /// request must have asked for it ([`Request::stream_response`]);
+    /// otherwise the body, already read, is its one chunk.
+    pub fn stream<E>(self) -> Result<ApiResponse<ByteStream>, Error<E>> {
+        let body = match self.stream {
+            Some(response) => ByteStream::live(self.operation, response),
+            None => ByteStream::read(self.operation, self.status, self.body),
+        };
+        Ok(ApiResponse::new(self.status, self.headers, body))
+    }
+
+    /// A documented error whose body is text, into the operation's error
+    /// enum with `wrap`.
+    pub fn error_text<E>(self, wrap: impl FnOnce(String) -> E) -> Error<E> {
+        match self.utf8::<E>() {
+            Ok(text) => self.api_error(wrap(text)),
+            Err(error) => error,
+        }
+    }
+
+    /// A documented error whose body is binary, into the operation's error
+    /// enum with `wrap`.
+    pub fn error_bytes<E>(mut self, wrap: impl FnOnce(Bytes) -> E) -> Error<E> {
+        let body = Bytes::from(std::mem::take(&mut self.body));
+        self.api_error(wrap(body))
+    }
+
+    /// The body as UTF-8 text (a copy: the raw body stays for the error's
+    /// message), or the error saying where it is not.
+    fn utf8<E>(&self) -> Result<String, Error<E>> {
+        match std::str::from_utf8(&self.body) {
+            Ok(text) => Ok(text.to_owned()),
+            Err(error) => Err(Error::Decode {
+                operation: self.operation,
+                status: self.status,
+                path: ".".into(),
+                expected: format!(
+                    "UTF-8 text, but the byte at offset {} is not UTF-8",
+                    error.valid_up_to()
+                ),
+                snippet: self.quoted_body(),
+            }),
+        }
     }
 
     /// A bodiless success, as one variant of the operation's success enum.
@@ -907,6 +1026,7 @@ mod tests {
             status: StatusCode::TOO_MANY_REQUESTS,
             headers,
             body: Vec::new(),
+            stream: None,
             log_bodies: false,
             idempotent: true,
         }

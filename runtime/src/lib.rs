@@ -6,6 +6,7 @@
 //!
 //! - building requests ([`Request`]: path segments percent-encoded one by
 //!   one, query and header parameters, JSON, form and multipart bodies,
+//!   text and bytes sent as they are, streamed uploads ([`media`]),
 //!   headers fixed at compile time);
 //! - the transport ([`Core`]): retries of what is safe to retry (429 always,
 //!   honouring `Retry-After`; 502/503/504 and lost connections for
@@ -20,7 +21,9 @@
 //!   alternative of its `security` the client has credentials for;
 //! - decoding ([`RawResponse`]): one [`Error`] type that names the operation,
 //!   the status and, for a body that does not decode, the JSON path; the
-//!   typed [`ApiResponse`] with its headers and [`RateLimit`];
+//!   typed [`ApiResponse`] with its headers and [`RateLimit`]; text and
+//!   binary bodies as `String` and [`Bytes`], and downloads streamed as a
+//!   [`ByteStream`];
 //! - the value types generated code uses: [`Nullable`] (absent, `null` or a
 //!   value), [`Timestamp`] (RFC 3339 when it is, kept as sent always),
 //!   [`UnknownValue`] for enum values a spec does not list, [`SecretString`].
@@ -104,6 +107,7 @@ pub mod de;
 mod error;
 mod hooks;
 mod limiter;
+pub mod media;
 mod nullable;
 mod options;
 mod personal;
@@ -125,6 +129,8 @@ pub use auth::{
 pub use body::FilePart;
 /// The date types request and response fields use (`DateTime<Utc>`).
 pub use chrono::{DateTime, NaiveDate, Utc};
+/// The bytes of binary bodies (uploads and downloads).
+pub use bytes::Bytes;
 pub use config::{
     ClientBuilder, Config, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -133,6 +139,7 @@ pub use core::{Core, RawResponse};
 pub use error::{ApiError, BuildError, Error, RequestFailure, SNIPPET_LIMIT};
 pub use hooks::{Attempt, Observer};
 pub use limiter::{LimitFuture, RateLimiter, SharedLimiter};
+pub use media::{ByteStream, DownloadError, UploadBody};
 pub use nullable::Nullable;
 pub use options::RequestOptions;
 pub use personal::{FieldNames, Redacted};

@@ -7,6 +7,8 @@ use reqwest::Method as HttpMethod;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::media::{in_range, UploadBody, UploadKind};
+
 /// Everything but RFC 3986's unreserved characters is encoded in a path
 /// segment, so a `/` in an id cannot add a segment.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -54,6 +56,12 @@ pub struct Request {
     /// Headers the spec fixes, sent before `headers`.
     pub(crate) fixed_headers: Vec<FixedHeader>,
     pub(crate) body: Option<Vec<u8>>,
+    /// A body sent as it is (bytes or a stream), instead of `body`.
+    pub(crate) upload: Option<UploadKind>,
+    /// Hand a 2xx answer's body over unread ([`RawResponse::stream`]).
+    ///
+    /// [`RawResponse::stream`]: crate::RawResponse::stream
+    pub(crate) stream_response: bool,
     pub(crate) idempotent: bool,
     /// Sent without credentials (`security: []`).
     pub(crate) anonymous: bool,
@@ -78,6 +86,8 @@ impl Request {
             headers: Vec::new(),
             fixed_headers: Vec::new(),
             body: None,
+            upload: None,
+            stream_response: false,
             idempotent: false,
             anonymous: false,
             security: None,
@@ -265,6 +275,69 @@ impl Request {
             Some(body) => self.json(body),
             None => self,
         }
+    }
+
+    /// Sets a text body (`text/plain`, `text/markdown`, ...), sent as UTF-8
+    /// with `content_type`.
+    #[must_use]
+    pub fn text(mut self, body: &str, content_type: &str) -> Self {
+        self.body = Some(body.as_bytes().to_vec());
+        self.content_type(content_type)
+    }
+
+    /// Sets a body sent as it is (`application/octet-stream`, `image/png`,
+    /// ...) with `content_type`: bytes, sent again on a retry, or a stream,
+    /// which makes the request one that is never retried (a stream cannot
+    /// be read twice).
+    #[must_use]
+    pub fn upload(mut self, body: UploadBody, content_type: &str) -> Self {
+        if let UploadKind::Stream {
+            length: Some(length),
+            ..
+        } = &body.kind
+        {
+            self.headers.push(("Content-Length", length.to_string()));
+        }
+        self.upload = Some(body.kind);
+        self.content_type(content_type)
+    }
+
+    /// Refuses the request unless its content type (given by the caller)
+    /// lies in the media range the spec accepts (`image/*`, `text/*`,
+    /// `*/*`).
+    #[must_use]
+    pub fn media_range(mut self, range: &'static str) -> Self {
+        let given = self
+            .headers
+            .iter()
+            .rev()
+            .find(|(name, _)| *name == "Content-Type")
+            .map(|(_, value)| value.as_str());
+        match given {
+            Some(given) if in_range(given, range) => {}
+            Some(given) => {
+                let reason =
+                    format!("content type `{given}` is not one the operation accepts (`{range}`)");
+                self.fail(reason);
+            }
+            None => self.fail(format!("the body has no content type (the operation accepts `{range}`)")),
+        }
+        self
+    }
+
+    /// Hands a successful answer's body over unread, for
+    /// [`RawResponse::stream`](crate::RawResponse::stream): a download the
+    /// app reads at its own pace, not bounded by `max_response_bytes`.
+    /// Error answers are still read (within the bound) and decoded.
+    #[must_use]
+    pub fn stream_response(mut self) -> Self {
+        self.stream_response = true;
+        self
+    }
+
+    fn content_type(mut self, content_type: &str) -> Self {
+        self.headers.push(("Content-Type", content_type.to_owned()));
+        self
     }
 
     fn push_segment(&mut self, text: &str) {

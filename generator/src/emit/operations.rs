@@ -6,8 +6,8 @@ use quote::{format_ident, quote};
 
 use super::{doc_attrs, doc_line, ident, Ctx, Runtime};
 use crate::ir::{
-    Api, BodyEncoding, Docs, ErrorEnum, KeyLocation, Operation, Param, Part, Requirement,
-    SchemeKind, Segment, StatusMatch, Ty,
+    Api, BodyEncoding, Docs, ErrorEnum, ErrorResponse, KeyLocation, Media, Operation, Param, Part,
+    Requirement, SchemeKind, Segment, StatusMatch, Ty,
 };
 
 /// The whole `operations` module.
@@ -174,7 +174,14 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
         .as_ref()
         .filter(|b| b.encoding != BodyEncoding::EmptyJsonObject)
     {
-        let ty = arg_ty(ctx, &body.ty);
+        if let Some(arg) = &body.content_type_arg {
+            let arg = ident(arg);
+            args.push(quote!(#arg: &str));
+        }
+        let ty = match body.encoding {
+            BodyEncoding::Binary => quote!(impl Into<#rt::UploadBody>),
+            _ => arg_ty(ctx, &body.ty),
+        };
         if body.required {
             args.push(quote!(body: #ty));
         } else {
@@ -257,7 +264,24 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     if let Some(body) = &op.body {
         // Scalars are taken by value; the request serializes a reference.
         let by_value = matches!(body.ty, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64);
+        // The spec's media type, or the caller's within the spec's range.
+        let content_type = match &body.content_type_arg {
+            Some(arg) => {
+                let arg = ident(arg);
+                quote!(#arg)
+            }
+            None => {
+                let media_type = &body.media_type;
+                quote!(#media_type)
+            }
+        };
+        let range = body.content_type_arg.as_ref().map(|_| {
+            let range = &body.media_type;
+            quote!(.media_range(#range))
+        });
         chain.push(match (body.encoding, body.required) {
+            (BodyEncoding::Text, _) => quote!(.text(body, #content_type) #range),
+            (BodyEncoding::Binary, _) => quote!(.upload(body.into(), #content_type) #range),
             (BodyEncoding::Json, true) if by_value => quote!(.json(&body)),
             (BodyEncoding::Json, false) if by_value => quote!(.json_opt(body.as_ref())),
             (BodyEncoding::Json, true) => quote!(.json(body)),
@@ -270,12 +294,36 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
 
     let ok_ty = success_ty(ctx, op);
     let err = ident(&op.error_type);
-    let arms = response_arms(op);
-    let status_match = status_match(&arms, op);
+    let arms = response_arms(op, false);
+    let decoded = status_match(&arms, op);
     let deprecated = op
         .deprecated
         .as_deref()
         .map(|note| quote!(#[deprecated(note = #note)]));
+    // Downloads: the same call, its success body handed over unread.
+    let stream = op.stream_method.as_ref().map(|stream_name| {
+        let stream_name = ident(stream_name);
+        let doc = doc_line(&format!(
+            " [`Client::{}`] with the success body as a stream, read as the app consumes it: \
+             neither held in memory nor bounded by `max_response_bytes`. Error answers are \
+             read and decoded as usual.",
+            crate::names::bare(&op.method_name)
+        ));
+        let stream_arms = response_arms(op, true);
+        let stream_match = status_match(&stream_arms, op);
+        quote! {
+            #[doc = #doc]
+            #deprecated
+            #allow
+            pub async fn #stream_name(&self, #(#args),*) -> Result<#rt::ApiResponse<#rt::ByteStream>, #rt::Error<#err>> {
+                let request = #rt::Request::new(#rt::Method::#method_ident, #operation_id, #template)
+                    #(#chain)*
+                    .stream_response();
+                let response = self.core.execute(request).await?;
+                #stream_match
+            }
+        }
+    });
     quote! {
         #docs
         #deprecated
@@ -284,8 +332,10 @@ fn method(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
             let request = #rt::Request::new(#rt::Method::#method_ident, #operation_id, #template)
                 #(#chain)*;
             let response = self.core.execute(request).await?;
-            #status_match
+            #decoded
         }
+
+        #stream
     }
 }
 
@@ -305,7 +355,10 @@ fn success_ty(ctx: &Ctx<'_>, op: &Operation) -> TokenStream {
     }
 }
 
-fn response_arms(op: &Operation) -> Vec<TokenStream> {
+/// The `match` arms on the status: each success decoded as its media type
+/// says (or, for the stream method, handed over as a stream), each error
+/// into its variant.
+fn response_arms(op: &Operation, stream: bool) -> Vec<TokenStream> {
     let mut arms = Vec::new();
     for r in &op.success {
         let status = if r.any_2xx {
@@ -315,12 +368,21 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
             quote!(#status)
         };
         let decode = match (&r.ty, &op.success_type) {
-            (Some(_), None) => quote!(response.json()),
+            _ if stream => quote!(response.stream()),
+            (Some(_), None) => match r.media {
+                Media::Json => quote!(response.json()),
+                Media::Text => quote!(response.text()),
+                Media::Binary => quote!(response.bytes()),
+            },
             (None, None) => quote!(response.empty()),
             (Some(_), Some(success_enum)) => {
                 let success_enum = ident(success_enum);
                 let v = ident(&r.variant);
-                quote!(response.json_as(#success_enum::#v))
+                match r.media {
+                    Media::Json => quote!(response.json_as(#success_enum::#v)),
+                    Media::Text => quote!(response.text_as(#success_enum::#v)),
+                    Media::Binary => quote!(response.bytes_as(#success_enum::#v)),
+                }
             }
             (None, Some(success_enum)) => {
                 let success_enum = ident(success_enum);
@@ -360,21 +422,13 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
             }
             StatusMatch::Default => continue,
         };
-        let v = ident(&e.variant);
-        let value = match e.ty {
-            Some(_) => quote!(response.error(#err::#v)),
-            None => quote!(response.error_without_body(#err::#v)),
-        };
+        let value = error_value(e, &err);
         arms.push(quote!(#pattern => Err(#value),));
     }
     let fallback = op.errors.iter().find(|e| e.status == StatusMatch::Default);
     match (has_default, fallback) {
         (true, Some(e)) => {
-            let v = ident(&e.variant);
-            let value = match e.ty {
-                Some(_) => quote!(response.error(#err::#v)),
-                None => quote!(response.error_without_body(#err::#v)),
-            };
+            let value = error_value(e, &err);
             arms.push(quote!(_ => Err(#value),));
         }
         _ => arms.push(quote!(_ => Err(response.unexpected()),)),
@@ -389,11 +443,8 @@ fn status_match(arms: &[TokenStream], op: &Operation) -> TokenStream {
         let err = ident(&op.error_type);
         return match op.errors.first() {
             Some(e) => {
-                let v = ident(&e.variant);
-                match e.ty {
-                    Some(_) => quote!(Err(response.error(#err::#v))),
-                    None => quote!(Err(response.error_without_body(#err::#v))),
-                }
+                let value = error_value(e, &err);
+                quote!(Err(#value))
             }
             None => quote!(Err(response.unexpected())),
         };
@@ -402,6 +453,18 @@ fn status_match(arms: &[TokenStream], op: &Operation) -> TokenStream {
         match response.status() {
             #(#arms)*
         }
+    }
+}
+
+/// The error of a documented error response, its body read as its media
+/// type says.
+fn error_value(e: &ErrorResponse, err: &proc_macro2::Ident) -> TokenStream {
+    let v = ident(&e.variant);
+    match (&e.ty, e.media) {
+        (None, _) => quote!(response.error_without_body(#err::#v)),
+        (Some(_), Media::Json) => quote!(response.error(#err::#v)),
+        (Some(_), Media::Text) => quote!(response.error_text(#err::#v)),
+        (Some(_), Media::Binary) => quote!(response.error_bytes(#err::#v)),
     }
 }
 

@@ -336,9 +336,10 @@ fn response_arm(r: &ServerResponse, srv: &TokenStream) -> TokenStream {
         }
         _ => quote!(status),
     };
-    let response = match &r.ty {
-        Some(_) => quote!(#srv::json_response(#code, &body)),
-        None => quote!(#srv::empty_response(#code)),
+    let response = match (&r.ty, &r.raw_content_type) {
+        (Some(_), Some(content_type)) => quote!(#srv::bytes_response(#code, body, #content_type)),
+        (Some(_), None) => quote!(#srv::json_response(#code, &body)),
+        (None, _) => quote!(#srv::empty_response(#code)),
     };
     match (has_status, r.ty.is_some(), r.headers.is_some()) {
         (false, false, false) => quote!(Self::#v => #response,),
@@ -641,6 +642,8 @@ fn handler(ctx: &Ctx<'_>, op: &Operation, s: &ServerOperation) -> TokenStream {
             (Source::JsonBody, false) => quote!(request.optional_json_body::<#ty>(#rule)),
             (Source::FormBody, _) => quote!(request.form_body::<#ty>(#rule)),
             (Source::MultipartBody, _) => quote!(request.multipart_body::<#ty>(#rule)),
+            (Source::TextBody, _) => quote!(request.text_body()),
+            (Source::BinaryBody, _) => quote!(request.bytes_body()),
             // Read with the multipart body.
             (Source::Files, _) => continue,
         };

@@ -78,6 +78,10 @@ pub enum Source {
     MultipartBody,
     /// The files of the `multipart/form-data` body.
     Files,
+    /// A text body, UTF-8.
+    TextBody,
+    /// A body taken as it is (bytes).
+    BinaryBody,
 }
 
 /// How a value is checked (the runtime's `Check`).
@@ -202,6 +206,10 @@ pub struct ServerResponse {
     pub variant: String,
     /// The body's type, `None` without a body.
     pub ty: Option<Ty>,
+    /// How the body is written: JSON, or (text and bytes) as it is with
+    /// this content type (the spec's, or for a range such as `image/*`
+    /// `application/octet-stream`, `text/plain` for `text/*`).
+    pub raw_content_type: Option<String>,
     /// The header struct (index into `Server::header_sets`), when the
     /// response documents headers.
     pub headers: Option<usize>,

@@ -5,7 +5,8 @@
 //! operations share an error enum. `emit` renders the result as it is.
 
 use crate::ir::{
-    Api, Constructor, Docs, ErrorEnum, ExtraField, Presence, StatusMatch, StructDef, Ty, TypeKind,
+    Api, Constructor, Docs, ErrorEnum, ExtraField, Media, Presence, StatusMatch, StructDef, Ty,
+    TypeKind,
 };
 use crate::names::{self, Scope};
 
@@ -65,7 +66,7 @@ pub fn decide(api: &mut Api, type_names: &mut Scope) {
             + op.body.as_ref().map_or(0, |b| match b.encoding {
                 crate::ir::BodyEncoding::EmptyJsonObject => 0,
                 crate::ir::BodyEncoding::Multipart => 2,
-                _ => 1,
+                _ => 1 + usize::from(b.content_type_arg.is_some()),
             });
         op.many_args = args > MAX_ARGS;
     }
@@ -170,13 +171,13 @@ fn extra_field_name(s: &StructDef) -> String {
 /// share one enum: `ErrorBody` for the set most operations use (when more
 /// than one does), `<Operation>Error` for the others.
 fn decide_error_types(api: &mut Api, type_names: &mut Scope) {
-    type Key = Vec<(StatusMatch, Option<Ty>)>;
+    type Key = Vec<(StatusMatch, Option<Ty>, Media)>;
     let mut groups: Vec<(Key, Vec<usize>)> = Vec::new();
     for (i, op) in api.operations.iter().enumerate() {
         let key: Key = op
             .errors
             .iter()
-            .map(|e| (e.status.clone(), e.ty.clone()))
+            .map(|e| (e.status.clone(), e.ty.clone(), e.media))
             .collect();
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, ops)) => ops.push(i),

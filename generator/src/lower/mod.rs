@@ -7,6 +7,7 @@
 
 mod all_of;
 mod decide;
+mod media;
 mod operation;
 mod package;
 mod path;

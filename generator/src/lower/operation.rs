@@ -1,17 +1,18 @@
 //! Operations to methods: names, parameters, bodies and responses.
 
 use openapiv3::{
-    MediaType, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema,
+    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema,
     SchemaKind, StatusCode, Type,
 };
 use serde_json::Value;
 
+use super::media::{self, Kind};
 use super::schema::{schema_docs, Naming};
 use super::Lowerer;
 use crate::diagnostics::{join, Diagnostic};
 use crate::ir::{
-    Body, BodyEncoding, Docs, ErrorResponse, Operation, Param, Response as IrResponse, StatusMatch,
-    Ty,
+    Body, BodyEncoding, Docs, ErrorResponse, Media, Operation, Param, Response as IrResponse,
+    StatusMatch, Ty,
 };
 use crate::names::{self, Scope};
 
@@ -180,11 +181,29 @@ impl Lowerer<'_> {
         let segments = self.segments(path, pointer, &mut path_params, &mut arg_names)?;
 
         let body = match &op.request_body {
-            Some(body) => Some(self.body(body, &type_prefix, &join(pointer, "requestBody"))?),
+            Some(body) => self.body(
+                body,
+                &type_prefix,
+                &join(pointer, "requestBody"),
+                &mut arg_names,
+            )?,
             None => None,
         };
 
         let (success, errors) = self.responses(op, &type_prefix, pointer);
+        // Downloads: success bodies that are all bytes can also be handed
+        // over unread, as a stream.
+        let bodies: Vec<Media> = success
+            .iter()
+            .filter(|r| r.ty.is_some())
+            .map(|r| r.media)
+            .collect();
+        let stream_method = (!bodies.is_empty() && bodies.iter().all(|m| *m == Media::Binary))
+            .then(|| {
+                method_names
+                    .claim(&format!("{}_stream", names::bare(&method_name)))
+                    .0
+            });
 
         let idempotent = match op.extensions.get("x-idempotent") {
             Some(Value::Bool(flag)) => *flag,
@@ -198,6 +217,9 @@ impl Lowerer<'_> {
         });
 
         let mut notes = vec![format!("`{http_method} {path}`")];
+        if let Some(note) = body.as_ref().and_then(body_note) {
+            notes.push(note);
+        }
         let scopes = scopes(op);
         let described = op.description.as_deref().unwrap_or_default();
         if !scopes.is_empty() && !scopes.iter().all(|s| described.contains(s.as_str())) {
@@ -291,6 +313,7 @@ impl Lowerer<'_> {
             fixed_headers,
             body,
             success,
+            stream_method,
             errors,
             idempotent,
             deprecated,
@@ -381,71 +404,63 @@ impl Lowerer<'_> {
         )
     }
 
+    /// The request body: `Ok(None)` when the spec lists no media type for
+    /// it (the method then sends none); `None` when it cannot be lowered.
     fn body(
         &mut self,
         body: &ReferenceOr<RequestBody>,
         prefix: &str,
         pointer: &str,
-    ) -> Option<Body> {
+        arg_names: &mut Scope,
+    ) -> Option<Option<Body>> {
         let body = self.resolve(body, pointer, "request body")?;
-        let (media, content_type, encoding) = match json_media(&body.content) {
-            Some((media, ct)) => (media, ct, BodyEncoding::Json),
-            None => {
-                let form = body
-                    .content
-                    .iter()
-                    .find_map(|(ct, media)| match essence(ct).as_str() {
-                        "multipart/form-data" => Some((media, ct.clone(), BodyEncoding::Multipart)),
-                        "application/x-www-form-urlencoded" => {
-                            Some((media, ct.clone(), BodyEncoding::Form))
-                        }
-                        _ => None,
-                    });
-                match form {
-                    Some(found) => found,
-                    None => {
-                        let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-                        self.diagnostics.push(Diagnostic::warning(
-                            join(pointer, "content"),
-                            format!(
-                                "request content type {} is not supported; the operation is left out",
-                                if types.is_empty() { "(none)".to_owned() } else { types.join(", ") }
-                            ),
-                        ));
-                        return None;
-                    }
-                }
-            }
+        let Some((content_type, media, kind)) = self.choose_media(&body.content) else {
+            self.diagnostics.push(Diagnostic::warning(
+                join(pointer, "content"),
+                "the request body lists no media type; the method sends no body",
+            ));
+            return Some(None);
         };
-        let media_pointer = join(&join(pointer, "content"), &content_type);
-        let ty = match &media.schema {
-            Some(schema) => self.schema_ty(
+        let media_pointer = join(&join(pointer, "content"), content_type);
+        let mut encoding = match kind {
+            Kind::Json => BodyEncoding::Json,
+            Kind::Form => BodyEncoding::Form,
+            Kind::Multipart => BodyEncoding::Multipart,
+            Kind::Text => BodyEncoding::Text,
+            Kind::Binary => BodyEncoding::Binary,
+        };
+        let ty = match (kind, &media.schema) {
+            (Kind::Text, _) => Ty::String,
+            (Kind::Binary, _) => binary_ty(),
+            (_, Some(schema)) => self.schema_ty(
                 schema,
                 Naming::Hint(format!("{prefix}Request")),
                 &join(&media_pointer, "schema"),
             ),
-            None => Ty::Json,
+            (_, None) => Ty::Json,
         };
         // A required JSON body that can only be `{}` is no argument: the
         // client sends it (a server validating requests refuses none).
-        let encoding = match &media.schema {
-            Some(schema)
-                if encoding == BodyEncoding::Json
-                    && body.required
-                    && self.only_empty_object(schema) =>
-            {
-                BodyEncoding::EmptyJsonObject
+        if let Some(schema) = &media.schema {
+            if encoding == BodyEncoding::Json && body.required && self.only_empty_object(schema) {
+                encoding = BodyEncoding::EmptyJsonObject;
             }
-            _ => encoding,
-        };
-        // Form and multipart bodies are always sent (an empty form is still
-        // a form); the caller passes files separately for multipart.
+        }
+        // Only JSON bodies may be left out: a form is sent even when empty
+        // (the caller passes files separately for multipart), and text and
+        // bytes are given, empty or not.
         let required = body.required || encoding != BodyEncoding::Json;
-        Some(Body {
+        // A range (`image/*`) is no type to send: the caller names one.
+        let content_type_arg = (matches!(kind, Kind::Text | Kind::Binary)
+            && media::is_range(content_type))
+        .then(|| arg_names.claim("content_type").0);
+        Some(Some(Body {
             ty,
             required,
             encoding,
-        })
+            media_type: content_type.clone(),
+            content_type_arg,
+        }))
     }
 
     fn responses(
@@ -495,17 +510,31 @@ impl Lowerer<'_> {
             } else {
                 format!("{prefix}{variant}")
             };
-            let ty = json_media(&response.content).and_then(|(media, ct)| {
-                let schema = media.schema.as_ref()?;
-                let schema_pointer = join(&join(&join(&r_pointer, "content"), &ct), "schema");
-                Some(self.schema_ty(schema, Naming::Hint(hint), &schema_pointer))
-            });
+            let (ty, media, media_type) = match self.choose_media(&response.content) {
+                Some((ct, media, Kind::Json)) => {
+                    let ty = media.schema.as_ref().map(|schema| {
+                        let schema_pointer = join(&join(&join(&r_pointer, "content"), ct), "schema");
+                        self.schema_ty(schema, Naming::Hint(hint), &schema_pointer)
+                    });
+                    (ty, Media::Json, ct.clone())
+                }
+                // A form is text; a multipart body is bytes to the client.
+                Some((ct, _, Kind::Text | Kind::Form)) => {
+                    (Media::Text.ty(), Media::Text, ct.clone())
+                }
+                Some((ct, _, Kind::Binary | Kind::Multipart)) => {
+                    (Media::Binary.ty(), Media::Binary, ct.clone())
+                }
+                None => (None, Media::Json, String::new()),
+            };
             match status {
                 StatusMatch::Code(code) if (200..300).contains(&code) => {
                     success.push(IrResponse {
                         status: code,
                         any_2xx: false,
                         ty,
+                        media,
+                        media_type,
                         variant,
                         docs,
                     });
@@ -515,6 +544,8 @@ impl Lowerer<'_> {
                         status: 200,
                         any_2xx: true,
                         ty,
+                        media,
+                        media_type,
                         variant,
                         docs,
                     });
@@ -528,6 +559,8 @@ impl Lowerer<'_> {
                         status: other,
                         variant,
                         ty,
+                        media,
+                        media_type,
                         docs,
                     });
                 }
@@ -547,6 +580,8 @@ impl Lowerer<'_> {
                 status: 200,
                 any_2xx: true,
                 ty: None,
+                media: Media::Json,
+                media_type: String::new(),
                 variant: "Success".into(),
                 docs: Docs {
                     summary: Some("Any 2xx status (the spec documents no responses).".into()),
@@ -563,6 +598,8 @@ impl Lowerer<'_> {
                     status: 200,
                     any_2xx: true,
                     ty: default.ty.clone(),
+                    media: default.media,
+                    media_type: default.media_type.clone(),
                     variant: "Success".into(),
                     docs: default.docs.clone(),
                 });
@@ -579,26 +616,25 @@ fn is_success(status: &StatusMatch) -> bool {
         || *status == StatusMatch::Range(2)
 }
 
-/// A media type without parameters, lower case (`Application/JSON; charset=x`
-/// -> `application/json`).
-fn essence(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
+/// The docs' line on a text or binary body: its media type, and for bytes
+/// how a stream differs.
+fn body_note(body: &Body) -> Option<String> {
+    let media = match &body.content_type_arg {
+        Some(arg) => format!("`{arg}` (a type in `{}`)", body.media_type),
+        None => format!("`{}`", body.media_type),
+    };
+    match body.encoding {
+        BodyEncoding::Text => Some(format!("The body is text, sent as {media}.")),
+        BodyEncoding::Binary => Some(format!(
+            "The body is sent as it is, as {media}: bytes (`Vec<u8>`, `Bytes`, `&'static str`) are sent again when the call is retried; a stream (`UploadBody::stream`) is read while it is sent, never whole, and the call is then never retried."
+        )),
+        _ => None,
+    }
 }
 
-/// The JSON media type of a content map, if it has one.
-fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&MediaType, String)> {
-    content
-        .iter()
-        .find(|(ct, _)| {
-            let essence = essence(ct);
-            essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
-        })
-        .map(|(ct, media)| (media, ct.clone()))
+/// The type of a binary body: the runtime's `Bytes`.
+fn binary_ty() -> Ty {
+    Media::Binary.ty().unwrap_or(Ty::Json)
 }
 
 /// A header whose schema allows exactly one value is sent automatically.

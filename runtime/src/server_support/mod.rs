@@ -116,7 +116,7 @@ pub use crate::body::FilePart;
 pub use check::{check, Additional, Check, Field, Object, Path, Problem, Shape, Tagged};
 pub use request::{accept, Limits, RequestBody, RequestContext, ServerRequest};
 pub use response::{
-    bearer_token, empty_response, json_response, put_header, IntoResponse, Refusal, RefusalKind,
+    bearer_token, bytes_response, empty_response, json_response, put_header, IntoResponse, Refusal, RefusalKind,
     RefusalRule, Refusals, Role,
 };
 pub use route::{route, Found, Part, Route, Segment};

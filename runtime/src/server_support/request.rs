@@ -282,6 +282,25 @@ impl ServerRequest {
         Some((body, files))
     }
 
+    /// A text body (`text/plain`, ...), which must be UTF-8.
+    pub fn text_body(&mut self) -> Option<String> {
+        match std::str::from_utf8(&self.body) {
+            Ok(text) => Some(text.to_owned()),
+            Err(error) => {
+                self.refuse_body(format!(
+                    "the body is not UTF-8 text (at byte {})",
+                    error.valid_up_to()
+                ));
+                None
+            }
+        }
+    }
+
+    /// A body taken as it is (`application/octet-stream`, `image/*`, ...).
+    pub fn bytes_body(&mut self) -> Option<Bytes> {
+        Some(self.body.clone())
+    }
+
     /// Whether nothing is wrong with the request so far.
     #[must_use]
     pub fn is_valid(&self) -> bool {

@@ -38,6 +38,19 @@ pub fn json_response<T: Serialize + ?Sized>(status: u16, body: &T) -> Response {
     }
 }
 
+/// A response with `body` as it is, sent as `content_type` (a text or
+/// binary body: a download). A content type a header cannot carry is sent
+/// as `application/octet-stream`.
+#[must_use]
+pub fn bytes_response(status: u16, body: impl Into<Bytes>, content_type: &str) -> Response {
+    let mut response = empty_response(status);
+    let content_type = HeaderValue::from_str(content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    response.headers_mut().insert(CONTENT_TYPE, content_type);
+    *response.body_mut() = Body::new(body.into());
+    response
+}
+
 /// A response with no body.
 #[must_use]
 pub fn empty_response(status: u16) -> Response {

@@ -130,6 +130,8 @@ fn inputs(op: &Operation, rules: &mut rules::Rules<'_>) -> Vec<InputField> {
         BodyEncoding::Json => Source::JsonBody,
         BodyEncoding::Form => Source::FormBody,
         BodyEncoding::Multipart => Source::MultipartBody,
+        BodyEncoding::Text => Source::TextBody,
+        BodyEncoding::Binary => Source::BinaryBody,
         BodyEncoding::EmptyJsonObject => return fields,
     };
     fields.push(InputField {

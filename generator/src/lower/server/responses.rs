@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::diagnostics::{join, Diagnostic};
 use crate::ir::server::{HeaderSet, ResponseHeader, ServerOperation, ServerResponse};
-use crate::ir::{Docs, Operation, StatusMatch, Ty};
+use crate::ir::{Docs, Media, Operation, StatusMatch, Ty};
 use crate::names::{self, Scope};
 
 /// Headers HTTP itself writes: documenting them adds no field.
@@ -49,8 +49,11 @@ pub fn responses(
     let mut used: Vec<String> = Vec::new();
     let mut variants = Scope::default();
     let mut out = Vec::new();
-    let mut push =
-        |status: StatusMatch, variant: &str, ty: Option<Ty>, docs: Docs, used: &mut Vec<String>| {
+    let mut push = |status: StatusMatch,
+                    variant: &str,
+                    (ty, raw_content_type): (Option<Ty>, Option<String>),
+                    docs: Docs,
+                    used: &mut Vec<String>| {
             let key = key_of(&status, &documented);
             let headers = key.as_ref().and_then(|key| {
                 let (_, _, response) = documented.iter().find(|(k, _, _)| k == key)?;
@@ -63,6 +66,7 @@ pub fn responses(
                 status,
                 variant: variants.claim(variant).0,
                 ty,
+                raw_content_type,
                 headers,
                 docs,
             });
@@ -71,7 +75,7 @@ pub fn responses(
         push(
             StatusMatch::Code(r.status),
             &r.variant,
-            r.ty.clone(),
+            (r.ty.clone(), raw_content_type(r.media, &r.media_type)),
             r.docs.clone(),
             &mut used,
         );
@@ -80,7 +84,7 @@ pub fn responses(
         push(
             e.status.clone(),
             &e.variant,
-            e.ty.clone(),
+            (e.ty.clone(), raw_content_type(e.media, &e.media_type)),
             e.docs.clone(),
             &mut used,
         );
@@ -98,9 +102,23 @@ pub fn responses(
             summary: description,
             ..Docs::default()
         };
-        push(status, &variant, None, docs, &mut used);
+        push(status, &variant, (None, None), docs, &mut used);
     }
     out
+}
+
+/// The content type a text or binary body is sent with: the spec's, or
+/// for a range (`image/*`) the most general type of its kind.
+fn raw_content_type(media: Media, media_type: &str) -> Option<String> {
+    let general = match media {
+        Media::Json => return None,
+        Media::Text => "text/plain; charset=utf-8",
+        Media::Binary => "application/octet-stream",
+    };
+    let concrete = !media_type.contains('*')
+        && !media_type.is_empty()
+        && media_type.bytes().all(|b| (b' '..=b'~').contains(&b));
+    Some(if concrete { media_type } else { general }.to_owned())
 }
 
 /// The key of the documented response behind a status (a 2XX range the
