@@ -12,6 +12,7 @@ mod common;
 mod support;
 
 mod api;
+mod bodies;
 mod client;
 mod diagnostics;
 mod docs;
