@@ -31,6 +31,12 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// safe to repeat; a refused connection for every operation. The total time
 /// of a call, attempts and waits included, is bounded by the client's
 /// `timeout`: no retry starts whose wait would end after it.
+///
+/// A request whose body is a stream ([`UploadBody::stream`]) is never
+/// retried, whatever the answer: the stream was read while it was sent and
+/// cannot be read again. Bodies of bytes are retried as JSON bodies are.
+///
+/// [`UploadBody::stream`]: crate::UploadBody::stream
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 turns retrying off.
@@ -329,7 +335,9 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
-    /// Response bodies larger than this fail (default 16 MiB).
+    /// Response bodies larger than this fail (default 16 MiB). A download
+    /// streamed as a [`ByteStream`](crate::ByteStream) is not bounded: the
+    /// app reads it at its own pace.
     #[must_use]
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = limit;

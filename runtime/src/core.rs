@@ -240,7 +240,7 @@ impl Core {
         // A streamed upload is sent by the first attempt and cannot be sent
         // again: such a request is never retried.
         let mut stream = None;
-        match request.upload.take() {
+        match request.upload.take().map(|upload| *upload) {
             Some(UploadKind::Bytes(bytes)) => body = Some(bytes),
             Some(UploadKind::Stream { body, .. }) => stream = Some(body),
             None => {}
@@ -745,8 +745,9 @@ pub struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
-    /// The unread body of a streamed download.
-    stream: Option<reqwest::Response>,
+    /// The unread body of a streamed download (boxed: every other
+    /// response carries the `None`).
+    stream: Option<Box<reqwest::Response>>,
     /// Whether errors may quote the body (`ClientBuilder::log_bodies`).
     log_bodies: bool,
     /// Whether the operation was treated as safe to repeat (for errors).
@@ -774,7 +775,7 @@ impl RawResponse {
             status: response.status(),
             headers: response.headers().clone(),
             body: Vec::new(),
-            stream: Some(response),
+            stream: Some(Box::new(response)),
             log_bodies,
             idempotent: false,
         }
@@ -852,7 +853,7 @@ impl RawResponse {
     /// otherwise the body, already read, is its one chunk.
     pub fn stream<E>(self) -> Result<ApiResponse<ByteStream>, Error<E>> {
         let body = match self.stream {
-            Some(response) => ByteStream::live(self.operation, response),
+            Some(response) => ByteStream::live(self.operation, *response),
             None => ByteStream::read(self.operation, self.status, self.body),
         };
         Ok(ApiResponse::new(self.status, self.headers, body))

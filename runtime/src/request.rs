@@ -56,8 +56,10 @@ pub struct Request {
     /// Headers the spec fixes, sent before `headers`.
     pub(crate) fixed_headers: Vec<FixedHeader>,
     pub(crate) body: Option<Vec<u8>>,
-    /// A body sent as it is (bytes or a stream), instead of `body`.
-    pub(crate) upload: Option<UploadKind>,
+    /// A body sent as it is (bytes or a stream), instead of `body`. Boxed:
+    /// the request is moved by every builder call, and most requests have
+    /// none.
+    pub(crate) upload: Option<Box<UploadKind>>,
     /// Hand a 2xx answer's body over unread ([`RawResponse::stream`]).
     ///
     /// [`RawResponse::stream`]: crate::RawResponse::stream
@@ -298,7 +300,7 @@ impl Request {
         {
             self.headers.push(("Content-Length", length.to_string()));
         }
-        self.upload = Some(body.kind);
+        self.upload = Some(Box::new(body.kind));
         self.content_type(content_type)
     }
 

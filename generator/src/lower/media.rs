@@ -12,9 +12,13 @@
 //! - binary: a `type: string, format: binary` schema (3.1's
 //!   `contentMediaType`) under any other type, and every type not named
 //!   here (`application/octet-stream`, `image/*`, `application/pdf`,
-//!   `multipart/mixed`, ...);
-//! - text: a `format: byte` (base64) schema, `text/*`, and the textual
-//!   `application` types (XML, YAML, JavaScript, GraphQL, SQL, NDJSON).
+//!   `multipart/mixed`, ...), whatever its schema says: `format: byte`
+//!   (base64) under `application/octet-stream` is common in real specs for
+//!   raw files, and base64 text is bytes too (an `UploadBody` from a
+//!   `String`);
+//! - text: `text/*` and the textual `application` types (XML, YAML,
+//!   JavaScript, GraphQL, SQL, NDJSON, CSV), unless the schema is
+//!   `format: binary` (a file upload).
 //!
 //! An operation that lists several takes the first of its kinds in this
 //! order: JSON, form, multipart, text, binary (document order among
@@ -97,7 +101,6 @@ impl Lowerer<'_> {
             _ if json => Kind::Json,
             "*/*" if format != Some("binary") => Kind::Json,
             _ if format == Some("binary") => Kind::Binary,
-            _ if format == Some("byte") => Kind::Text,
             _ if essence.starts_with("text/")
                 || TEXTUAL.contains(&essence.as_str())
                 || essence.ends_with("+xml")

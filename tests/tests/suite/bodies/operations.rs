@@ -462,18 +462,18 @@ impl Client {
         }
     }
 
-    /// Sign a document given in base64; the signature comes back as bytes.
+    /// Sign a document (`format: byte` under octet-stream is still bytes); the signature comes back as bytes.
     ///
     /// `POST /signatures`
     ///
-    /// The body is text, sent as `application/octet-stream`.
+    /// The body is sent as it is, as `application/octet-stream`: bytes (`Vec<u8>`, `Bytes`, `&'static str`) are sent again when the call is retried; a stream (`UploadBody::stream`) is read while it is sent, never whole, and the call is then never retried.
     ///
     /// # Errors
     ///
     /// - 429 without retries left: `Error::RateLimited`; another status: `Error::UnexpectedStatus`; a body that does not decode: `Error::Decode`.
     pub async fn sign(
         &self,
-        body: &str,
+        body: impl Into<::openapi_runtime::UploadBody>,
     ) -> Result<
         ::openapi_runtime::ApiResponse<::openapi_runtime::Bytes>,
         ::openapi_runtime::Error<ErrorBody>,
@@ -484,7 +484,7 @@ impl Client {
                 "/signatures",
             )
             .segment("signatures")
-            .text(body, "application/octet-stream");
+            .upload(body.into(), "application/octet-stream");
         let response = self.core.execute(request).await?;
         match response.status() {
             200 => response.bytes(),
@@ -495,7 +495,7 @@ impl Client {
     /// [`Client::sign`] with the success body as a stream, read as the app consumes it: neither held in memory nor bounded by `max_response_bytes`. Error answers are read and decoded as usual.
     pub async fn sign_stream(
         &self,
-        body: &str,
+        body: impl Into<::openapi_runtime::UploadBody>,
     ) -> Result<
         ::openapi_runtime::ApiResponse<::openapi_runtime::ByteStream>,
         ::openapi_runtime::Error<ErrorBody>,
@@ -506,7 +506,7 @@ impl Client {
                 "/signatures",
             )
             .segment("signatures")
-            .text(body, "application/octet-stream")
+            .upload(body.into(), "application/octet-stream")
             .stream_response();
         let response = self.core.execute(request).await?;
         match response.status() {
