@@ -283,10 +283,7 @@ impl Core {
             }
         };
         let bearer = credentials.bearer(&plan);
-        let mut prepared = Some(
-            self.prepare(&request, has_body, &plan)
-                .map_err(invalid)?,
-        );
+        let mut prepared = Some(self.prepare(&request, has_body, &plan).map_err(invalid)?);
         let idempotent = self.idempotent.unwrap_or(request.idempotent);
         let span = tracing::Span::current();
         let deadline = started + config.timeout;
@@ -350,8 +347,9 @@ impl Core {
                     url,
                     headers,
                     token.as_ref().map(|t| &t.1),
-                    body.as_ref(),
-                    stream.take(),
+                    // Bytes are shared by every attempt (a count bumped);
+                    // a stream goes with the first.
+                    body.clone().map(reqwest::Body::from).or_else(|| stream.take()),
                     limit,
                 )
                 .instrument(attempt_span.clone())
@@ -543,8 +541,7 @@ impl Core {
         url: Url,
         mut headers: HeaderMap,
         token: Option<&HeaderValue>,
-        body: Option<&bytes::Bytes>,
-        stream: Option<reqwest::Body>,
+        body: Option<reqwest::Body>,
         limit: Duration,
     ) -> Outcome {
         if let Some(token) = token {
@@ -552,11 +549,7 @@ impl Core {
         }
         let mut http_request = reqwest::Request::new(request.method.clone(), url);
         *http_request.headers_mut() = headers;
-        if let Some(body) = body {
-            *http_request.body_mut() = Some(body.clone().into());
-        } else if let Some(stream) = stream {
-            *http_request.body_mut() = Some(stream);
-        }
+        *http_request.body_mut() = body;
         // A download the app reads at its own pace is not cut by the
         // limit: it covers the wait for the headers only.
         if self.inner.app_http && !request.stream_response {
@@ -838,7 +831,11 @@ impl RawResponse {
     /// A binary success body (`application/octet-stream`, `image/png`,
     /// ...) as the bytes sent, read whole (within `max_response_bytes`).
     pub fn bytes<E>(self) -> Result<ApiResponse<Bytes>, Error<E>> {
-        Ok(ApiResponse::new(self.status, self.headers, Bytes::from(self.body)))
+        Ok(ApiResponse::new(
+            self.status,
+            self.headers,
+            Bytes::from(self.body),
+        ))
     }
 
     /// A binary success body into one variant of the operation's success

@@ -127,10 +127,10 @@ pub use auth::{
     SecretString, SharedError, StaticToken, TokenContext, TokenError, TokenFuture, TokenSource,
 };
 pub use body::FilePart;
-/// The date types request and response fields use (`DateTime<Utc>`).
-pub use chrono::{DateTime, NaiveDate, Utc};
 /// The bytes of binary bodies (uploads and downloads).
 pub use bytes::Bytes;
+/// The date types request and response fields use (`DateTime<Utc>`).
+pub use chrono::{DateTime, NaiveDate, Utc};
 pub use config::{
     ClientBuilder, Config, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,

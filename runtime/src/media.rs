@@ -338,7 +338,13 @@ impl std::error::Error for DownloadError {
 /// `range` (`image/*`, `*/*`, `text/plain`, `application/*+json`), without
 /// regard to case.
 pub(crate) fn in_range(content_type: &str, range: &str) -> bool {
-    let essence = |t: &str| t.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = |t: &str| {
+        t.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    };
     let (given, range) = (essence(content_type), essence(range));
     let (Some((kind, sub)), Some((range_kind, range_sub))) =
         (given.split_once('/'), range.split_once('/'))
@@ -353,7 +359,10 @@ pub(crate) fn in_range(content_type: &str, range: &str) -> bool {
                 && value.ends_with(suffix)
         }
     };
-    !kind.is_empty() && !sub.is_empty() && !kind.contains('*') && !sub.contains('*')
+    !kind.is_empty()
+        && !sub.is_empty()
+        && !kind.contains('*')
+        && !sub.contains('*')
         && part(kind, range_kind)
         && part(sub, range_sub)
 }

@@ -322,7 +322,9 @@ impl Request {
                     format!("content type `{given}` is not one the operation accepts (`{range}`)");
                 self.fail(reason);
             }
-            None => self.fail(format!("the body has no content type (the operation accepts `{range}`)")),
+            None => self.fail(format!(
+                "the body has no content type (the operation accepts `{range}`)"
+            )),
         }
         self
     }

@@ -1,8 +1,8 @@
 //! Operations to methods: names, parameters, bodies and responses.
 
 use openapiv3::{
-    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema,
-    SchemaKind, StatusCode, Type,
+    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema, SchemaKind,
+    StatusCode, Type,
 };
 use serde_json::Value;
 
@@ -513,7 +513,8 @@ impl Lowerer<'_> {
             let (ty, media, media_type) = match self.choose_media(&response.content) {
                 Some((ct, media, Kind::Json)) => {
                     let ty = media.schema.as_ref().map(|schema| {
-                        let schema_pointer = join(&join(&join(&r_pointer, "content"), ct), "schema");
+                        let schema_pointer =
+                            join(&join(&join(&r_pointer, "content"), ct), "schema");
                         self.schema_ty(schema, Naming::Hint(hint), &schema_pointer)
                     });
                     (ty, Media::Json, ct.clone())

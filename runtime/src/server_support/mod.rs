@@ -116,8 +116,8 @@ pub use crate::body::FilePart;
 pub use check::{check, Additional, Check, Field, Object, Path, Problem, Shape, Tagged};
 pub use request::{accept, Limits, RequestBody, RequestContext, ServerRequest};
 pub use response::{
-    bearer_token, bytes_response, empty_response, json_response, put_header, IntoResponse, Refusal, RefusalKind,
-    RefusalRule, Refusals, Role,
+    bearer_token, bytes_response, empty_response, json_response, put_header, IntoResponse, Refusal,
+    RefusalKind, RefusalRule, Refusals, Role,
 };
 pub use route::{route, Found, Part, Route, Segment};
 pub use serve::{serve, spawn, ServerHandle};

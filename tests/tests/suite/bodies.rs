@@ -100,20 +100,25 @@ async fn an_image_range_takes_the_callers_type_and_refuses_one_outside_it() {
     assert_eq!(sent.status().as_u16(), 204);
     match client.upload_avatar("u1", "text/plain", &b"x"[..]).await {
         Err(Error::InvalidRequest { reason, .. }) => {
-            assert!(reason.contains("`text/plain`") && reason.contains("`image/*`"), "{reason}");
+            assert!(
+                reason.contains("`text/plain`") && reason.contains("`image/*`"),
+                "{reason}"
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(received(&server).await.len(), 1, "the refused upload was not sent");
+    assert_eq!(
+        received(&server).await.len(),
+        1,
+        "the refused upload was not sent"
+    );
 }
 
 #[tokio::test]
 async fn a_text_error_body_is_the_variants_string() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(415).set_body_raw("PNG or JPEG only", "text/plain"),
-        )
+        .respond_with(ResponseTemplate::new(415).set_body_raw("PNG or JPEG only", "text/plain"))
         .mount(&server)
         .await;
     match client(&server, 0)
@@ -158,9 +163,15 @@ async fn text_bodies_go_as_utf8_with_their_media_type_and_come_back_as_strings()
         .mount(&server)
         .await;
     let client = client(&server, 0);
-    let note = client.create_note("café ☕").await.unwrap_or_else(|e| panic!("{e}"));
+    let note = client
+        .create_note("café ☕")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(note.body(), "n-7");
-    let html = client.render_markdown("# Hi").await.unwrap_or_else(|e| panic!("{e}"));
+    let html = client
+        .render_markdown("# Hi")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(html.into_body(), "<h1>Hi</h1>");
     client
         .create_snippet("text/csv", "a,b")
@@ -197,10 +208,10 @@ async fn of_several_media_types_the_client_sends_json_then_form_then_text() {
         .and(path("/items"))
         .and(header("content-type", "application/json"))
         .and(body_bytes(&br#"{"items":["a"]}"#[..]))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            r#"{"id":"i-1","size":1}"#,
-            "application/vnd.files+json",
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(r#"{"id":"i-1","size":1}"#, "application/vnd.files+json"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -216,7 +227,9 @@ async fn of_several_media_types_the_client_sends_json_then_form_then_text() {
         .and(path("/convert"))
         .and(header("content-type", "text/csv"))
         .and(body_bytes(&b"x,y"[..]))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(&b"%PDF-1.7\x00\xff"[..], "application/pdf"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(&b"%PDF-1.7\x00\xff"[..], "application/pdf"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -230,7 +243,10 @@ async fn of_several_media_types_the_client_sends_json_then_form_then_text() {
         .submit_form(&types::Form::new("T 1"))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let pdf = client.convert("x,y").await.unwrap_or_else(|e| panic!("{e}"));
+    let pdf = client
+        .convert("x,y")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(&pdf.body()[..], b"%PDF-1.7\x00\xff");
 }
 
@@ -239,7 +255,9 @@ async fn binary_and_text_responses_decode_by_status() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/files/a.bin"))
-        .respond_with(ResponseTemplate::new(206).set_body_raw(&b"\x00\x01"[..], "application/octet-stream"))
+        .respond_with(
+            ResponseTemplate::new(206).set_body_raw(&b"\x00\x01"[..], "application/octet-stream"),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -258,7 +276,10 @@ async fn binary_and_text_responses_decode_by_status() {
         .mount(&server)
         .await;
     let client = client(&server, 0);
-    let part = client.download_file("a.bin").await.unwrap_or_else(|e| panic!("{e}"));
+    let part = client
+        .download_file("a.bin")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(part.status().as_u16(), 206);
     assert_eq!(&part.body()[..], b"\x00\x01");
     match client.download_file("none").await {
@@ -269,7 +290,10 @@ async fn binary_and_text_responses_decode_by_status() {
         other => panic!("{other:?}"),
     }
     let export = client.export().await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(export.into_body(), ExportSuccess::Accepted("40% done".into()));
+    assert_eq!(
+        export.into_body(),
+        ExportSuccess::Accepted("40% done".into())
+    );
     match client.convert("x").await {
         Err(Error::Api(api)) => assert_eq!(api.body, ConvertError::Other("bad row 3".into())),
         other => panic!("{other:?}"),
@@ -351,7 +375,11 @@ async fn a_streamed_upload_is_pulled_chunk_by_chunk_never_held_whole() {
     for request in &requests {
         assert_eq!(content_type(request), "application/octet-stream");
         assert_eq!(request.body.len(), CHUNKS * CHUNK);
-        assert!(request.body.iter().enumerate().all(|(i, b)| *b == byte_at(i)));
+        assert!(request
+            .body
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == byte_at(i)));
     }
     let header_of = |request: &Request, name: &str| {
         request
@@ -360,8 +388,14 @@ async fn a_streamed_upload_is_pulled_chunk_by_chunk_never_held_whole() {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    assert_eq!(header_of(&requests[0], "transfer-encoding").as_deref(), Some("chunked"));
-    assert_eq!(header_of(&requests[1], "content-length"), Some(length.to_string()));
+    assert_eq!(
+        header_of(&requests[0], "transfer-encoding").as_deref(),
+        Some("chunked")
+    );
+    assert_eq!(
+        header_of(&requests[1], "content-length"),
+        Some(length.to_string())
+    );
     for tally in [&tally, &sized] {
         assert_eq!(tally.made.load(Ordering::SeqCst), CHUNKS);
         assert_eq!(tally.alive.load(Ordering::SeqCst), 0);
@@ -385,7 +419,11 @@ async fn a_streamed_upload_is_never_retried_while_bytes_are() {
         Err(Error::UnexpectedStatus { status, .. }) => assert_eq!(status.as_u16(), 503),
         other => panic!("{other:?}"),
     }
-    assert_eq!(received(&server).await.len(), 3, "bytes: the first attempt and 2 retries");
+    assert_eq!(
+        received(&server).await.len(),
+        3,
+        "bytes: the first attempt and 2 retries"
+    );
 
     server.reset().await;
     Mock::given(method("PUT"))
@@ -410,7 +448,9 @@ async fn a_streamed_download_is_read_chunk_by_chunk_past_max_response_bytes() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/files/big.bin"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/octet-stream"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(body.clone(), "application/octet-stream"),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -438,7 +478,10 @@ async fn a_streamed_download_is_read_chunk_by_chunk_past_max_response_bytes() {
         .into_body();
     let (mut chunks, mut read, mut largest) = (0usize, 0usize, 0usize);
     while let Some(chunk) = stream.chunk().await.unwrap_or_else(|e| panic!("{e}")) {
-        assert!(chunk.iter().enumerate().all(|(i, b)| *b == byte_at(read + i)));
+        assert!(chunk
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == byte_at(read + i)));
         chunks += 1;
         read += chunk.len();
         largest = largest.max(chunk.len());

@@ -54,23 +54,23 @@ pub fn responses(
                     (ty, raw_content_type): (Option<Ty>, Option<String>),
                     docs: Docs,
                     used: &mut Vec<String>| {
-            let key = key_of(&status, &documented);
-            let headers = key.as_ref().and_then(|key| {
-                let (_, _, response) = documented.iter().find(|(k, _, _)| k == key)?;
-                let at = join(&join(pointer, "responses"), key);
-                let headers = headers_of(response, raw, &at, diagnostics);
-                (!headers.is_empty()).then(|| sets.add(headers))
-            });
-            used.extend(key);
-            out.push(ServerResponse {
-                status,
-                variant: variants.claim(variant).0,
-                ty,
-                raw_content_type,
-                headers,
-                docs,
-            });
-        };
+        let key = key_of(&status, &documented);
+        let headers = key.as_ref().and_then(|key| {
+            let (_, _, response) = documented.iter().find(|(k, _, _)| k == key)?;
+            let at = join(&join(pointer, "responses"), key);
+            let headers = headers_of(response, raw, &at, diagnostics);
+            (!headers.is_empty()).then(|| sets.add(headers))
+        });
+        used.extend(key);
+        out.push(ServerResponse {
+            status,
+            variant: variants.claim(variant).0,
+            ty,
+            raw_content_type,
+            headers,
+            docs,
+        });
+    };
     for r in &op.success {
         push(
             StatusMatch::Code(r.status),
