@@ -349,7 +349,9 @@ impl Core {
                     token.as_ref().map(|t| &t.1),
                     // Bytes are shared by every attempt (a count bumped);
                     // a stream goes with the first.
-                    body.clone().map(reqwest::Body::from).or_else(|| stream.take()),
+                    body.clone()
+                        .map(reqwest::Body::from)
+                        .or_else(|| stream.take()),
                     limit,
                 )
                 .instrument(attempt_span.clone())
