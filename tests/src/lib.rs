@@ -14,6 +14,48 @@ pub fn root() -> PathBuf {
     here.parent().map(Path::to_path_buf).unwrap_or(here)
 }
 
+/// `cargo`, without the environment `cargo test` gives a test process.
+///
+/// The builds into `target/fixture-check` (the fixture compile test, the
+/// standalone crate test, and the xtasks that check generated crates)
+/// share their dependencies only if they run with the same environment:
+/// ring's build script tracks `CARGO_MANIFEST_DIR`, which `cargo test`
+/// sets for a test process (and `cargo run` for an xtask), so each would
+/// build ring and everything above it again for the other. xtask's `cargo`
+/// module takes the same variables away.
+pub fn cargo() -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with("CARGO_PKG_")
+            || matches!(
+                name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+            )
+        {
+            command.env_remove(name);
+        }
+    }
+    if let Ok(paths) = std::env::var("LD_LIBRARY_PATH") {
+        let kept: Vec<&str> = paths
+            .split(':')
+            .filter(|p| !p.is_empty() && !p.contains("/target/") && !p.contains("/toolchains/"))
+            .collect();
+        if kept.is_empty() {
+            command.env_remove("LD_LIBRARY_PATH");
+        } else {
+            command.env("LD_LIBRARY_PATH", kept.join(":"));
+        }
+    }
+    command
+}
+
 /// The fixture specs, one per construct, sorted by name.
 pub fn fixtures() -> Vec<PathBuf> {
     specs_in(&root().join("tests/fixtures"))
@@ -162,8 +204,7 @@ pub fn compile_fixtures() -> Result<(), String> {
     if let Ok(lock) = std::fs::read(root.join("Cargo.lock")) {
         let _ = std::fs::write(krate.join("Cargo.lock"), lock);
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let output = cargo()
         .args(["clippy", "--quiet", "--offline", "--manifest-path"])
         .arg(krate.join("Cargo.toml"))
         .args(["--target-dir"])

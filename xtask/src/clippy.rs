@@ -5,7 +5,6 @@
 //! fixture compile test, so their dependencies are checked once.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -28,8 +27,9 @@ pub fn messages(
     keep_going: bool,
     all_features: bool,
 ) -> Result<Vec<Message>, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut command = Command::new(cargo);
+    // Without `cargo run`'s environment: the fixture compile test and the
+    // other xtasks share the target directory (see the `cargo` module).
+    let mut command = crate::cargo::command();
     command.args([
         "clippy",
         "--workspace",

@@ -4,6 +4,7 @@
 //! `vendor-requests`, `services-test`.
 
 mod bench;
+mod cargo;
 mod clippy;
 mod codegen;
 mod corpus;
@@ -111,17 +112,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the `vendor-check` binary (a crate of its own: it links the
+/// Runs the `vendor-check` program (a crate of its own: it links the
 /// generated client, which xtask must not, so that `cargo xtask codegen`
-/// builds fast and even when the committed client does not compile).
+/// builds fast and even when the committed client does not compile), as
+/// `cargo test --workspace` builds it (see the `cargo` module).
 fn vendor_check(check: &str, args: &[String]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .args(["run", "--quiet", "--package", "vendor-check", "--"])
+    let built = cargo::test_build(false)?;
+    let program = built.find("bin", "vendor-check")?;
+    let status = std::process::Command::new(&program.path)
         .arg(check)
         .args(args)
         .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+        .map_err(|e| format!("cannot run {}: {e}", program.path.display()))?;
     if status.success() {
         Ok(())
     } else {

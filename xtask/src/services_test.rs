@@ -6,8 +6,7 @@
 //!
 //! It fails, and never skips, when a server cannot start.
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// The `replicas` crate's test targets, which need the servers.
 const REPLICAS_TESTS: [&str; 3] = ["postgres_store", "redis_budget", "stored_tokens"];
@@ -29,79 +28,52 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let lock_flag: &[&str] = if locked { &["--locked"] } else { &[] };
 
-    // Build first, so that the servers do not wait for the compiler. Every
-    // build here selects the whole workspace, as `cargo test --workspace`
-    // does: features are unified across the selected packages, so one
-    // selecting `replicas` alone would build the client and its whole
-    // dependency stack again with other features (a minute in CI).
-    let built = Command::new(&cargo)
-        .args(["test", "--workspace", "--no-run"])
-        .args(REPLICAS_TESTS.iter().flat_map(|t| ["--test", t]))
-        .args(lock_flag)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !built.success() {
-        return Err(format!("building the services tests failed ({built})"));
-    }
+    // Build first, so that the servers do not wait for the compiler, with
+    // exactly the test step's command (`cargo test --workspace`): any other
+    // selection of packages or targets makes cargo build the client and its
+    // whole dependency stack again (a minute in CI). The test binaries and
+    // the experiments' program are then run directly.
+    let built = crate::cargo::test_build(locked)?;
+    let tests: Vec<&crate::cargo::Executable> = REPLICAS_TESTS
+        .iter()
+        .map(|name| built.find("test", name))
+        .collect::<Result<_, _>>()?;
+    let program = built.find("bin", "replicas")?;
 
     let postgres =
         services::Postgres::start().map_err(|e| format!("cannot start PostgreSQL: {e}"))?;
     let redis = services::Redis::start().map_err(|e| format!("cannot start Redis: {e}"))?;
     println!("PostgreSQL on {}, Redis on {}", postgres.url(), redis.url());
-    let tested = Command::new(&cargo)
-        .args(["test", "--workspace"])
-        .args(REPLICAS_TESTS.iter().flat_map(|t| ["--test", t]))
-        .args(lock_flag)
-        .args(["--", "--include-ignored"])
-        .env("REPLICAS_POSTGRES_URL", postgres.url())
-        .env("REPLICAS_REDIS_URL", redis.url())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let mut tested = Ok(());
+    for test in tests {
+        println!("\n== {}", test.path.display());
+        let status = Command::new(&test.path)
+            .arg("--include-ignored")
+            .current_dir(&test.package_dir)
+            .env("REPLICAS_POSTGRES_URL", postgres.url())
+            .env("REPLICAS_REDIS_URL", redis.url())
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", test.path.display()))?;
+        if !status.success() {
+            tested = Err(format!("{} failed ({status})", test.path.display()));
+        }
+    }
     drop(redis);
     drop(postgres);
-    if !tested.success() {
-        return Err(format!("the services tests failed ({tested})"));
-    }
+    tested.map_err(|e| format!("the services tests failed: {e}"))?;
     if !experiments {
         return Ok(());
     }
 
-    let program = build_experiments(&cargo, lock_flag)?;
-    let ran = Command::new(&program)
+    let ran = Command::new(&program.path)
         .arg("all")
         .args(full.then_some("--full"))
         .status()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+        .map_err(|e| format!("cannot run {}: {e}", program.path.display()))?;
     if ran.success() {
         Ok(())
     } else {
         Err(format!("the replica experiments failed ({ran})"))
     }
-}
-
-/// Builds the `replicas` program (with the workspace's features, as above)
-/// and returns the path of its executable, from cargo's JSON messages.
-fn build_experiments(cargo: &str, lock_flag: &[&str]) -> Result<PathBuf, String> {
-    let output = Command::new(cargo)
-        .args(["build", "--workspace", "--bin", "replicas"])
-        .args(["--message-format", "json-render-diagnostics"])
-        .args(lock_flag)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "building the replica experiments failed ({})",
-            output.status
-        ));
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == "replicas")
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo built no `replicas` executable".to_owned())
 }

@@ -12,7 +12,6 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// One Rust example: where it is and its code, hidden lines shown.
 #[derive(Debug, PartialEq)]
@@ -194,8 +193,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    // Without `cargo run`'s environment: the fixture compile test and the
+    // other xtasks share the target directory (see the `cargo` module).
+    let status = crate::cargo::command()
         .args([
             "clippy",
             "--quiet",

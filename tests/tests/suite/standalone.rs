@@ -9,7 +9,7 @@ use std::process::Command;
 use generator::{Options, Runtime, Standalone, RUNTIME_PACKAGE, RUNTIME_VERSION};
 
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    tests::cargo()
 }
 
 /// The `version` of `runtime/Cargo.toml`.
