@@ -116,14 +116,17 @@ pub async fn run(plan: Plan) -> Result<(), String> {
     let mut killed = 0u64;
     let limit =
         Duration::from_secs(60) + TTL * u32::try_from(plan.expiries * 2).unwrap_or(u32::MAX);
-    // Once the expiries are reached, no more kills: the run stops just
+    // From the last expiry on, no more kills: the run stops just
     // after a rotation with every worker alive (all have the new pair
     // within milliseconds: they wait for the same lock; the next refresh
     // is due TTL / 2 later), and after a reinstall only a whole cycle
     // later (replicas that saw `invalid_grant` read the store again
-    // within a second).
+    // within a second), and a whole cycle after the last kill.
     loop {
         let finishing = standin.stats().rotations >= plan.expiries;
+        // No kills for the last expiry, so that the run ends on a rotation
+        // with every worker alive and settled.
+        let killing = plan.kills && standin.stats().rotations + 1 < plan.expiries;
         if started.elapsed() > limit {
             return Err(format!(
                 "{name}: only {} expiries in {} s",
@@ -139,7 +142,7 @@ pub async fn run(plan: Plan) -> Result<(), String> {
                     Event::RefreshAsked { replica, at } => {
                         if let Some(replica) = replica {
                             lock(&book).asked.insert(replica, (at, None));
-                            if plan.kills && !finishing {
+                            if killing {
                                 aim_at_refresh(&fleet, &book, replica, &respawn_tx);
                             }
                         }
@@ -151,10 +154,15 @@ pub async fn run(plan: Plan) -> Result<(), String> {
                             asked.0
                         });
                         book.rotations.insert(spent, (replica, asked, at));
+                        // A kill aimed at this refresh may land after its
+                        // answer (it waits up to the endpoint's processing
+                        // time): end only a whole cycle after the last one.
+                        let last_kill = book.last_kill;
                         drop(book);
                         if finishing
                             && fleet.alive().len() == PROCESSES as usize
                             && last_reinstall.is_none_or(|r| at.duration_since(r) > TTL)
+                            && last_kill.is_none_or(|k| at.duration_since(k) > TTL)
                         {
                             break;
                         }
@@ -201,7 +209,7 @@ pub async fn run(plan: Plan) -> Result<(), String> {
             }
             () = timeout => {}
         }
-        if plan.kills && !finishing && Instant::now() >= next_random_kill {
+        if killing && Instant::now() >= next_random_kill {
             next_random_kill = Instant::now() + random_gap();
             let alive = fleet.alive();
             if alive.len() == PROCESSES as usize {
